@@ -1,0 +1,17 @@
+#pragma once
+// Process logger setup (SPEC §10): spdlog to stderr, JSON lines or text.
+#include <string>
+#include <string_view>
+
+namespace yxgate::log {
+
+// Configures the default spdlog logger; `format` is "json" or "text".
+void configure(std::string_view format, std::string_view level);
+
+// Changes the level at runtime (SIGHUP).
+void set_level(std::string_view level);
+
+// Escapes `text` for inclusion inside a JSON string literal.
+void append_json_escaped(std::string& out, std::string_view text);
+
+}  // namespace yxgate::log

@@ -1,0 +1,79 @@
+#include "signing/signer.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace yxgate::signing {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+std::string to_hex(const unsigned char* data, std::size_t size) {
+  std::string out(size * 2, '\0');
+  for (std::size_t i = 0; i < size; ++i) {
+    out[2 * i] = kHex[data[i] >> 4];
+    out[2 * i + 1] = kHex[data[i] & 0x0f];
+  }
+  return out;
+}
+
+void fill_random(unsigned char* data, std::size_t size) {
+  // RAND_bytes only fails when the CSPRNG cannot be seeded; signing with a
+  // predictable nonce would be worse than failing the request loudly.
+  if (RAND_bytes(data, static_cast<int>(size)) != 1) {
+    throw std::runtime_error("OpenSSL RAND_bytes failed");
+  }
+}
+
+}  // namespace
+
+std::string check_sum(std::string_view app_secret, std::string_view nonce,
+                      std::string_view cur_time) {
+  std::string input;
+  input.reserve(app_secret.size() + nonce.size() + cur_time.size());
+  input.append(app_secret).append(nonce).append(cur_time);
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data());
+  OPENSSL_cleanse(input.data(), input.size());  // it holds the secret
+  return to_hex(digest.data(), digest.size());
+}
+
+std::string random_hex(std::size_t bytes) {
+  std::array<unsigned char, 64> buffer{};
+  if (bytes > buffer.size()) bytes = buffer.size();
+  fill_random(buffer.data(), bytes);
+  return to_hex(buffer.data(), bytes);
+}
+
+std::string make_nonce() { return random_hex(16); }
+
+std::string make_trace_id() {
+  std::array<unsigned char, 16> b{};
+  fill_random(b.data(), b.size());
+  b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+  b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
+  std::string hex = to_hex(b.data(), b.size());
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' +
+         hex.substr(16, 4) + '-' + hex.substr(20);
+}
+
+SigningHeaders sign(std::string_view app_key, std::string_view app_secret,
+                    std::int64_t unix_seconds) {
+  SigningHeaders h;
+  h.app_key = std::string(app_key);
+  h.nonce = make_nonce();
+  h.cur_time = std::to_string(unix_seconds);
+  h.check_sum = check_sum(app_secret, h.nonce, h.cur_time);
+  return h;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace yxgate::signing

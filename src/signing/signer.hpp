@@ -1,0 +1,34 @@
+#pragma once
+// Yunxin request signing (SPEC §2): AppKey, Nonce, CurTime, CheckSum.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace yxgate::signing {
+
+struct SigningHeaders {
+  std::string app_key;
+  std::string nonce;     // 32 lowercase hex chars from a CSPRNG
+  std::string cur_time;  // UTC seconds since the epoch, decimal
+  std::string check_sum; // lowercase hex SHA1(secret + nonce + cur_time)
+};
+
+// Lowercase hex SHA1(app_secret + nonce + cur_time).
+std::string check_sum(std::string_view app_secret, std::string_view nonce,
+                      std::string_view cur_time);
+
+// `bytes` random bytes from OpenSSL's CSPRNG, as lowercase hex.
+std::string random_hex(std::size_t bytes);
+
+std::string make_nonce();
+
+// A fresh X-custom-traceid (UUID v4 text form).
+std::string make_trace_id();
+
+SigningHeaders sign(std::string_view app_key, std::string_view app_secret,
+                    std::int64_t unix_seconds);
+
+// Constant-time equality for secrets and checksums.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace yxgate::signing
