@@ -8,9 +8,10 @@ packages=(
   libboost1.81-dev libhiredis-dev libsimdjson-dev libspdlog-dev libyaml-cpp-dev
   libssl-dev libgtest-dev libgmock-dev
   redis-server redis-tools curl ca-certificates
+  prometheus  # promtool: the metrics tests check /metrics with it
 )
 if [ "${YXGATE_WITH_BENCH:-0}" = 1 ]; then
-  packages+=(wrk nginx-light prometheus)
+  packages+=(wrk nginx-light)
 fi
 
 missing=()

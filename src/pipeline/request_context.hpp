@@ -1,0 +1,27 @@
+#pragma once
+// What the pipeline learns about one client request as it passes the stages;
+// read at the end for the access log (SPEC §10) and metrics (SPEC §8).
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "router/route.hpp"
+
+namespace yxgate::pipeline {
+
+struct RequestContext {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::string trace_id;
+  std::string app;
+  std::string method;
+  std::string path;  // without the query string
+  std::string client;
+  router::RouteClass route = router::RouteClass::kNone;
+  int status = 0;
+  long long body_code = 0;     // 0 when the body carried none
+  std::string_view cache = "none";  // hit|miss|coalesced|bypass|partial|none
+  int upstream_calls = 0;
+  std::string error;           // X-Yxgate-Error value when the gateway answered
+};
+
+}  // namespace yxgate::pipeline

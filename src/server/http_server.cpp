@@ -1,0 +1,212 @@
+#include "server/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <unordered_set>
+
+namespace yxgate::server {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+
+namespace {
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+}  // namespace
+
+struct HttpServer::Impl {
+  WorkerPool& pool;
+  tcp::acceptor acceptor;
+  RequestHandler& handler;
+  ListenerOptions options;
+  ServerState& state;
+  std::atomic<std::int64_t> active_requests{0};
+  std::atomic<std::int64_t> connections{0};
+  std::atomic<bool> stopping{false};
+  std::uint16_t port = 0;
+  // Per worker, the streams waiting for their next request; only touched on
+  // that worker's thread.
+  std::vector<std::unordered_set<beast::tcp_stream*>> idle;
+
+  Impl(WorkerPool& p, const tcp::endpoint& ep, RequestHandler& h, ListenerOptions o,
+       ServerState& s)
+      : pool(p), acceptor(p.context(0)), handler(h), options(std::move(o)), state(s),
+        idle(p.size()) {
+    acceptor.open(ep.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    port = acceptor.local_endpoint().port();
+  }
+
+  awaitable<void> accept_loop();
+  awaitable<void> session(beast::tcp_stream stream, std::size_t worker);
+  awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                               HttpRequest& request, std::size_t worker);
+  awaitable<void> reply_and_close(beast::tcp_stream& stream, HttpResponse response);
+};
+
+awaitable<void> HttpServer::Impl::accept_loop() {
+  asio::steady_timer backoff(pool.context(0));
+  while (!stopping) {
+    const auto worker = pool.next_index();
+    auto [ec, socket] = co_await acceptor.async_accept(pool.context(worker), kAwait);
+    if (ec) {
+      if (stopping || ec == asio::error::operation_aborted) break;
+      // EMFILE and friends: back off instead of spinning on the error.
+      spdlog::warn("\"event\":\"accept_error\",\"listener\":\"{}\",\"error\":\"{}\"",
+                   options.name, ec.message());
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(kAwait);
+      continue;
+    }
+    if (connections.load() >= static_cast<std::int64_t>(options.max_connections)) {
+      beast::error_code ignored;
+      socket.close(ignored);  // SPEC §7: accepted beyond the limit are closed at once
+      continue;
+    }
+    ++connections;
+    asio::co_spawn(pool.context(worker), session(beast::tcp_stream(std::move(socket)), worker),
+                   asio::detached);
+  }
+}
+
+awaitable<void> HttpServer::Impl::reply_and_close(beast::tcp_stream& stream,
+                                                  HttpResponse response) {
+  response.keep_alive(false);
+  stream.expires_after(std::chrono::seconds(5));
+  co_await http::async_write(stream, response, kAwait);
+}
+
+// Reads one request. Returns false when the connection must close (idle
+// timeout, client gone, drain, or a malformed request already answered).
+awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
+                                               beast::flat_buffer& buffer, HttpRequest& request,
+                                               std::size_t worker) {
+  if (buffer.size() == 0) {
+    if (state.draining) co_return false;
+    idle[worker].insert(&stream);
+    stream.expires_after(options.idle_timeout);
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kAwait);
+    idle[worker].erase(&stream);
+    if (ec) co_return false;
+    buffer.commit(n);
+  }
+  stream.expires_after(options.request_timeout);
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(options.max_header_bytes);
+  parser.body_limit(options.max_body_bytes);
+
+  auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kAwait);
+  if (!hec && parser.content_length() && *parser.content_length() > options.max_body_bytes) {
+    hec = http::error::body_limit;
+  }
+  if (!hec && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    // curl and others wait a second for this before sending a large body.
+    auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kAwait);
+    if (wec) co_return false;
+  }
+  if (!hec) std::tie(hec, hn) = co_await http::async_read(stream, buffer, parser, kAwait);
+  if (!hec) {
+    request = parser.release();
+    co_return true;
+  }
+  if (hec == http::error::end_of_stream || hec == asio::error::connection_reset) co_return false;
+  const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
+  if (hec == http::error::body_limit) {
+    co_await reply_and_close(stream, make_error_response(http::status::payload_too_large, 414,
+                                                         "request body too large",
+                                                         "body_too_large", version));
+  } else if (hec == http::error::header_limit) {
+    co_await reply_and_close(
+        stream, make_error_response(http::status::request_header_fields_too_large, 431,
+                                    "request headers too large", "headers_too_large"));
+  } else if (hec == beast::error::timeout) {
+    co_await reply_and_close(stream, make_error_response(http::status::request_timeout, 408,
+                                                         "request not received in time",
+                                                         "request_timeout", version));
+  } else {
+    co_await reply_and_close(stream, make_error_response(http::status::bad_request, 400,
+                                                         "malformed HTTP request: " + hec.message(),
+                                                         "bad_request"));
+  }
+  co_return false;
+}
+
+awaitable<void> HttpServer::Impl::session(beast::tcp_stream stream, std::size_t worker) {
+  beast::error_code ec;
+  ClientInfo client{stream.socket().remote_endpoint(ec).address(), worker};
+  stream.socket().set_option(tcp::no_delay(true), ec);
+  beast::flat_buffer buffer;
+  for (;;) {
+    HttpRequest request;
+    if (!co_await read_request(stream, buffer, request, worker)) break;
+    ++active_requests;
+    if (options.inflight) ++*options.inflight;
+    stream.expires_never();  // the handler enforces its own deadlines
+    HttpResponse response = co_await handler.handle(request, client);
+    const bool keep_alive = request.keep_alive() && response.keep_alive() && !state.draining;
+    response.keep_alive(keep_alive);
+    stream.expires_after(options.request_timeout);
+    auto [wec, wn] = co_await http::async_write(stream, response, kAwait);
+    if (options.inflight) --*options.inflight;
+    --active_requests;
+    if (wec || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.close();
+  --connections;
+}
+
+HttpServer::HttpServer(WorkerPool& pool, const tcp::endpoint& endpoint, RequestHandler& handler,
+                       ListenerOptions options, ServerState& state)
+    : impl_(std::make_unique<Impl>(pool, endpoint, handler, std::move(options), state)) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::start() {
+  asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+}
+
+void HttpServer::stop_accepting() {
+  impl_->stopping = true;
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+  for (std::size_t w = 0; w < impl_->pool.size(); ++w) {
+    asio::post(impl_->pool.context(w), [impl = impl_.get(), w] {
+      for (auto* stream : impl->idle[w]) stream->cancel();
+    });
+  }
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+std::int64_t HttpServer::active_requests() const { return impl_->active_requests.load(); }
+std::int64_t HttpServer::open_connections() const { return impl_->connections.load(); }
+
+tcp::endpoint parse_endpoint(const std::string& host_port) {
+  const auto colon = host_port.rfind(':');
+  if (colon == std::string::npos) throw std::invalid_argument("expected host:port: " + host_port);
+  std::string host = host_port.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  const auto port = static_cast<std::uint16_t>(std::stoul(host_port.substr(colon + 1)));
+  return tcp::endpoint(asio::ip::make_address(host), port);
+}
+
+}  // namespace yxgate::server

@@ -1,0 +1,64 @@
+#pragma once
+// An HTTP/1.1 listener and its sessions (shape of Beast's awaitable server:
+// the session coroutine's frame owns the stream and buffer). Requests are
+// handed to a RequestHandler that knows nothing about sockets.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "server/http_types.hpp"
+#include "server/server_state.hpp"
+#include "server/worker_pool.hpp"
+
+namespace yxgate::server {
+
+struct ClientInfo {
+  boost::asio::ip::address address;
+  std::size_t worker = 0;  // index of the worker running this connection
+};
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  virtual boost::asio::awaitable<HttpResponse> handle(HttpRequest& request,
+                                                      const ClientInfo& client) = 0;
+};
+
+struct ListenerOptions {
+  std::string name;  // for logs: "data" or "admin"
+  std::uint64_t max_body_bytes = 1048576;
+  std::uint32_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds request_timeout{10'000};
+  std::uint64_t max_connections = 10000;
+  std::atomic<std::int64_t>* inflight = nullptr;  // counted when set
+};
+
+class HttpServer {
+ public:
+  // Binds at once: throws std::system_error when the address is unusable.
+  HttpServer(WorkerPool& pool, const boost::asio::ip::tcp::endpoint& endpoint,
+             RequestHandler& handler, ListenerOptions options, ServerState& state);
+  ~HttpServer();
+
+  void start();
+  // Thread-safe. Stops accepting and closes keep-alive connections that
+  // wait for their next request; requests in flight finish (SPEC §1).
+  void stop_accepting();
+  std::uint16_t port() const;
+  std::int64_t active_requests() const;
+  std::int64_t open_connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Parses "host:port" (IPv4, [IPv6] or a name resolving to an address).
+boost::asio::ip::tcp::endpoint parse_endpoint(const std::string& host_port);
+
+}  // namespace yxgate::server

@@ -1,0 +1,308 @@
+#include "upstream/upstream_client.hpp"
+
+#include <poll.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <deque>
+#include <optional>
+#include <vector>
+
+namespace yxgate::upstream {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using asio::awaitable;
+
+namespace {
+
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+// Idle connections older than this are dropped rather than reused: load
+// balancers in front of the vendor commonly close idle keep-alives at 60 s.
+constexpr auto kMaxIdle = std::chrono::seconds(30);
+// After the primary fails to connect, go straight to the backup for a while
+// instead of paying connect_timeout on every request.
+constexpr auto kPrimaryHoldDown = std::chrono::seconds(5);
+constexpr std::uint64_t kMaxResponseBytes = 64ull * 1024 * 1024;
+
+using TlsStream = ssl::stream<beast::tcp_stream>;
+
+struct Connection {
+  std::optional<beast::tcp_stream> plain;
+  std::unique_ptr<TlsStream> tls;
+  beast::flat_buffer buffer;
+  Clock::time_point idle_since;
+
+  beast::tcp_stream& lowest() { return tls ? tls->next_layer() : *plain; }
+
+  // A pooled connection the peer has closed (or that holds unexpected bytes)
+  // reads as ready; reusing it would fail a request we may not resend.
+  bool looks_reusable(Clock::time_point now) {
+    if (now - idle_since > kMaxIdle || buffer.size() != 0) return false;
+    pollfd pfd{lowest().socket().native_handle(), POLLIN, 0};
+    return ::poll(&pfd, 1, 0) == 0;
+  }
+
+  void close() {
+    beast::error_code ignored;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().socket().close(ignored);
+  }
+};
+
+bool is_idempotent(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::options:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::trace:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_timeout(const beast::error_code& ec) { return ec == beast::error::timeout; }
+
+template <class Op>
+auto on_stream(Connection& c, Op&& op) {
+  return c.tls ? op(*c.tls) : op(*c.plain);
+}
+
+}  // namespace
+
+class UpstreamClient::Pool {
+ public:
+  explicit Pool(UpstreamUrl url) : url_(std::move(url)) {}
+  const UpstreamUrl& url() const { return url_; }
+
+  // Returns a reusable idle connection; stale ones are closed and counted.
+  std::unique_ptr<Connection> take_idle(Clock::time_point now, std::size_t& closed) {
+    while (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      if (conn->looks_reusable(now)) return conn;
+      conn->close();
+      ++closed;
+    }
+    return nullptr;
+  }
+  void put_idle(std::unique_ptr<Connection> conn) { idle_.push_back(std::move(conn)); }
+  bool has_idle() const { return !idle_.empty(); }
+  void close_one_idle() {
+    idle_.front()->close();
+    idle_.erase(idle_.begin());
+  }
+  ~Pool() {
+    for (auto& c : idle_) c->close();
+  }
+
+ private:
+  UpstreamUrl url_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+struct UpstreamClient::Lease {
+  std::unique_ptr<Connection> conn;
+  Pool* pool = nullptr;
+  bool reused = false;
+  Failure failure = Failure::kNone;
+  std::string detail;
+  bool connect_failed = false;  // failed while connecting: safe to fail over
+};
+
+struct UpstreamClient::Waiters {
+  std::deque<std::shared_ptr<asio::steady_timer>> queue;
+};
+
+std::unique_ptr<ssl::context> make_tls_context(bool verify_peer) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  ctx->set_default_verify_paths();
+  ctx->set_verify_mode(verify_peer ? ssl::verify_peer : ssl::verify_none);
+  return ctx;
+}
+
+namespace {
+
+awaitable<std::pair<Failure, std::string>> connect(Connection& conn, const UpstreamUrl& url,
+                                                   ssl::context* tls_ctx, bool verify,
+                                                   Clock::time_point deadline) {
+  auto executor = co_await asio::this_coro::executor;
+  tcp::resolver resolver(executor);
+  auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, kAwait);
+  if (rec) co_return std::pair{Failure::kConnect, "resolve " + url.host + ": " + rec.message()};
+
+  if (url.tls) {
+    conn.tls = std::make_unique<TlsStream>(executor, *tls_ctx);
+  } else {
+    conn.plain.emplace(executor);
+  }
+  conn.lowest().expires_at(deadline);
+  auto [cec, ep] = co_await conn.lowest().async_connect(endpoints, kAwait);
+  if (cec) {
+    co_return std::pair{is_timeout(cec) ? Failure::kTimeout : Failure::kConnect,
+                        "connect " + url.to_string() + ": " + cec.message()};
+  }
+  conn.lowest().socket().set_option(tcp::no_delay(true));
+  if (url.tls) {
+    if (!SSL_set_tlsext_host_name(conn.tls->native_handle(), url.host.c_str())) {
+      co_return std::pair{Failure::kConnect, std::string("TLS SNI setup failed")};
+    }
+    if (verify) conn.tls->set_verify_callback(ssl::host_name_verification(url.host));
+    auto [hec] = co_await conn.tls->async_handshake(ssl::stream_base::client, kAwait);
+    if (hec) {
+      co_return std::pair{is_timeout(hec) ? Failure::kTimeout : Failure::kConnect,
+                          "TLS handshake " + url.to_string() + ": " + hec.message()};
+    }
+  }
+  co_return std::pair{Failure::kNone, std::string()};
+}
+
+}  // namespace
+
+UpstreamClient::UpstreamClient(asio::any_io_executor executor, ssl::context& tls,
+                               const config::UpstreamConfig& config, std::size_t max_connections)
+    : executor_(std::move(executor)),
+      config_(config),
+      max_connections_(std::max<std::size_t>(1, max_connections)),
+      waiters_(std::make_unique<Waiters>()) {
+  tls_ = &tls;
+  primary_ = std::make_unique<Pool>(parse_upstream_url(config.base_url).value());
+  if (!config.backup_url.empty()) {
+    backup_ = std::make_unique<Pool>(parse_upstream_url(config.backup_url).value());
+  }
+}
+
+UpstreamClient::~UpstreamClient() = default;
+
+awaitable<bool> UpstreamClient::wait_for_slot(Clock::time_point deadline) {
+  auto timer = std::make_shared<asio::steady_timer>(executor_, deadline);
+  waiters_->queue.push_back(timer);
+  auto [ec] = co_await timer->async_wait(kAwait);
+  if (ec == asio::error::operation_aborted) co_return true;  // woken by release_slot
+  std::erase(waiters_->queue, timer);
+  co_return false;
+}
+
+void UpstreamClient::release_slot() {
+  --open_connections_;
+  if (!waiters_->queue.empty()) {
+    auto timer = std::move(waiters_->queue.front());
+    waiters_->queue.pop_front();
+    timer->cancel();
+  }
+}
+
+awaitable<UpstreamClient::Lease> UpstreamClient::acquire_from(Pool& pool,
+                                                             Clock::time_point deadline) {
+  for (;;) {
+    std::size_t closed = 0;
+    auto conn = pool.take_idle(Clock::now(), closed);
+    for (; closed > 0; --closed) release_slot();
+    if (conn) co_return Lease{std::move(conn), &pool, true, Failure::kNone, {}, false};
+    if (open_connections_ < max_connections_) break;
+    Pool* other = &pool == primary_.get() ? backup_.get() : primary_.get();
+    if (other && other->has_idle()) {
+      other->close_one_idle();
+      release_slot();
+    } else if (!co_await wait_for_slot(deadline)) {
+      co_return Lease{nullptr, &pool, false, Failure::kTimeout, "no upstream connection free",
+                      false};
+    }
+  }
+  ++open_connections_;
+  auto fresh = std::make_unique<Connection>();
+  const auto connect_deadline = std::min(deadline, Clock::now() + config_.connect_timeout);
+  auto [failure, detail] =
+      co_await connect(*fresh, pool.url(), tls_, config_.tls_verify, connect_deadline);
+  if (failure == Failure::kNone) co_return Lease{std::move(fresh), &pool, false, failure, {}, false};
+  fresh->close();
+  release_slot();
+  co_return Lease{nullptr, &pool, false, failure, std::move(detail), true};
+}
+
+awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadline) {
+  // SPEC §7: the backup is used when the primary fails to connect. While the
+  // primary is held down the backup goes first, the primary second.
+  const bool backup_first = backup_ && Clock::now() < primary_down_until_;
+  Pool* order[2] = {primary_.get(), backup_.get()};
+  if (backup_first) std::swap(order[0], order[1]);
+  Lease lease;
+  for (Pool* pool : order) {
+    if (!pool) continue;
+    lease = co_await acquire_from(*pool, deadline);
+    if (!lease.connect_failed) break;
+    if (pool == primary_.get()) primary_down_until_ = Clock::now() + kPrimaryHoldDown;
+    if (Clock::now() >= deadline) break;
+  }
+  if (lease.conn && lease.pool == primary_.get()) primary_down_until_ = {};
+  co_return lease;
+}
+
+awaitable<Outcome> UpstreamClient::send(Request request) {
+  const bool idempotent = is_idempotent(request.method());
+  const auto deadline = Clock::now() + config_.timeout;
+  request.prepare_payload();
+
+  for (int attempt = 0;; ++attempt) {
+    auto lease = co_await acquire(deadline);
+    if (!lease.conn) co_return Outcome{{}, lease.failure, std::move(lease.detail), false};
+    const bool used_backup = lease.pool == backup_.get();
+    request.set(http::field::host, lease.pool->url().host_header);
+    auto& conn = *lease.conn;
+    conn.lowest().expires_at(deadline);
+    // A reused connection can die between our liveness check and the write;
+    // only then, and only for idempotent methods, is one retry safe.
+    const bool may_retry = lease.reused && idempotent && attempt == 0;
+
+    auto [wec, written] = co_await on_stream(
+        conn, [&](auto& stream) { return http::async_write(stream, request, kAwait); });
+    if (wec) {
+      conn.close();
+      release_slot();
+      if (is_timeout(wec)) co_return Outcome{{}, Failure::kTimeout, "write timed out", used_backup};
+      if (may_retry) continue;
+      co_return Outcome{{}, Failure::kProtocol, "write: " + wec.message(), used_backup};
+    }
+
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kMaxResponseBytes);
+    if (request.method() == http::verb::head) parser.skip(true);
+    auto [rec, read] = co_await on_stream(
+        conn, [&](auto& stream) { return http::async_read(stream, conn.buffer, parser, kAwait); });
+    if (rec) {
+      conn.close();
+      release_slot();
+      if (is_timeout(rec)) co_return Outcome{{}, Failure::kTimeout, "timed out", used_backup};
+      if (may_retry && !parser.got_some()) continue;
+      co_return Outcome{{}, Failure::kProtocol, "read: " + rec.message(), used_backup};
+    }
+    Outcome outcome{parser.release(), Failure::kNone, {}, used_backup};
+    if (outcome.response.keep_alive()) {
+      conn.idle_since = Clock::now();
+      conn.lowest().expires_never();
+      lease.pool->put_idle(std::move(lease.conn));
+    } else {
+      conn.close();
+      release_slot();
+    }
+    co_return outcome;
+  }
+}
+
+}  // namespace yxgate::upstream

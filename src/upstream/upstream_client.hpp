@@ -1,0 +1,73 @@
+#pragma once
+// Pooled keep-alive HTTP/1.1 client to the vendor (SPEC §1, §7 `upstream`).
+// One instance per worker io_context; not thread-safe by design (each worker
+// owns its pool, so the hot path takes no lock).
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "upstream/upstream_url.hpp"
+
+namespace yxgate::upstream {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+enum class Failure {
+  kNone,
+  kConnect,   // refused, unreachable, DNS, TLS handshake: nothing was sent
+  kTimeout,   // connect or total timeout
+  kProtocol,  // connection lost after sending, or an unparsable reply
+};
+
+struct Outcome {
+  Response response;
+  Failure failure = Failure::kNone;
+  std::string detail;  // for logs; never contains request data
+  bool used_backup = false;
+};
+
+// Builds the TLS context shared by all workers: system trust store, TLS 1.2+.
+std::unique_ptr<boost::asio::ssl::context> make_tls_context(bool verify_peer);
+
+class UpstreamClient {
+ public:
+  UpstreamClient(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
+                 const config::UpstreamConfig& config, std::size_t max_connections);
+  ~UpstreamClient();
+  UpstreamClient(const UpstreamClient&) = delete;
+  UpstreamClient& operator=(const UpstreamClient&) = delete;
+
+  // Sends `request` (target and headers already final; Host is set here).
+  // Never re-sends a POST/PATCH once its bytes may have left.
+  boost::asio::awaitable<Outcome> send(Request request);
+
+ private:
+  class Pool;
+  struct Lease;
+  boost::asio::awaitable<Lease> acquire(std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<Lease> acquire_from(Pool& pool,
+                                             std::chrono::steady_clock::time_point deadline);
+  boost::asio::awaitable<bool> wait_for_slot(std::chrono::steady_clock::time_point deadline);
+  void release_slot();
+
+  boost::asio::any_io_executor executor_;
+  boost::asio::ssl::context* tls_ = nullptr;
+  config::UpstreamConfig config_;
+  std::unique_ptr<Pool> primary_;
+  std::unique_ptr<Pool> backup_;
+  std::size_t max_connections_;
+  std::size_t open_connections_ = 0;
+  struct Waiters;
+  std::unique_ptr<Waiters> waiters_;
+  std::chrono::steady_clock::time_point primary_down_until_{};
+};
+
+}  // namespace yxgate::upstream
