@@ -1,0 +1,236 @@
+#include "config/redacted_json.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+#include "config/net_address.hpp"
+#include "config/units.hpp"
+
+namespace yxgate::config {
+namespace {
+
+// Minimal JSON builder: objects and arrays written in order, commas handled here.
+class JsonWriter {
+ public:
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+
+  JsonWriter& key(std::string_view k) {
+    separate();
+    write_string(k);
+    out_ += ':';
+    after_key_ = true;
+    return *this;
+  }
+  void value(std::string_view s) {
+    separate();
+    write_string(s);
+  }
+  void value(const char* s) { value(std::string_view(s)); }
+  void value(const std::string& s) { value(std::string_view(s)); }
+  void value(bool b) {
+    separate();
+    out_ += b ? "true" : "false";
+  }
+  void value(double d) {
+    separate();
+    char buf[32];
+    out_.append(buf, std::to_chars(buf, buf + sizeof buf, d).ptr);
+  }
+  void value(std::uint64_t n) {
+    separate();
+    out_ += std::to_string(n);
+  }
+  void value(int n) {
+    separate();
+    out_ += std::to_string(n);
+  }
+  void value(Duration d) { value(format_duration(d)); }
+  void null() {
+    separate();
+    out_ += "null";
+  }
+
+  std::string take() { return std::move(out_); }
+
+ private:
+  void open(char c) {
+    separate();
+    out_ += c;
+    first_ = true;
+  }
+  void close(char c) {
+    out_ += c;
+    first_ = false;
+  }
+  void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  void write_string(std::string_view s) {
+    out_ += '"';
+    for (const char c : s) {
+      switch (c) {
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+            out_ += buf;
+          } else {
+            out_ += c;
+          }
+      }
+    }
+    out_ += '"';
+  }
+
+  std::string out_;
+  bool first_ = true;
+  bool after_key_ = false;
+};
+
+void write_server(JsonWriter& w, const ServerConfig& s) {
+  w.begin_object();
+  w.key("listen").value(s.listen);
+  w.key("admin_listen").value(s.admin_listen);
+  w.key("threads").value(s.threads);
+  w.key("max_body_bytes").value(s.max_body_bytes);
+  w.key("idle_timeout").value(s.idle_timeout);
+  w.key("request_timeout").value(s.request_timeout);
+  w.key("drain_timeout").value(s.drain_timeout);
+  w.key("max_connections").value(s.max_connections);
+  w.key("max_inflight").value(s.max_inflight);
+  w.key("allow_unauthenticated").value(s.allow_unauthenticated);
+  w.end_object();
+}
+
+void write_upstream(JsonWriter& w, const UpstreamConfig& u) {
+  w.begin_object();
+  // Upstream URLs carry no credentials by validation; redact anyway in case.
+  w.key("base_url").value(redact_url_password(u.base_url));
+  w.key("backup_url");
+  if (u.backup_url.empty()) {
+    w.null();
+  } else {
+    w.value(redact_url_password(u.backup_url));
+  }
+  w.key("connect_timeout").value(u.connect_timeout);
+  w.key("timeout").value(u.timeout);
+  w.key("max_connections").value(u.max_connections);
+  w.key("tls_verify").value(u.tls_verify);
+  w.end_object();
+}
+
+void write_rate_limit(JsonWriter& w, std::string_view name, const RateLimit& r) {
+  w.key(name).begin_object();
+  w.key("rate").value(r.rate);
+  w.key("burst").value(r.burst);
+  w.end_object();
+}
+
+void write_app(JsonWriter& w, const AppConfig& a) {
+  w.begin_object();
+  w.key("name").value(a.name);
+  if (!a.app_key.empty()) w.key("app_key").value(kRedacted);
+  if (!a.app_key_env.empty()) w.key("app_key_env").value(a.app_key_env);
+  if (!a.app_secret_env.empty()) w.key("app_secret_env").value(a.app_secret_env);
+  if (!a.app_secret_file.empty()) w.key("app_secret_file").value(a.app_secret_file);
+  w.key("secrets_resolved").value(!a.resolved_app_secret.empty());
+  const RateLimits& r = a.rate_limits;
+  w.key("rate_limits").begin_object();
+  w.key("scope").value(r.scope);
+  w.key("expected_replicas").value(r.expected_replicas);
+  w.key("max_wait").value(r.max_wait);
+  write_rate_limit(w, "default", r.default_);
+  write_rate_limit(w, "get_message", r.get_message);
+  write_rate_limit(w, "batch_messages", r.batch_messages);
+  write_rate_limit(w, "chatroom_messages", r.chatroom_messages);
+  write_rate_limit(w, "thread_messages", r.thread_messages);
+  write_rate_limit(w, "conversations", r.conversations);
+  w.end_object();
+  w.end_object();
+}
+
+void write_cache(JsonWriter& w, const CacheConfig& c) {
+  w.begin_object();
+  w.key("ttl").value(c.ttl);
+  w.key("negative_ttl").value(c.negative_ttl);
+  w.key("local").begin_object();
+  w.key("max_bytes").value(c.local_max_bytes);
+  w.end_object();
+  w.key("redis");
+  if (!c.redis) {
+    w.null();
+  } else {
+    w.begin_object();
+    w.key("url").value(redact_url_password(c.redis->url));
+    w.key("key_prefix").value(c.redis->key_prefix);
+    w.key("timeout").value(c.redis->timeout);
+    w.end_object();
+  }
+  w.end_object();
+}
+
+void write_client(JsonWriter& w, const ClientConfig& c) {
+  w.begin_object();
+  w.key("name").value(c.name);
+  w.key("token_sha256").value(kRedacted);
+  w.key("allow").begin_array();
+  for (const auto& entry : c.allow) w.value(entry);
+  w.end_array();
+  w.end_object();
+}
+
+}  // namespace
+
+std::string to_redacted_json(const Config& cfg) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("server");
+  write_server(w, cfg.server);
+  w.key("upstream");
+  write_upstream(w, cfg.upstream);
+  w.key("apps").begin_array();
+  for (const auto& app : cfg.apps) write_app(w, app);
+  w.end_array();
+  w.key("cache");
+  write_cache(w, cfg.cache);
+  w.key("coalesce").begin_object();
+  w.key("window").value(cfg.coalesce.window);
+  w.key("max_batch").value(cfg.coalesce.max_batch);
+  w.key("batch_path").value(cfg.coalesce.batch_path);
+  w.end_object();
+  w.key("log").begin_object();
+  w.key("level").value(cfg.log.level);
+  w.key("format").value(cfg.log.format);
+  w.key("access_log").value(cfg.log.access_log);
+  w.end_object();
+  w.key("clients").begin_array();
+  for (const auto& client : cfg.clients) write_client(w, client);
+  w.end_array();
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace yxgate::config
