@@ -125,9 +125,9 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
         parse_message_lookup(route.conversation_id, route.message_server_id, target.query);
     if (!lookup) {
       // SPEC §3.1.1: answered as upstream would, nothing goes upstream.
-      ctx.body_code = 414;
-      response = server::make_error_response(
-          http::status::ok, 414, "parameter error: " + lookup.error().message, "", version);
+      response = reply_error(ctx, http::status::ok, 414,
+                             "parameter error: " + lookup.error().message, "invalid_parameter",
+                             version);
     } else {
       response = co_await forward(request, ctx, *app, *workers_[client.worker]);
     }
