@@ -1,0 +1,47 @@
+#pragma once
+// Shared setup of gateway end-to-end tests: an emulator upstream and a
+// yxgate in front of it, both real processes on loopback.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "e2e/gateway_process.hpp"
+#include "support/emulator_process.hpp"
+#include "support/http_client.hpp"
+#include "support/json.hpp"
+
+namespace yxgate::testing {
+
+// Seeded data (emulator/README.md): ids 1..99999 are alice|1|bob, odd ids
+// sent by alice; create_time = 1700000000000 + id * 1000.
+inline constexpr std::string_view kAliceBob = "alice%7C1%7Cbob";
+inline std::uint64_t seeded_create_time(std::uint64_t id) { return 1700000000000ull + id * 1000; }
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void start(GatewayOptions options = {}) {
+    if (!emulator_) emulator_ = std::make_unique<EmulatorProcess>();
+    if (options.upstream_url.empty()) options.upstream_url = emulator_->base_url();
+    gateway_ = std::make_unique<GatewayProcess>(std::move(options));
+  }
+  EmulatorProcess& emulator() { return *emulator_; }
+  GatewayProcess& gateway() { return *gateway_; }
+
+  HttpResponse get(std::string_view target, const Headers& headers = {}) {
+    return request(gateway_->port(), "GET", target, headers);
+  }
+  // The n-th most recent request the emulator received (0 = last).
+  std::string last_upstream_request(std::size_t back = 0) {
+    const auto log = emulator_->requests();
+    const auto size = json_array_size(log, "");
+    if (!size || *size <= back) return {};
+    return json_get_raw(log, "/" + std::to_string(*size - 1 - back)).value_or("");
+  }
+
+  std::unique_ptr<EmulatorProcess> emulator_;
+  std::unique_ptr<GatewayProcess> gateway_;
+};
+
+}  // namespace yxgate::testing
