@@ -145,6 +145,8 @@ TEST(ConfigRedaction, JsonParsesAndCarriesEffectiveValues) {
   EXPECT_EQ(doc["apps"].at(0)["rate_limits"]["get_message"]["burst"].get_double().value(), 200);
   EXPECT_EQ(std::string_view(doc["apps"].at(0)["app_secret_env"].get_string().value()),
             "YX_APP_SECRET");
+  EXPECT_EQ(std::string_view(doc["apps"].at(0)["app_key"].get_string().value()), "<redacted>");
+  EXPECT_EQ(std::string_view(doc["apps"].at(0)["app_key_env"].get_string().value()), "YX_APP_KEY");
   EXPECT_EQ(std::string_view(doc["cache"]["ttl"].get_string().value()), "1h");
   EXPECT_EQ(doc["cache"]["local"]["max_bytes"].get_uint64().value(), 64u << 20);
   EXPECT_EQ(std::string_view(doc["cache"]["redis"]["url"].get_string().value()),
