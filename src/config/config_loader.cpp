@@ -80,13 +80,9 @@ void read_rate_limits(const YamlNode& n, RateLimits& r) {
 // Exactly one of two keys must be given (app_key / app_key_env, ...).
 void require_one_of(const YamlNode& app, bool has_a, std::string_view a, bool has_b,
                     std::string_view b) {
-  if (has_a && has_b) {
-    throw detail::ParseError{app.path() + "." + std::string(a) + ": conflicts with " +
-                             std::string(b) + "; set only one"};
-  }
+  if (has_a && has_b) app.fail_key(a, "conflicts with " + std::string(b) + "; set only one");
   if (!has_a && !has_b) {
-    throw detail::ParseError{app.path() + "." + std::string(b) + ": missing (set " +
-                             std::string(b) + " or " + std::string(a) + ")"};
+    app.fail_key(b, "missing (set " + std::string(b) + " or " + std::string(a) + ")");
   }
 }
 
@@ -115,7 +111,7 @@ AppConfig read_app(const YamlNode& n, std::size_t index) {
       {"secret", secret_in_yaml},
       {"rate_limits", [&](const YamlNode& v) { read_rate_limits(v, app.rate_limits); }},
   });
-  if (!has_name && index > 0) n.fail("name: missing (only the first app may omit it)");
+  if (!has_name && index > 0) n.fail_key("name", "missing (only the first app may omit it)");
   require_one_of(n, has_key, "app_key", has_key_env, "app_key_env");
   require_one_of(n, has_secret_file, "app_secret_file", has_secret_env, "app_secret_env");
   return app;
@@ -179,9 +175,9 @@ ClientConfig read_client(const YamlNode& n) {
        }},
       {"allow", [&](const YamlNode& v) { c.allow = v.as_string_list(), has_allow = true; }},
   });
-  if (!has_name) n.fail("name: missing");
-  if (!has_token) n.fail("token_sha256: missing");
-  if (!has_allow) n.fail("allow: missing (list the routes this client may call)");
+  if (!has_name) n.fail_key("name", "missing");
+  if (!has_token) n.fail_key("token_sha256", "missing");
+  if (!has_allow) n.fail_key("allow", "missing (list the routes this client may call)");
   // Hex case carries no meaning; the token check compares lowercase digests.
   std::transform(c.token_sha256.begin(), c.token_sha256.end(), c.token_sha256.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });

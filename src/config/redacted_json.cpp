@@ -152,7 +152,8 @@ void write_rate_limit(JsonWriter& w, std::string_view name, const RateLimit& r) 
 void write_app(JsonWriter& w, const AppConfig& a) {
   w.begin_object();
   w.key("name").value(a.name);
-  if (!a.app_key.empty()) w.key("app_key").value(kRedacted);
+  // The key is not secret, but /config never shows a resolved credential value.
+  w.key("app_key").value(kRedacted);
   if (!a.app_key_env.empty()) w.key("app_key_env").value(a.app_key_env);
   if (!a.app_secret_env.empty()) w.key("app_secret_env").value(a.app_secret_env);
   if (!a.app_secret_file.empty()) w.key("app_secret_file").value(a.app_secret_file);

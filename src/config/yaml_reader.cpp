@@ -29,6 +29,10 @@ void YamlNode::fail(const std::string& what) const {
   throw ParseError{(path_.empty() ? std::string("(top level)") : path_) + ": " + what};
 }
 
+void YamlNode::fail_key(std::string_view key, const std::string& what) const {
+  throw ParseError{child_path(path_, key) + ": " + what};
+}
+
 void YamlNode::read_map(
     std::initializer_list<std::pair<std::string_view, Handler>> handlers) const {
   if (is_null()) return;

@@ -44,6 +44,8 @@ class YamlNode {
   std::vector<std::string> as_string_list() const;
 
   [[noreturn]] void fail(const std::string& what) const;
+  // An error about a key of this map, e.g. a missing one: "<path>.<key>: <what>".
+  [[noreturn]] void fail_key(std::string_view key, const std::string& what) const;
 
  private:
   // The scalar text, or an error "expected <what>" when this is not a scalar.

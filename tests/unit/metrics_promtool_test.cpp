@@ -1,0 +1,112 @@
+// The /metrics output of every yxgate family must pass `promtool check metrics` (SPEC §8).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "metrics/process_collector.hpp"
+#include "metrics/yxgate_metrics.hpp"
+
+namespace yxgate::metrics {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string find_promtool() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    const auto end = std::min(dirs.find(':', start), dirs.size());
+    const fs::path candidate = fs::path(dirs.substr(start, end - start)) / "promtool";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    start = end + 1;
+  }
+  return {};
+}
+
+// Runs `promtool check metrics` on `text`: exit status (-1 if it did not exit) and output.
+std::pair<int, std::string> promtool_check(const std::string& promtool, const std::string& text) {
+  const fs::path dir = fs::temp_directory_path();
+  const fs::path metrics_file = dir / ("yxgate_metrics_" + std::to_string(::getpid()) + ".prom");
+  const fs::path output_file = dir / ("yxgate_promtool_" + std::to_string(::getpid()) + ".out");
+  std::ofstream(metrics_file, std::ios::binary) << text;
+  const std::string cmd = "'" + promtool + "' check metrics < '" + metrics_file.string() + "' > '" +
+                          output_file.string() + "' 2>&1";
+  const int status = std::system(cmd.c_str());
+  std::ifstream out_stream(output_file);
+  std::string output((std::istreambuf_iterator<char>(out_stream)), {});
+  fs::remove(metrics_file);
+  fs::remove(output_file);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, std::move(output)};
+}
+
+void exercise(YxgateMetrics& m) {
+  m.http_requests_total.with({"get_message", "200", "hit"}).inc();
+  m.http_requests_total.with({"batch_messages", "200", "partial"}).inc(3);
+  m.http_request_duration_seconds.with({"get_message"}).observe(0.0004);
+  m.http_request_duration_seconds.with({"get_message"}).observe(12);
+  m.upstream_requests_total.with({"batch_messages", "ok"}).inc();
+  m.upstream_requests_total.with({"get_message", "auth_error"}).inc();
+  m.upstream_request_duration_seconds.with({"batch_messages"}).observe(0.03);
+  m.cache_lookups_total.with({"local", "hit"}).inc();
+  m.cache_lookups_total.with({"redis", "negative_hit"}).inc();
+  m.coalesced_requests_total.inc(4);
+  m.upstream_batch_size.observe(17);
+  m.ratelimit_decisions_total.with({"default", "get_message", "delayed"}).inc();
+  m.redis_up.set(1);
+  m.redis_errors_total.inc();
+  m.inflight_requests.inc();
+  m.cache_local_bytes.set(123456);
+}
+
+TEST(MetricsPromtool, AllYxgateFamiliesPassPromtoolCheck) {
+  const std::string promtool = find_promtool();
+  ASSERT_FALSE(promtool.empty())
+      << "promtool not found on PATH: install it with "
+         "`apt-get install -y --no-install-recommends prometheus` (Debian package prometheus)";
+
+  Registry registry;
+  add_process_metrics(registry);
+  YxgateMetrics metrics(registry);
+  exercise(metrics);
+  const std::string text = registry.render();
+  for (const char* family :
+       {"yxgate_http_requests_total", "yxgate_http_request_duration_seconds",
+        "yxgate_upstream_requests_total", "yxgate_upstream_request_duration_seconds",
+        "yxgate_cache_lookups_total", "yxgate_coalesced_requests_total",
+        "yxgate_upstream_batch_size", "yxgate_ratelimit_decisions_total", "yxgate_redis_up",
+        "yxgate_redis_errors_total", "yxgate_inflight_requests", "yxgate_cache_local_bytes",
+        "yxgate_build_info", "process_resident_memory_bytes", "process_cpu_seconds_total",
+        "process_open_fds"}) {
+    EXPECT_NE(text.find(std::string("# TYPE ") + family + " "), std::string::npos) << family;
+  }
+  EXPECT_NE(text.find("yxgate_build_info{version=\""), std::string::npos);
+
+  const auto [status, output] = promtool_check(promtool, text);
+  EXPECT_EQ(status, 0) << "promtool says:\n" << output << "\nmetrics:\n" << text;
+}
+
+TEST(MetricsPromtool, FreshRegistryWithNoSamplesYetPassesPromtoolCheck) {
+  const std::string promtool = find_promtool();
+  ASSERT_FALSE(promtool.empty())
+      << "promtool not found on PATH: install the Debian package "
+         "prometheus (apt-get install -y --no-install-recommends prometheus)";
+  Registry registry;
+  YxgateMetrics metrics(registry);
+  const std::string text = registry.render();
+  const auto [status, output] = promtool_check(promtool, text);
+  EXPECT_EQ(status, 0) << "promtool says:\n" << output << "\nmetrics:\n" << text;
+}
+
+TEST(MetricsPromtool, GlobalInstanceIsShared) {
+  YxgateMetrics& a = yxgate_metrics();
+  YxgateMetrics& b = yxgate_metrics();
+  EXPECT_EQ(&a, &b);
+  EXPECT_EQ(&a.redis_up, &Registry::global().gauge("yxgate_redis_up", "").with({}));
+  EXPECT_NE(Registry::global().render().find("process_open_fds"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace yxgate::metrics
