@@ -1,0 +1,161 @@
+// The listener itself: limits, malformed HTTP, keep-alive, admin endpoints
+// and draining on SIGTERM (SPEC §1, §5, §9).
+#include <csignal>
+#include <future>
+#include <thread>
+
+#include "e2e/gateway_test_env.hpp"
+
+namespace yxgate::testing {
+namespace {
+
+constexpr std::string_view kMessage = "/im/v2/conversations/alice%7C1%7Cbob/messages/1001";
+
+class Server : public GatewayTest {};
+
+TEST_F(Server, BodyOverTheLimitGets413AndNothingGoesUpstream) {
+  start({.server_yaml = "  max_body_bytes: 1KiB\n"});
+  const auto res = request(gateway().port(), "POST", "/im/v2/messages/actions/modifyMsg",
+                           {{"Content-Type", "application/json"}}, std::string(2000, 'x'));
+  ASSERT_TRUE(res.ok()) << res.error;
+  EXPECT_EQ(res.status, 413);
+  EXPECT_EQ(json_get_int(res.body, "/code"), 414) << res.body;
+  EXPECT_EQ(res.header("X-Yxgate-Error"), "body_too_large");
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
+TEST_F(Server, ChunkedBodyOverTheLimitGets413) {
+  start({.server_yaml = "  max_body_bytes: 1KiB\n"});
+  std::string raw =
+      "POST /im/v2/messages/actions/modifyMsg HTTP/1.1\r\nHost: x\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 3; ++i) raw += "200\r\n" + std::string(512, 'x') + "\r\n";
+  raw += "0\r\n\r\n";
+  const auto reply = raw_exchange(gateway().port(), raw);
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 413")) << reply;
+}
+
+TEST_F(Server, MalformedHttpGets400AndOthersAreStillServed) {
+  start();
+  KeepAliveClient other(gateway().port());
+  ASSERT_EQ(json_get_int(other.request("GET", kMessage).body, "/code"), 200);
+  for (auto garbage : {"GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n",
+                       "GET /im/v2/x HTTP/1.1\r\nBad Header\r\n\r\n",
+                       "POST /im/v2/x HTTP/1.1\r\nContent-Length: abc\r\n\r\n"}) {
+    const auto reply = raw_exchange(gateway().port(), garbage, std::chrono::seconds(3));
+    EXPECT_TRUE(reply.empty() || reply.starts_with("HTTP/1.1 400")) << garbage << " -> " << reply;
+  }
+  // The existing keep-alive connection and new ones keep working.
+  EXPECT_EQ(json_get_int(other.request("GET", kMessage).body, "/code"), 200);
+  EXPECT_EQ(other.connections_opened(), 1);
+  EXPECT_EQ(json_get_int(get(kMessage).body, "/code"), 200);
+}
+
+TEST_F(Server, OversizedHeadersAreRejected) {
+  start();
+  const auto res = get(kMessage, {{"X-Big", std::string(64 * 1024, 'a')}});
+  EXPECT_TRUE(res.status == 431 || res.status == 400 || res.closed()) << res.status;
+  EXPECT_EQ(json_get_int(get(kMessage).body, "/code"), 200);
+}
+
+TEST_F(Server, KeepAliveServesManyRequestsOnOneConnection) {
+  start();
+  KeepAliveClient client(gateway().port());
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(json_get_int(client.request("GET", kMessage).body, "/code"), 200) << i;
+  }
+  EXPECT_EQ(client.connections_opened(), 1);
+}
+
+TEST_F(Server, ExpectContinueIsAnswered) {
+  start();
+  const std::string body = R"({"a":1})";
+  const auto reply = raw_exchange(
+      gateway().port(),
+      "POST /im/v2/things HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200")) << reply;
+}
+
+TEST_F(Server, IdleKeepAliveConnectionsAreClosed) {
+  start({.server_yaml = "  idle_timeout: 200ms\n"});
+  const auto started = std::chrono::steady_clock::now();
+  const auto reply = raw_exchange(gateway().port(),
+                                  std::string("GET ") + std::string(kMessage) +
+                                      " HTTP/1.1\r\nHost: x\r\n\r\n",
+                                  std::chrono::seconds(5));
+  // The server answered, then closed the idle connection well before 5 s.
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+}
+
+TEST_F(Server, AdminEndpoints) {
+  start();
+  get(kMessage);
+  EXPECT_EQ(request(gateway().admin_port(), "GET", "/healthz").status, 200);
+  EXPECT_EQ(request(gateway().admin_port(), "GET", "/readyz").status, 200);
+  const auto metrics = request(gateway().admin_port(), "GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_TRUE(metrics.header("Content-Type").value_or("").starts_with("text/plain"));
+  for (auto family : {"# TYPE yxgate_http_requests_total counter",
+                      "# TYPE yxgate_http_request_duration_seconds histogram",
+                      "# TYPE yxgate_upstream_requests_total counter",
+                      "# TYPE yxgate_upstream_request_duration_seconds histogram",
+                      "yxgate_http_requests_total{route=\"get_message\",code=\"200\",cache=\"miss\"} 1",
+                      "yxgate_build_info{version=", "process_resident_memory_bytes",
+                      "process_cpu_seconds_total", "process_open_fds"}) {
+    EXPECT_NE(metrics.body.find(family), std::string::npos) << family;
+  }
+  EXPECT_EQ(request(gateway().admin_port(), "GET", "/nope").status, 404);
+  EXPECT_EQ(request(gateway().admin_port(), "POST", "/healthz").status, 405);
+}
+
+TEST_F(Server, ConfigEndpointRedactsSecrets) {
+  start({.app_secret = "super-secret-value"});
+  const auto config = request(gateway().admin_port(), "GET", "/config");
+  EXPECT_EQ(config.status, 200);
+  EXPECT_TRUE(json_valid(config.body)) << config.body;
+  EXPECT_EQ(config.body.find("super-secret-value"), std::string::npos);
+  EXPECT_EQ(config.body.find("demo-app-key"), std::string::npos);
+  EXPECT_NE(config.body.find("TEST_YX_APP_SECRET"), std::string::npos);
+  EXPECT_EQ(json_get_string(config.body, "/upstream/base_url"), emulator().base_url());
+}
+
+TEST_F(Server, SigtermLetsInFlightRequestFinishAndExitsZero) {
+  start();
+  emulator().add_fault("get_message", "latency", 700, 1);
+  auto slow = std::async(std::launch::async, [&] { return get(kMessage); });
+  // Wait until the slow request is in flight upstream (an event, not a sleep).
+  for (int i = 0; i < 500 && emulator().calls("get_message") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(emulator().calls("get_message"), 1);
+  gateway().process().signal(SIGTERM);
+  // While draining, readiness fails and new connections are refused.
+  for (int i = 0; i < 100; ++i) {
+    if (request(gateway().admin_port(), "GET", "/readyz").status == 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto res = slow.get();
+  EXPECT_EQ(res.status, 200) << res.error;
+  EXPECT_EQ(json_get_int(res.body, "/code"), 200) << res.body;
+  EXPECT_EQ(gateway().process().wait_exit(std::chrono::seconds(10)), 0);
+  EXPECT_NE(gateway().log().find("\"event\":\"drained\""), std::string::npos);
+}
+
+TEST_F(Server, DrainTimeoutBoundsShutdown) {
+  start({.server_yaml = "  drain_timeout: 300ms\n"});
+  emulator().add_fault("get_message", "hang");
+  auto stuck = std::async(std::launch::async, [&] { return get(kMessage); });
+  for (int i = 0; i < 500 && emulator().calls("get_message") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  gateway().process().signal(SIGTERM);
+  EXPECT_EQ(gateway().process().wait_exit(std::chrono::seconds(10)), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  stuck.get();
+}
+
+}  // namespace
+}  // namespace yxgate::testing

@@ -1,0 +1,110 @@
+// SPEC §5 gateway-made errors for upstream failures, and failover to
+// upstream.backup_url (§7), through the real binaries.
+#include "e2e/gateway_test_env.hpp"
+
+namespace yxgate::testing {
+namespace {
+
+constexpr std::string_view kMessage = "/im/v2/conversations/alice%7C1%7Cbob/messages/1001";
+
+class UpstreamFailure : public GatewayTest {};
+
+void expect_gateway_error(const HttpResponse& res, int status, int code, std::string_view reason) {
+  ASSERT_TRUE(res.ok()) << res.error;
+  EXPECT_EQ(res.status, status);
+  EXPECT_EQ(json_get_int(res.body, "/code"), code) << res.body;
+  EXPECT_TRUE(json_get_string(res.body, "/msg").has_value()) << res.body;
+  EXPECT_EQ(json_get_raw(res.body, "/data"), "{}") << res.body;
+  EXPECT_EQ(res.header("X-Yxgate-Error"), std::string(reason));
+  EXPECT_TRUE(res.header("X-custom-traceid").has_value());
+}
+
+TEST_F(UpstreamFailure, ClosedUpstreamPortGives502) {
+  start({.upstream_url = "http://127.0.0.1:" + std::to_string(free_port())});
+  expect_gateway_error(get(kMessage), 502, 500, "upstream_connect_failed");
+}
+
+TEST_F(UpstreamFailure, HangingUpstreamGives504WithinTheTimeout) {
+  start({.upstream_yaml = "  timeout: 300ms\n"});
+  emulator().add_fault("any", "hang");
+  const auto started = std::chrono::steady_clock::now();
+  const auto res = get(kMessage);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  expect_gateway_error(res, 504, 500, "upstream_timeout");
+  EXPECT_LT(elapsed, std::chrono::seconds(3));
+}
+
+TEST_F(UpstreamFailure, MalformedUpstreamHttpGives502) {
+  start();
+  emulator().add_fault("any", "close");
+  expect_gateway_error(get(kMessage), 502, 500, "upstream_bad_reply");
+}
+
+TEST_F(UpstreamFailure, UpstreamHttp503IsPassedThroughUnchanged) {
+  start();
+  emulator().add_fault("chatroom_messages", "http503", 0, 1);
+  const auto res = get("/im/v2/chatrooms/12/messages?sender_id=a&limit=1");
+  EXPECT_EQ(res.status, 503);
+  EXPECT_FALSE(res.header("X-Yxgate-Error").has_value());
+}
+
+TEST_F(UpstreamFailure, UpstreamBodyErrorsArePassedBackAsHttp200) {
+  start();
+  emulator().add_fault("any", "code500", 0, 1);
+  const auto res = get(kMessage);
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(json_get_int(res.body, "/code"), 500);
+}
+
+TEST_F(UpstreamFailure, FailsOverToBackupWhenPrimaryRefuses) {
+  start({.upstream_url = "http://127.0.0.1:" + std::to_string(free_port())});
+  gateway_.reset();
+  GatewayOptions options{.upstream_url = "http://127.0.0.1:" + std::to_string(free_port()),
+                         .upstream_yaml = "  backup_url: " + emulator().base_url() + "\n"};
+  gateway_ = std::make_unique<GatewayProcess>(options);
+  for (int i = 0; i < 3; ++i) {
+    const auto res = get(kMessage);
+    EXPECT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(json_get_int(res.body, "/code"), 200) << res.body;
+  }
+  EXPECT_EQ(emulator().calls("get_message"), 3);
+}
+
+TEST_F(UpstreamFailure, FailsOverToBackupWhenPrimaryConnectTimesOut) {
+  // 10.255.255.1 is unroutable here: the connect hangs until connect_timeout.
+  start();
+  gateway_.reset();
+  GatewayOptions options{.upstream_url = "http://10.255.255.1:9",
+                         .upstream_yaml = "  connect_timeout: 200ms\n  backup_url: " +
+                                          emulator().base_url() + "\n"};
+  gateway_ = std::make_unique<GatewayProcess>(options);
+  const auto res = get(kMessage);
+  EXPECT_EQ(json_get_int(res.body, "/code"), 200) << res.body;
+}
+
+TEST_F(UpstreamFailure, UpstreamOutcomesAreCountedPerRoute) {
+  start();
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(json_get_int(get(kMessage).body, "/code"), 200);
+  EXPECT_EQ(emulator().calls("get_message"), 20);
+  const auto metrics = request(gateway().admin_port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("yxgate_upstream_requests_total{route=\"get_message\",outcome=\"ok\"} 20"),
+            std::string::npos)
+      << metrics;
+}
+
+TEST_F(UpstreamFailure, WrongSecretIsCountedAsAuthErrorAndLoggedLoudly) {
+  start({.app_secret = "not-the-secret"});
+  const auto res = get(kMessage);
+  EXPECT_EQ(json_get_int(res.body, "/code"), 414);
+  const auto metrics = request(gateway().admin_port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("yxgate_upstream_requests_total{route=\"get_message\",outcome=\"auth_error\"} 1"),
+            std::string::npos)
+      << metrics;
+  const auto log = gateway().log();
+  EXPECT_NE(log.find("\"level\":\"error\",\"event\":\"upstream_auth_error\""), std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("not-the-secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace yxgate::testing
