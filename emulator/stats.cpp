@@ -43,8 +43,16 @@ void Stats::record_call(Route route, const std::vector<std::uint64_t>& ids) {
   const auto index = static_cast<std::size_t>(route);
   std::lock_guard lock(mutex_);
   ++calls_[index];
-  ids_[index].insert(ids_[index].end(), ids.begin(), ids.end());
-  if (route == Route::kBatchMessages) batch_sizes_.push_back(ids.size());
+  for (const auto id : ids) {
+    if (ids_[index].size() < kMaxIdsPerRoute) {
+      ids_[index].push_back(id);
+    } else {
+      ids_truncated_ = true;
+    }
+  }
+  if (route == Route::kBatchMessages && batch_sizes_.size() < kMaxIdsPerRoute) {
+    batch_sizes_.push_back(ids.size());
+  }
 }
 
 std::string Stats::stats_json() const {
@@ -63,7 +71,9 @@ std::string Stats::stats_json() const {
     out += "\":";
     append_array(out, ids_[i]);
   }
-  out += "},\"batch_sizes\":";
+  out += "},\"ids_truncated\":";
+  out += ids_truncated_ ? "true" : "false";
+  out += ",\"batch_sizes\":";
   append_array(out, batch_sizes_);
   out += '}';
   return out;
@@ -105,6 +115,7 @@ void Stats::reset() {
   auth_errors_ = 0;
   calls_ = {};
   for (auto& ids : ids_) ids.clear();
+  ids_truncated_ = false;
   batch_sizes_.clear();
   log_.clear();
 }

@@ -14,6 +14,8 @@
 namespace yxgate::emulator {
 
 inline constexpr std::size_t kRequestLogSize = 256;
+// Ids kept per route; counts stay exact beyond it (keeps load runs bounded).
+inline constexpr std::size_t kMaxIdsPerRoute = 100000;
 
 class Stats {
  public:
@@ -35,6 +37,7 @@ class Stats {
   std::uint64_t auth_errors_ = 0;
   std::array<std::uint64_t, kRoutes> calls_{};
   std::array<std::vector<std::uint64_t>, kRoutes> ids_{};
+  bool ids_truncated_ = false;
   std::vector<std::size_t> batch_sizes_;  // items per batch_messages call, in order
   std::deque<Request> log_;
 };
