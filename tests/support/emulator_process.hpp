@@ -22,11 +22,11 @@ Headers signed_headers(std::string_view app_key = kDemoAppKey,
                        std::int64_t clock_offset_seconds = 0);
 
 struct EmulatorOptions {
-  std::vector<std::string> apps;  // "KEY:SECRET"; empty: the emulator's demo app
+  std::vector<std::string> apps{};  // "KEY:SECRET"; empty: the emulator's demo app
   int threads = 1;
   std::uint64_t seed = 1;
-  std::vector<std::string> extra_args;
-  std::shared_ptr<TestDir> dir;  // null: its own
+  std::vector<std::string> extra_args{};
+  std::shared_ptr<TestDir> dir{};  // null: its own
 };
 
 class EmulatorProcess {

@@ -36,11 +36,11 @@ class TestDir {
 };
 
 struct ChildOptions {
-  std::string binary;
-  std::vector<std::string> args;
-  std::vector<std::pair<std::string, std::string>> env;  // set on top of ours
-  std::string name = "child";    // output goes to <dir>/<name>.stdout / .stderr
-  std::shared_ptr<TestDir> dir;  // null: a fresh TestDir
+  std::string binary{};
+  std::vector<std::string> args{};
+  std::vector<std::pair<std::string, std::string>> env{};  // set on top of ours
+  std::string name = "child";      // output goes to <dir>/<name>.stdout / .stderr
+  std::shared_ptr<TestDir> dir{};  // null: a fresh TestDir
 };
 
 class ChildProcess {
