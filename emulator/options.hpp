@@ -1,0 +1,25 @@
+#pragma once
+// yxgate-emulator command line (emulator/README.md, "CLI").
+#include <cstdint>
+#include <string>
+
+#include "auth.hpp"
+#include "common/result.hpp"
+
+namespace yxgate::emulator {
+
+struct Options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: the kernel picks; the bound port is printed
+  AppSecrets apps;         // default: demo-app-key:demo-app-secret
+  int threads = 1;
+  std::uint64_t seed = 1;
+  bool help = false;
+};
+
+inline constexpr const char* kUsage =
+    "usage: yxgate-emulator [--listen HOST:PORT] [--app KEY:SECRET]... [--threads N] [--seed N]\n";
+
+Result<Options> parse_options(int argc, const char* const* argv);
+
+}  // namespace yxgate::emulator

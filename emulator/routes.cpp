@@ -1,0 +1,69 @@
+#include "routes.hpp"
+
+#include <simdjson.h>
+
+#include "json_input.hpp"
+
+namespace yxgate::emulator {
+
+Reply handle_route(Route route, const RouteContext& ctx) {
+  switch (route) {
+    case Route::kGetMessage:
+      return get_message(ctx);
+    case Route::kBatchMessages:
+      return batch_messages(ctx);
+    case Route::kChatroomMessages:
+      return chatroom_messages(ctx);
+    case Route::kThreadMessages:
+      return thread_messages(ctx);
+    case Route::kConversations:
+      return conversations(ctx);
+    case Route::kModifyMessage:
+      return modify_message(ctx);
+    case Route::kDeleteMessage:
+      return delete_message(ctx);
+    case Route::kClearConversation:
+      return clear_conversation(ctx);
+    case Route::kOther:
+    case Route::kCount:
+      break;
+  }
+  return echo(ctx);
+}
+
+std::vector<std::uint64_t> asked_ids(Route route, const RouteContext& ctx) {
+  std::vector<std::uint64_t> ids;
+  std::uint64_t id = 0;
+  const auto add_text = [&](std::string_view text) {
+    if (auto parsed = router::parse_message_server_id(text)) ids.push_back(parsed.value());
+  };
+  simdjson::dom::object body;
+  switch (route) {
+    case Route::kGetMessage:
+    case Route::kDeleteMessage:
+      add_text(ctx.target.segments.at(5));
+      break;
+    case Route::kThreadMessages:
+      if (auto text = ctx.target.param("message_server_id")) add_text(*text);
+      break;
+    case Route::kBatchMessages: {
+      simdjson::dom::array messages;
+      if (parse_object(ctx.request.body, body) || body["messages"].get_array().get(messages)) break;
+      for (auto item : messages) {
+        if (!item["message_server_id"].get_uint64().get(id)) ids.push_back(id);
+      }
+      break;
+    }
+    case Route::kModifyMessage:
+      if (!parse_object(ctx.request.body, body) &&
+          !body.at_pointer("/message/message_server_id").get_uint64().get(id)) {
+        ids.push_back(id);
+      }
+      break;
+    default:
+      break;
+  }
+  return ids;
+}
+
+}  // namespace yxgate::emulator

@@ -1,0 +1,96 @@
+#include "target.hpp"
+
+#include "router/conversation_id.hpp"
+
+namespace yxgate::emulator {
+namespace {
+
+std::string decode_or_raw(std::string_view text) {
+  auto decoded = router::percent_decode(text);
+  return decoded ? std::move(decoded.value()) : std::string(text);
+}
+
+}  // namespace
+
+std::optional<Route> route_from_name(std::string_view name) {
+  for (int i = 0; i < static_cast<int>(Route::kCount); ++i) {
+    if (name == kRouteNames[i]) return static_cast<Route>(i);
+  }
+  return std::nullopt;
+}
+
+Target Target::parse(std::string_view target) {
+  Target t;
+  const auto qpos = target.find('?');
+  t.path = std::string(target.substr(0, qpos));
+  if (qpos != std::string_view::npos) t.query_string = std::string(target.substr(qpos + 1));
+  std::string_view rest = t.path;
+  while (!rest.empty()) {
+    if (rest.front() == '/') {
+      rest.remove_prefix(1);
+      continue;
+    }
+    const auto end = rest.find('/');
+    t.segments.emplace_back(rest.substr(0, end));
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end);
+  }
+  std::string_view query = t.query_string;
+  while (!query.empty()) {
+    const auto end = query.find('&');
+    const auto pair = query.substr(0, end);
+    if (!pair.empty()) {
+      const auto eq = pair.find('=');
+      t.query.emplace_back(decode_or_raw(pair.substr(0, eq)),
+                           eq == std::string_view::npos ? "" : decode_or_raw(pair.substr(eq + 1)));
+    }
+    if (end == std::string_view::npos) break;
+    query.remove_prefix(end + 1);
+  }
+  return t;
+}
+
+std::optional<std::string> Target::param(std::string_view name) const {
+  for (const auto& [key, value] : query) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+bool Target::has_prefix(std::string_view first, std::string_view second) const {
+  return segments.size() >= 2 && segments[0] == first && segments[1] == second;
+}
+
+std::optional<Route> classify(std::string_view method, const Target& t) {
+  const bool v2 = t.has_prefix("im", "v2");
+  const bool v21 = t.has_prefix("im", "v2.1");
+  if (!v2 && !v21) return std::nullopt;
+  const auto& s = t.segments;
+  const auto n = s.size();
+  // /im/{v2|v2.1}/conversations/{cid}/batch_messages (SPEC §3.4: both prefixes)
+  if (method == "POST" && n == 5 && s[2] == "conversations" && s[4] == "batch_messages") {
+    return Route::kBatchMessages;
+  }
+  if (!v2) return Route::kOther;
+  if (method == "GET" && n == 5 && s[2] == "conversations" && s[3] == "actions" &&
+      s[4] == "conversation_ids") {
+    return Route::kConversations;
+  }
+  if (n == 6 && s[2] == "conversations" && s[4] == "messages") {
+    if (method == "GET") return Route::kGetMessage;
+    if (method == "DELETE") return Route::kDeleteMessage;
+  }
+  if (method == "DELETE" && n == 5 && s[2] == "conversations" && s[4] == "messages") {
+    return Route::kClearConversation;
+  }
+  if (method == "GET" && n == 5 && s[2] == "chatrooms" && s[4] == "messages") {
+    return Route::kChatroomMessages;
+  }
+  if (n == 5 && s[2] == "messages" && s[3] == "actions") {
+    if (method == "GET" && s[4] == "thread_messages") return Route::kThreadMessages;
+    if (method == "POST" && s[4] == "modifyMsg") return Route::kModifyMessage;
+  }
+  return Route::kOther;
+}
+
+}  // namespace yxgate::emulator

@@ -1,0 +1,46 @@
+#pragma once
+// A request target split into path segments and decoded query parameters,
+// and the route class it falls in (names match SPEC §4 / /_emulator/stats).
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace yxgate::emulator {
+
+enum class Route {
+  kGetMessage,
+  kBatchMessages,
+  kChatroomMessages,
+  kThreadMessages,
+  kConversations,
+  kModifyMessage,
+  kDeleteMessage,
+  kClearConversation,
+  kOther,  // anything else under /im/v2/ or /im/v2.1/ (echoed)
+  kCount,
+};
+
+inline constexpr const char* kRouteNames[] = {
+    "get_message",    "batch_messages", "chatroom_messages",  "thread_messages", "conversations",
+    "modify_message", "delete_message", "clear_conversation", "other",
+};
+
+std::optional<Route> route_from_name(std::string_view name);
+
+struct Target {
+  std::string path;
+  std::string query_string;
+  std::vector<std::string> segments;                       // raw (still percent-encoded)
+  std::vector<std::pair<std::string, std::string>> query;  // decoded; bad escapes kept raw
+
+  static Target parse(std::string_view target);
+  std::optional<std::string> param(std::string_view name) const;
+  bool has_prefix(std::string_view first, std::string_view second) const;
+};
+
+// Which API route a request is; nullopt outside /im/v2/ and /im/v2.1/.
+std::optional<Route> classify(std::string_view method, const Target& target);
+
+}  // namespace yxgate::emulator
