@@ -30,7 +30,7 @@ constexpr const char* kUsage =
 int check_config(const char* path) {
   auto config = yxgate::config::load_config_file(path);
   if (!config) {
-    std::cerr << path << ": " << config.error().message << "\n";
+    std::cerr << config.error().message << "\n";
     return 1;
   }
   // Secrets are usually absent where configs are linted: report, don't fail.
@@ -46,7 +46,7 @@ int run(const char* path) {
   using namespace yxgate;
   auto loaded = config::load_config_file(path);
   if (!loaded) {
-    std::cerr << "yxgate: " << path << ": " << loaded.error().message << "\n";
+    std::cerr << "yxgate: " << loaded.error().message << "\n";
     return 1;
   }
   config::Config config = std::move(*loaded);

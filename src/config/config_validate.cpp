@@ -39,8 +39,10 @@ void check_positive(const std::string& path, Duration d) {
   if (d.count() <= 0) fail(path, "must be > 0 (got " + format_duration(d) + ")");
 }
 
-void check_host_port(const std::string& path, const std::string& text) {
-  if (auto hp = parse_host_port(text); !hp) fail(path, hp.error().message);
+void check_listen_address(const std::string& path, const std::string& text) {
+  if (auto hp = parse_host_port(text, /*allow_port_zero=*/true); !hp) {
+    fail(path, hp.error().message);
+  }
 }
 
 void check_one_of(const std::string& path, const std::string& value,
@@ -52,9 +54,10 @@ void check_one_of(const std::string& path, const std::string& value,
 }
 
 void validate_server(const ServerConfig& s, bool has_clients) {
-  check_host_port("server.listen", s.listen);
-  check_host_port("server.admin_listen", s.admin_listen);
-  if (s.listen == s.admin_listen) fail("server.admin_listen", "same address as server.listen");
+  check_listen_address("server.listen", s.listen);
+  check_listen_address("server.admin_listen", s.admin_listen);
+  // Port 0 asks the kernel for a free port: two of those never collide.
+  if (s.listen == s.admin_listen && !s.listen.ends_with(":0")) fail("server.admin_listen", "same address as server.listen");
   check_at_least("server.threads", s.threads, 0);
   if (s.max_body_bytes == 0) fail("server.max_body_bytes", "must be > 0 (got 0)");
   check_positive("server.idle_timeout", s.idle_timeout);
@@ -62,7 +65,7 @@ void validate_server(const ServerConfig& s, bool has_clients) {
   check_at_least<std::uint64_t>("server.max_connections", s.max_connections, 1);
   check_at_least<std::uint64_t>("server.max_inflight", s.max_inflight, 1);
   // SPEC §6: anyone reaching the data plane acts as the app.
-  const auto hp = parse_host_port(s.listen);
+  const auto hp = parse_host_port(s.listen, /*allow_port_zero=*/true);
   if (!is_loopback_host(hp->host) && !has_clients && !s.allow_unauthenticated) {
     fail("server.listen",
          "non-loopback address " + quoted(s.listen) +

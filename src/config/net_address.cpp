@@ -31,7 +31,7 @@ bool parse_uint(std::string_view s, Int& out) {
 
 }  // namespace
 
-Result<HostPort> parse_host_port(std::string_view text) {
+Result<HostPort> parse_host_port(std::string_view text, bool allow_port_zero) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos)
     return make_error("expected host:port (got " + quoted(text) + ")");
@@ -45,8 +45,10 @@ Result<HostPort> parse_host_port(std::string_view text) {
     return make_error("expected host:port (got " + quoted(text) + ")");
   }
   unsigned port = 0;
-  if (!parse_uint(port_text, port) || port < 1 || port > 65535) {
-    return make_error("expected host:port with port 1..65535 (got " + quoted(text) + ")");
+  const unsigned min_port = allow_port_zero ? 0 : 1;
+  if (!parse_uint(port_text, port) || port < min_port || port > 65535) {
+    return make_error("expected host:port with port " + std::to_string(min_port) +
+                      "..65535 (got " + quoted(text) + ")");
   }
   return HostPort{std::string(host), static_cast<std::uint16_t>(port)};
 }

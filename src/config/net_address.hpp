@@ -16,7 +16,8 @@ struct HostPort {
 };
 
 // "127.0.0.1:8080", "localhost:80", "[::1]:8080"; port 1..65535.
-Result<HostPort> parse_host_port(std::string_view text);
+// `allow_port_zero`: listen addresses may ask the kernel for a free port.
+Result<HostPort> parse_host_port(std::string_view text, bool allow_port_zero = false);
 
 // 127.0.0.0/8, ::1, localhost.
 bool is_loopback_host(std::string_view host);

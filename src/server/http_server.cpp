@@ -13,6 +13,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <array>
 #include <unordered_set>
 
 namespace yxgate::server {
@@ -24,6 +25,7 @@ using asio::awaitable;
 namespace {
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::size_t kMaxLingerBytes = 4 * 1024 * 1024;
 }  // namespace
 
 struct HttpServer::Impl {
@@ -87,7 +89,21 @@ awaitable<void> HttpServer::Impl::reply_and_close(beast::tcp_stream& stream,
                                                   HttpResponse response) {
   response.keep_alive(false);
   stream.expires_after(std::chrono::seconds(5));
-  co_await http::async_write(stream, response, kAwait);
+  auto [ec, n] = co_await http::async_write(stream, response, kAwait);
+  if (ec) co_return;
+  // Lingering close (as nginx does): the client may still be sending the
+  // rest of a request we rejected. Closing with unread data would send a
+  // RST that can destroy our answer in the client's receive buffer, so stop
+  // sending, then drain what arrives for a bounded time and size.
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::chrono::seconds(2));
+  std::array<char, 16 * 1024> sink;
+  std::size_t drained = 0;
+  while (drained < kMaxLingerBytes) {
+    auto [rec, rn] = co_await stream.async_read_some(asio::buffer(sink), kAwait);
+    if (rec) break;
+    drained += rn;
+  }
 }
 
 // Reads one request. Returns false when the connection must close (idle

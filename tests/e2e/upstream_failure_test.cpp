@@ -1,5 +1,11 @@
 // SPEC §5 gateway-made errors for upstream failures, and failover to
 // upstream.backup_url (§7), through the real binaries.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "e2e/gateway_test_env.hpp"
 
 namespace yxgate::testing {
@@ -8,6 +14,38 @@ namespace {
 constexpr std::string_view kMessage = "/im/v2/conversations/alice%7C1%7Cbob/messages/1001";
 
 class UpstreamFailure : public GatewayTest {};
+
+// A loopback port whose connects hang: a listener that never accepts, with
+// its accept queue filled, so the kernel drops further SYNs.
+class BlackholePort {
+ public:
+  BlackholePort() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(listener_, 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    for (int i = 0; i < 4; ++i) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+      fillers_.push_back(fd);
+    }
+  }
+  ~BlackholePort() {
+    for (int fd : fillers_) ::close(fd);
+    ::close(listener_);
+  }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int listener_ = -1;
+  std::vector<int> fillers_;
+  std::uint16_t port_ = 0;
+};
 
 void expect_gateway_error(const HttpResponse& res, int status, int code, std::string_view reason) {
   ASSERT_TRUE(res.ok()) << res.error;
@@ -71,15 +109,25 @@ TEST_F(UpstreamFailure, FailsOverToBackupWhenPrimaryRefuses) {
 }
 
 TEST_F(UpstreamFailure, FailsOverToBackupWhenPrimaryConnectTimesOut) {
-  // 10.255.255.1 is unroutable here: the connect hangs until connect_timeout.
+  BlackholePort blackhole;
   start();
   gateway_.reset();
-  GatewayOptions options{.upstream_url = "http://10.255.255.1:9",
+  GatewayOptions options{.upstream_url = "http://127.0.0.1:" + std::to_string(blackhole.port()),
                          .upstream_yaml = "  connect_timeout: 200ms\n  backup_url: " +
                                           emulator().base_url() + "\n"};
   gateway_ = std::make_unique<GatewayProcess>(options);
+  const auto started = std::chrono::steady_clock::now();
   const auto res = get(kMessage);
   EXPECT_EQ(json_get_int(res.body, "/code"), 200) << res.body;
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(150))
+      << "the primary's connect should have hung until connect_timeout";
+}
+
+TEST_F(UpstreamFailure, ConnectTimeoutWithoutBackupGives504) {
+  BlackholePort blackhole;
+  start({.upstream_url = "http://127.0.0.1:" + std::to_string(blackhole.port()),
+         .upstream_yaml = "  connect_timeout: 200ms\n"});
+  expect_gateway_error(get(kMessage), 504, 500, "upstream_timeout");
 }
 
 TEST_F(UpstreamFailure, UpstreamOutcomesAreCountedPerRoute) {

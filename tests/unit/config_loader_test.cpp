@@ -168,3 +168,15 @@ TEST(ConfigLoader, FileErrorsArePrefixedWithThePath) {
 
 }  // namespace
 }  // namespace yxgate::config
+
+namespace yxgate::config {
+namespace {
+
+TEST(ConfigLoader, ListenPortZeroAsksForAFreePort) {
+  auto config = parse_config("server: {listen: \"127.0.0.1:0\", admin_listen: \"127.0.0.1:0\"}\n");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->server.listen, "127.0.0.1:0");
+}
+
+}  // namespace
+}  // namespace yxgate::config
