@@ -18,6 +18,8 @@ class Emulator {
 
   // Thread-safe: called concurrently from every io thread.
   Reply handle(const Request& request);
+  // A client connection was accepted (tests check upstream connection reuse).
+  void record_connection() { stats_.record_connection(); }
 
  private:
   Reply handle_control(const Request& request, const Target& target);

@@ -115,6 +115,7 @@ asio::awaitable<void> do_listen(tcp::acceptor acceptor, Emulator& emulator) {
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) continue;  // e.g. EMFILE under load: keep accepting
     socket.set_option(tcp::no_delay(true), ec);
+    emulator.record_connection();
     auto executor = socket.get_executor();
     asio::co_spawn(executor, do_session(beast::tcp_stream(std::move(socket)), emulator),
                    asio::detached);

@@ -57,7 +57,8 @@ void Stats::record_call(Route route, const std::vector<std::uint64_t>& ids) {
 
 std::string Stats::stats_json() const {
   std::lock_guard lock(mutex_);
-  std::string out = "{\"total\":" + std::to_string(total_) + ",\"calls\":{";
+  std::string out = "{\"total\":" + std::to_string(total_) +
+                    ",\"connections\":" + std::to_string(connections_) + ",\"calls\":{";
   for (std::size_t i = 0; i < kRoutes; ++i) {
     out += '"';
     out += kRouteNames[i];
@@ -112,12 +113,18 @@ std::string Stats::requests_json() const {
 void Stats::reset() {
   std::lock_guard lock(mutex_);
   total_ = 0;
+  connections_ = 0;
   auth_errors_ = 0;
   calls_ = {};
   for (auto& ids : ids_) ids.clear();
   ids_truncated_ = false;
   batch_sizes_.clear();
   log_.clear();
+}
+
+void Stats::record_connection() {
+  std::lock_guard lock(mutex_);
+  ++connections_;
 }
 
 }  // namespace yxgate::emulator

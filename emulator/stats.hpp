@@ -22,6 +22,7 @@ class Stats {
   // Every request outside /_emulator/ (counted in "total", kept in the log).
   void record_request(const Request& request);
   void record_auth_error();
+  void record_connection();
   // A signed API call of `route`; `ids` are the message ids it asks for.
   void record_call(Route route, const std::vector<std::uint64_t>& ids);
 
@@ -34,6 +35,7 @@ class Stats {
 
   mutable std::mutex mutex_;
   std::uint64_t total_ = 0;
+  std::uint64_t connections_ = 0;
   std::uint64_t auth_errors_ = 0;
   std::array<std::uint64_t, kRoutes> calls_{};
   std::array<std::vector<std::uint64_t>, kRoutes> ids_{};

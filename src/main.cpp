@@ -88,9 +88,9 @@ int run(const char* path) {
   try {
     data = std::make_unique<server::HttpServer>(pool, server::parse_endpoint(config.server.listen),
                                                 gateway, data_options, state);
-    admin = std::make_unique<server::HttpServer>(
-        pool, server::parse_endpoint(config.server.admin_listen), admin_handler, admin_options,
-        state);
+    admin = std::make_unique<server::HttpServer>(pool,
+                                                 server::parse_endpoint(config.server.admin_listen),
+                                                 admin_handler, admin_options, state);
   } catch (const std::exception& e) {
     spdlog::critical("\"event\":\"listen_failed\",\"error\":\"{}\"", e.what());
     return 1;
@@ -99,7 +99,8 @@ int run(const char* path) {
   server::install_signal_handlers(
       pool, state, *data, *admin,
       server::DrainPlan{.drain_timeout = config.server.drain_timeout, .on_reload = [] {
-                          spdlog::info("\"event\":\"reload_ignored\",\"reason\":\"nothing reloadable yet\"");
+                          spdlog::info(
+                              "\"event\":\"reload_ignored\",\"reason\":\"nothing reloadable yet\"");
                         }});
   data->start();
   admin->start();

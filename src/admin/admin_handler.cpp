@@ -18,8 +18,8 @@ boost::asio::awaitable<HttpResponse> AdminHandler::handle(server::HttpRequest& r
 HttpResponse AdminHandler::respond(const server::HttpRequest& request) const {
   const auto path = router::split_target(request.target()).path;
   const unsigned version = request.version();
-  const bool known = path == "/healthz" || path == "/readyz" || path == "/metrics" ||
-                     path == "/config";
+  const bool known =
+      path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/config";
   if (!known) {
     return server::make_error_response(http::status::not_found, 404, "not found", "not_found",
                                        version);

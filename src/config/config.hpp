@@ -34,8 +34,8 @@ struct UpstreamConfig {
 };
 
 struct RateLimit {
-  double rate = 0;     // tokens per second, > 0
-  double burst = 0;    // >= 1; defaults to ceil(rate)
+  double rate = 0;   // tokens per second, > 0
+  double burst = 0;  // >= 1; defaults to ceil(rate)
 };
 
 struct RateLimits {
@@ -85,14 +85,14 @@ struct CoalesceConfig {
 };
 
 struct LogConfig {
-  std::string level = "info";  // trace|debug|info|warn|error|critical|off
+  std::string level = "info";   // trace|debug|info|warn|error|critical|off
   std::string format = "json";  // json | text
   bool access_log = true;
 };
 
 struct ClientConfig {
   std::string name;
-  std::string token_sha256;  // 64 lowercase hex chars
+  std::string token_sha256;        // 64 lowercase hex chars
   std::vector<std::string> allow;  // "METHOD /path/pattern"
 };
 

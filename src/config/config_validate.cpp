@@ -57,7 +57,8 @@ void validate_server(const ServerConfig& s, bool has_clients) {
   check_listen_address("server.listen", s.listen);
   check_listen_address("server.admin_listen", s.admin_listen);
   // Port 0 asks the kernel for a free port: two of those never collide.
-  if (s.listen == s.admin_listen && !s.listen.ends_with(":0")) fail("server.admin_listen", "same address as server.listen");
+  if (s.listen == s.admin_listen && !s.listen.ends_with(":0"))
+    fail("server.admin_listen", "same address as server.listen");
   check_at_least("server.threads", s.threads, 0);
   if (s.max_body_bytes == 0) fail("server.max_body_bytes", "must be > 0 (got 0)");
   check_positive("server.idle_timeout", s.idle_timeout);

@@ -47,8 +47,8 @@ Result<HostPort> parse_host_port(std::string_view text, bool allow_port_zero) {
   unsigned port = 0;
   const unsigned min_port = allow_port_zero ? 0 : 1;
   if (!parse_uint(port_text, port) || port < min_port || port > 65535) {
-    return make_error("expected host:port with port " + std::to_string(min_port) +
-                      "..65535 (got " + quoted(text) + ")");
+    return make_error("expected host:port with port " + std::to_string(min_port) + "..65535 (got " +
+                      quoted(text) + ")");
   }
   return HostPort{std::string(host), static_cast<std::uint16_t>(port)};
 }

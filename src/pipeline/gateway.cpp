@@ -32,10 +32,14 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 // Upstream outcome label of yxgate_upstream_requests_total (SPEC §8).
 std::string_view outcome_label(const upstream::Outcome& outcome, std::optional<long long> code) {
   switch (outcome.failure) {
-    case upstream::Failure::kConnect: return "connect_error";
-    case upstream::Failure::kTimeout: return "timeout";
-    case upstream::Failure::kProtocol: return "protocol_error";
-    case upstream::Failure::kNone: break;
+    case upstream::Failure::kConnect:
+      return "connect_error";
+    case upstream::Failure::kTimeout:
+      return "timeout";
+    case upstream::Failure::kProtocol:
+      return "protocol_error";
+    case upstream::Failure::kNone:
+      break;
   }
   if (outcome.response.result_int() != 200) return "http_error";
   if (!code) return "malformed";
@@ -63,8 +67,8 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
       (config.upstream.max_connections + pool.size() - 1) / std::max<std::size_t>(1, pool.size());
   for (std::size_t i = 0; i < pool.size(); ++i) {
     auto worker = std::make_unique<Worker>();
-    worker->upstream = std::make_unique<upstream::UpstreamClient>(
-        pool.context(i).get_executor(), tls, config.upstream, per_worker);
+    worker->upstream = std::make_unique<upstream::UpstreamClient>(pool.context(i).get_executor(),
+                                                                  tls, config.upstream, per_worker);
     workers_.push_back(std::move(worker));
   }
 }
@@ -113,8 +117,7 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
                            "overloaded", version);
   } else if (route.kind == router::RouteKind::kNotRouted) {
     response = reply_error(ctx, http::status::not_found, 404,
-                           "no route: only /im/v2/ and /im/v2.1/ are served", "not_found",
-                           version);
+                           "no route: only /im/v2/ and /im/v2.1/ are served", "not_found", version);
   } else if (!app) {
     // Upstream answers an unknown AppKey with HTTP 200 / code 414; an unknown
     // app name is the gateway's equivalent.
@@ -125,9 +128,9 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
         parse_message_lookup(route.conversation_id, route.message_server_id, target.query);
     if (!lookup) {
       // SPEC §3.1.1: answered as upstream would, nothing goes upstream.
-      response = reply_error(ctx, http::status::ok, 414,
-                             "parameter error: " + lookup.error().message, "invalid_parameter",
-                             version);
+      response =
+          reply_error(ctx, http::status::ok, 414, "parameter error: " + lookup.error().message,
+                      "invalid_parameter", version);
     } else {
       response = co_await forward(request, ctx, *app, *workers_[client.worker]);
     }
@@ -212,8 +215,8 @@ asio::awaitable<HttpResponse> Gateway::forward(HttpRequest& request, RequestCont
 
 void Gateway::finish(RequestContext& ctx, HttpResponse& response) const {
   response.set(kTraceHeader, ctx.trace_id);
-  if (ctx.route == router::RouteClass::kGetMessage && response.find(kCacheHeader) == response.end() &&
-      ctx.upstream_calls > 0) {
+  if (ctx.route == router::RouteClass::kGetMessage &&
+      response.find(kCacheHeader) == response.end() && ctx.upstream_calls > 0) {
     response.set(kCacheHeader, "miss");
     ctx.cache = "miss";
   }

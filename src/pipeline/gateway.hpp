@@ -26,8 +26,8 @@ struct AppCredentials {
 
 class Gateway final : public server::RequestHandler {
  public:
-  Gateway(const config::Config& config, server::WorkerPool& pool,
-          boost::asio::ssl::context& tls, server::ServerState& state);
+  Gateway(const config::Config& config, server::WorkerPool& pool, boost::asio::ssl::context& tls,
+          server::ServerState& state);
   ~Gateway() override;
 
   boost::asio::awaitable<server::HttpResponse> handle(server::HttpRequest& request,
@@ -38,8 +38,7 @@ class Gateway final : public server::RequestHandler {
   const AppCredentials* select_app(const server::HttpRequest& request) const;
   boost::asio::awaitable<server::HttpResponse> forward(server::HttpRequest& request,
                                                        RequestContext& ctx,
-                                                       const AppCredentials& app,
-                                                       Worker& worker);
+                                                       const AppCredentials& app, Worker& worker);
   server::HttpResponse reply_error(RequestContext& ctx, server::http::status status, int code,
                                    std::string_view msg, std::string_view reason,
                                    unsigned version) const;

@@ -17,15 +17,16 @@ void erase_all(http::fields& fields, std::initializer_list<std::string_view> nam
 
 void remove_hop_by_hop(http::fields& fields) {
   std::vector<std::string> named;
-  for (auto it = fields.find(http::field::connection); it != fields.end() &&
-                                                       it->name() == http::field::connection;
-       ++it) {
+  for (auto it = fields.find(http::field::connection);
+       it != fields.end() && it->name() == http::field::connection; ++it) {
     std::string_view value = it->value();
     while (!value.empty()) {
       const auto comma = value.find(',');
       auto token = value.substr(0, comma);
-      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+      while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+        token.remove_prefix(1);
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
+        token.remove_suffix(1);
       if (!token.empty()) named.emplace_back(token);
       if (comma == std::string_view::npos) break;
       value.remove_prefix(comma + 1);

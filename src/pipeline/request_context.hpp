@@ -18,10 +18,10 @@ struct RequestContext {
   std::string client;
   router::RouteClass route = router::RouteClass::kNone;
   int status = 0;
-  long long body_code = 0;     // 0 when the body carried none
+  long long body_code = 0;          // 0 when the body carried none
   std::string_view cache = "none";  // hit|miss|coalesced|bypass|partial|none
   int upstream_calls = 0;
-  std::string error;           // X-Yxgate-Error value when the gateway answered
+  std::string error;  // X-Yxgate-Error value when the gateway answered
 };
 
 }  // namespace yxgate::pipeline

@@ -6,8 +6,8 @@
 namespace yxgate::router {
 namespace {
 
-constexpr std::uint64_t kMaxJavaLong = static_cast<std::uint64_t>(
-    std::numeric_limits<std::int64_t>::max());
+constexpr std::uint64_t kMaxJavaLong =
+    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
 // Strict decimal: digits only, no sign, no whitespace, fits in a Java Long.
 bool parse_decimal(std::string_view text, std::uint64_t& out) {

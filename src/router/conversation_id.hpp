@@ -14,7 +14,7 @@ enum class ConversationType { kP2P = 1, kTeam = 2, kSuperTeam = 3 };
 struct ConversationId {
   std::string owner_id;
   ConversationType type = ConversationType::kP2P;
-  std::string other_id;    // set for one-to-one conversations
+  std::string other_id;       // set for one-to-one conversations
   std::uint64_t team_id = 0;  // set for team and super-team conversations
 
   bool is_team() const { return type != ConversationType::kP2P; }

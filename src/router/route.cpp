@@ -52,13 +52,20 @@ Route classify_conversations(std::string_view method, std::size_t count,
 
 std::string_view route_class_name(RouteClass route) {
   switch (route) {
-    case RouteClass::kGetMessage: return "get_message";
-    case RouteClass::kBatchMessages: return "batch_messages";
-    case RouteClass::kChatroomMessages: return "chatroom_messages";
-    case RouteClass::kThreadMessages: return "thread_messages";
-    case RouteClass::kConversations: return "conversations";
-    case RouteClass::kDefault: return "default";
-    case RouteClass::kNone: return "none";
+    case RouteClass::kGetMessage:
+      return "get_message";
+    case RouteClass::kBatchMessages:
+      return "batch_messages";
+    case RouteClass::kChatroomMessages:
+      return "chatroom_messages";
+    case RouteClass::kThreadMessages:
+      return "thread_messages";
+    case RouteClass::kConversations:
+      return "conversations";
+    case RouteClass::kDefault:
+      return "default";
+    case RouteClass::kNone:
+      return "none";
   }
   return "none";
 }
@@ -105,7 +112,8 @@ QueryValue find_query_param(std::string_view query, std::string_view name) {
     const auto eq = pair.find('=');
     const auto key = pair.substr(0, eq);
     if (key == name) {
-      return QueryValue{true, eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1)};
+      return QueryValue{true,
+                        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1)};
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);

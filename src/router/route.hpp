@@ -23,13 +23,13 @@ std::string_view route_class_name(RouteClass route);
 // What a request is, beyond its class: the message routes carry their path
 // parameters still percent-encoded as the client sent them.
 enum class RouteKind {
-  kGetMessage,          // GET  .../conversations/{cid}/messages/{id}
-  kBatchMessages,       // POST .../conversations/{cid}/batch_messages
-  kModifyMessage,       // POST .../messages/actions/modifyMsg
-  kDeleteMessage,       // DELETE .../conversations/{cid}/messages/{id}
-  kClearConversation,   // DELETE .../conversations/{cid}/messages
-  kPassThrough,         // anything else under the prefixes
-  kNotRouted,           // outside /im/v2/ and /im/v2.1/
+  kGetMessage,         // GET  .../conversations/{cid}/messages/{id}
+  kBatchMessages,      // POST .../conversations/{cid}/batch_messages
+  kModifyMessage,      // POST .../messages/actions/modifyMsg
+  kDeleteMessage,      // DELETE .../conversations/{cid}/messages/{id}
+  kClearConversation,  // DELETE .../conversations/{cid}/messages
+  kPassThrough,        // anything else under the prefixes
+  kNotRouted,          // outside /im/v2/ and /im/v2.1/
 };
 
 struct Route {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,7 +14,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <array>
 #include <unordered_set>
 
 namespace yxgate::server {
@@ -42,9 +42,12 @@ struct HttpServer::Impl {
   // that worker's thread.
   std::vector<std::unordered_set<beast::tcp_stream*>> idle;
 
-  Impl(WorkerPool& p, const tcp::endpoint& ep, RequestHandler& h, ListenerOptions o,
-       ServerState& s)
-      : pool(p), acceptor(p.context(0)), handler(h), options(std::move(o)), state(s),
+  Impl(WorkerPool& p, const tcp::endpoint& ep, RequestHandler& h, ListenerOptions o, ServerState& s)
+      : pool(p),
+        acceptor(p.context(0)),
+        handler(h),
+        options(std::move(o)),
+        state(s),
         idle(p.size()) {
     acceptor.open(ep.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -68,8 +71,8 @@ awaitable<void> HttpServer::Impl::accept_loop() {
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) break;
       // EMFILE and friends: back off instead of spinning on the error.
-      spdlog::warn("\"event\":\"accept_error\",\"listener\":\"{}\",\"error\":\"{}\"",
-                   options.name, ec.message());
+      spdlog::warn("\"event\":\"accept_error\",\"listener\":\"{}\",\"error\":\"{}\"", options.name,
+                   ec.message());
       backoff.expires_after(std::chrono::milliseconds(50));
       co_await backoff.async_wait(kAwait);
       continue;
@@ -142,21 +145,21 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
   if (hec == http::error::end_of_stream || hec == asio::error::connection_reset) co_return false;
   const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
   if (hec == http::error::body_limit) {
-    co_await reply_and_close(stream, make_error_response(http::status::payload_too_large, 414,
-                                                         "request body too large",
-                                                         "body_too_large", version));
-  } else if (hec == http::error::header_limit) {
     co_await reply_and_close(
-        stream, make_error_response(http::status::request_header_fields_too_large, 431,
-                                    "request headers too large", "headers_too_large"));
+        stream, make_error_response(http::status::payload_too_large, 414, "request body too large",
+                                    "body_too_large", version));
+  } else if (hec == http::error::header_limit) {
+    co_await reply_and_close(stream,
+                             make_error_response(http::status::request_header_fields_too_large, 431,
+                                                 "request headers too large", "headers_too_large"));
   } else if (hec == beast::error::timeout) {
-    co_await reply_and_close(stream, make_error_response(http::status::request_timeout, 408,
-                                                         "request not received in time",
-                                                         "request_timeout", version));
+    co_await reply_and_close(
+        stream, make_error_response(http::status::request_timeout, 408,
+                                    "request not received in time", "request_timeout", version));
   } else {
-    co_await reply_and_close(stream, make_error_response(http::status::bad_request, 400,
-                                                         "malformed HTTP request: " + hec.message(),
-                                                         "bad_request"));
+    co_await reply_and_close(
+        stream, make_error_response(http::status::bad_request, 400,
+                                    "malformed HTTP request: " + hec.message(), "bad_request"));
   }
   co_return false;
 }

@@ -2,10 +2,10 @@
 // An HTTP/1.1 listener and its sessions (shape of Beast's awaitable server:
 // the session coroutine's frame owns the stream and buffer). Requests are
 // handed to a RequestHandler that knows nothing about sockets.
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>

@@ -8,8 +8,8 @@
 namespace yxgate::server {
 
 struct ServerState {
-  std::atomic<bool> ready{false};     // config loaded, listeners bound
-  std::atomic<bool> draining{false};  // SIGTERM/SIGINT received
+  std::atomic<bool> ready{false};         // config loaded, listeners bound
+  std::atomic<bool> draining{false};      // SIGTERM/SIGINT received
   std::atomic<std::int64_t> inflight{0};  // data-plane requests being handled
 };
 

@@ -8,9 +8,9 @@ namespace yxgate::signing {
 
 struct SigningHeaders {
   std::string app_key;
-  std::string nonce;     // 32 lowercase hex chars from a CSPRNG
-  std::string cur_time;  // UTC seconds since the epoch, decimal
-  std::string check_sum; // lowercase hex SHA1(secret + nonce + cur_time)
+  std::string nonce;      // 32 lowercase hex chars from a CSPRNG
+  std::string cur_time;   // UTC seconds since the epoch, decimal
+  std::string check_sum;  // lowercase hex SHA1(secret + nonce + cur_time)
 };
 
 // Lowercase hex SHA1(app_secret + nonce + cur_time).

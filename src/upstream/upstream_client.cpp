@@ -209,7 +209,7 @@ void UpstreamClient::release_slot() {
 }
 
 awaitable<UpstreamClient::Lease> UpstreamClient::acquire_from(Pool& pool,
-                                                             Clock::time_point deadline) {
+                                                              Clock::time_point deadline) {
   for (;;) {
     std::size_t closed = 0;
     auto conn = pool.take_idle(Clock::now(), closed);
@@ -230,7 +230,8 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire_from(Pool& pool,
   const auto connect_deadline = std::min(deadline, Clock::now() + config_.connect_timeout);
   auto [failure, detail] =
       co_await connect(*fresh, pool.url(), tls_, config_.tls_verify, connect_deadline);
-  if (failure == Failure::kNone) co_return Lease{std::move(fresh), &pool, false, failure, {}, false};
+  if (failure == Failure::kNone)
+    co_return Lease{std::move(fresh), &pool, false, failure, {}, false};
   fresh->close();
   release_slot();
   co_return Lease{nullptr, &pool, false, failure, std::move(detail), true};

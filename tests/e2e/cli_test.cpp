@@ -12,10 +12,14 @@ struct Run {
   std::string err;
 };
 
-Run run_yxgate(std::vector<std::string> args, std::vector<std::pair<std::string, std::string>> env = {}) {
+Run run_yxgate(std::vector<std::string> args,
+               std::vector<std::pair<std::string, std::string>> env = {}) {
   auto dir = std::make_shared<TestDir>();
-  ChildProcess child({.binary = YXGATE_BIN, .args = std::move(args), .env = std::move(env),
-                      .name = "yxgate", .dir = dir});
+  ChildProcess child({.binary = YXGATE_BIN,
+                      .args = std::move(args),
+                      .env = std::move(env),
+                      .name = "yxgate",
+                      .dir = dir});
   Run run;
   run.exit_code = child.wait_exit(std::chrono::seconds(10)).value_or(-1);
   run.out = child.read_stdout();
@@ -44,9 +48,10 @@ TEST(Cli, CheckConfigAcceptsTheShippedConfigs) {
 
 TEST(Cli, CheckConfigNamesTheKeyPathOfAnError) {
   TestDir dir;
-  const auto path = write_config(dir, "apps:\n  - name: a\n    app_key_env: K\n"
-                                      "    app_secret_env: S\n    rate_limits:\n"
-                                      "      get_message: { rate: 0 }\n");
+  const auto path = write_config(dir,
+                                 "apps:\n  - name: a\n    app_key_env: K\n"
+                                 "    app_secret_env: S\n    rate_limits:\n"
+                                 "      get_message: { rate: 0 }\n");
   const auto run = run_yxgate({"--check-config", path});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("apps[0].rate_limits.get_message.rate"), std::string::npos) << run.err;
@@ -68,8 +73,9 @@ TEST(Cli, CheckConfigOfAMissingFileFails) {
 TEST(Cli, RefusesToStartWithoutItsSecret) {
   TestDir dir;
   const auto path = write_config(
-      dir, "server:\n  listen: 127.0.0.1:0\n  admin_listen: 127.0.0.1:0\n"
-           "apps:\n  - name: default\n    app_key_env: T_KEY\n    app_secret_env: T_SECRET_UNSET\n");
+      dir,
+      "server:\n  listen: 127.0.0.1:0\n  admin_listen: 127.0.0.1:0\n"
+      "apps:\n  - name: default\n    app_key_env: T_KEY\n    app_secret_env: T_SECRET_UNSET\n");
   const auto run = run_yxgate({"--config", path}, {{"T_KEY", "k"}});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("T_SECRET_UNSET"), std::string::npos) << run.err;
@@ -77,8 +83,8 @@ TEST(Cli, RefusesToStartWithoutItsSecret) {
 
 TEST(Cli, RefusesNonLoopbackBindWithoutClients) {
   TestDir dir;
-  const auto run = run_yxgate(
-      {"--check-config", write_config(dir, "server:\n  listen: 0.0.0.0:8080\n")});
+  const auto run =
+      run_yxgate({"--check-config", write_config(dir, "server:\n  listen: 0.0.0.0:8080\n")});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("server.listen"), std::string::npos) << run.err;
 }
@@ -86,11 +92,10 @@ TEST(Cli, RefusesNonLoopbackBindWithoutClients) {
 TEST(Cli, RefusesAPortInUse) {
   EmulatorProcess emulator;
   TestDir dir;
-  const auto path = write_config(
-      dir, "server:\n  listen: 127.0.0.1:" + std::to_string(emulator.port()) +
-               "\n  admin_listen: 127.0.0.1:0\n");
-  const auto run = run_yxgate({"--config", path},
-                              {{"YX_APP_KEY", "k"}, {"YX_APP_SECRET", "s"}});
+  const auto path =
+      write_config(dir, "server:\n  listen: 127.0.0.1:" + std::to_string(emulator.port()) +
+                            "\n  admin_listen: 127.0.0.1:0\n");
+  const auto run = run_yxgate({"--config", path}, {{"YX_APP_KEY", "k"}, {"YX_APP_SECRET", "s"}});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("listen_failed"), std::string::npos) << run.err;
 }

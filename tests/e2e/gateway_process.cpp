@@ -10,8 +10,9 @@ std::string gateway_config_yaml(const GatewayOptions& o) {
   std::string yaml = "server:\n  listen: 127.0.0.1:0\n  admin_listen: 127.0.0.1:0\n";
   yaml += "  threads: " + std::to_string(o.threads) + "\n" + o.server_yaml;
   yaml += "upstream:\n  base_url: " + o.upstream_url + "\n" + o.upstream_yaml;
-  yaml += "apps:\n  - name: default\n    app_key_env: TEST_YX_APP_KEY\n"
-          "    app_secret_env: TEST_YX_APP_SECRET\n";
+  yaml +=
+      "apps:\n  - name: default\n    app_key_env: TEST_YX_APP_KEY\n"
+      "    app_secret_env: TEST_YX_APP_SECRET\n";
   yaml += "log:\n  format: json\n  level: info\n";
   yaml += o.extra_yaml;
   return yaml;
@@ -30,7 +31,8 @@ GatewayProcess::GatewayProcess(GatewayOptions options) {
   child.dir = dir;
   process_ = std::make_unique<ChildProcess>(std::move(child));
 
-  static const std::regex kListening(R"re("event":"listening".*"data_port":(\d+),"admin_port":(\d+))re");
+  static const std::regex kListening(
+      R"re("event":"listening".*"data_port":(\d+),"admin_port":(\d+))re");
   const auto line = process_->wait_for_line(kListening, std::chrono::seconds(10));
   if (!line) throw std::runtime_error("yxgate did not start:\n" + process_->read_stderr());
   std::smatch m;

@@ -15,9 +15,9 @@ struct GatewayOptions {
   // server.listen/admin_listen to 127.0.0.1:0, the app's env names and
   // log.format json; `upstream_url` fills upstream.base_url.
   std::string upstream_url;
-  std::string extra_yaml;         // further top-level sections (not server:/upstream:)
-  std::string server_yaml;        // extra keys under server:, indented by 2
-  std::string upstream_yaml;      // extra keys under upstream:, indented by 2
+  std::string extra_yaml;     // further top-level sections (not server:/upstream:)
+  std::string server_yaml;    // extra keys under server:, indented by 2
+  std::string upstream_yaml;  // extra keys under upstream:, indented by 2
   std::string app_key = "demo-app-key";
   std::string app_secret = "demo-app-secret";
   int threads = 2;

@@ -12,7 +12,8 @@ class PassThrough : public GatewayTest {
   void SetUp() override { start(); }
 
   // The same call made directly to the emulator with a valid signature.
-  HttpResponse direct(std::string_view method, std::string_view target, std::string_view body = {}) {
+  HttpResponse direct(std::string_view method, std::string_view target,
+                      std::string_view body = {}) {
     return request(emulator().port(), method, target, signed_headers(), body);
   }
 };
@@ -85,9 +86,9 @@ TEST_F(PassThrough, ConversationBatchQueryIsByteIdentical) {
 
 TEST_F(PassThrough, PostBodyMethodPathAndQueryArriveUnchanged) {
   const std::string body = R"({"name":"x","list":[1,2,3],"unicode":"消息"})";
-  const auto via = request(gateway().port(), "POST", "/im/v2/accounts/actions/update?a=1&b=%7C",
-                           {{"Content-Type", "application/json"}, {"X-Custom-Header", "kept"}},
-                           body);
+  const auto via =
+      request(gateway().port(), "POST", "/im/v2/accounts/actions/update?a=1&b=%7C",
+              {{"Content-Type", "application/json"}, {"X-Custom-Header", "kept"}}, body);
   ASSERT_EQ(json_get_int(via.body, "/code"), 200) << via.body;
   EXPECT_EQ(json_get_string(via.body, "/data/method"), "POST");
   EXPECT_EQ(json_get_string(via.body, "/data/path"), "/im/v2/accounts/actions/update");
@@ -110,17 +111,17 @@ TEST_F(PassThrough, DeleteIsForwarded) {
 TEST_F(PassThrough, V21PrefixIsRouted) {
   const std::string body = R"({"messages":[{"message_server_id":1001,"create_time":)" +
                            std::to_string(seeded_create_time(1001)) + "}]}";
-  const auto via = request(gateway().port(), "POST",
-                           "/im/v2.1/conversations/alice%7C1%7Cbob/batch_messages",
-                           {{"Content-Type", "application/json"}}, body);
+  const auto via =
+      request(gateway().port(), "POST", "/im/v2.1/conversations/alice%7C1%7Cbob/batch_messages",
+              {{"Content-Type", "application/json"}}, body);
   EXPECT_EQ(json_get_int(via.body, "/code"), 200) << via.body;
   EXPECT_EQ(json_get_int(via.body, "/data/success_list/0/message_server_id"), 1001);
 }
 
 TEST_F(PassThrough, AuthorizationAndGatewayHeadersAreNotForwarded) {
-  get("/im/v2/chatrooms/12/messages?sender_id=a&limit=1",
-      {{"Authorization", "Bearer secret-token"}, {"Connection", "keep-alive, X-Drop-Me"},
-       {"X-Drop-Me", "1"}});
+  get("/im/v2/chatrooms/12/messages?sender_id=a&limit=1", {{"Authorization", "Bearer secret-token"},
+                                                           {"Connection", "keep-alive, X-Drop-Me"},
+                                                           {"X-Drop-Me", "1"}});
   const auto seen = last_upstream_request();
   EXPECT_FALSE(json_get_string(seen, "/headers/authorization").has_value()) << seen;
   EXPECT_FALSE(json_get_string(seen, "/headers/x-drop-me").has_value()) << seen;
@@ -171,7 +172,8 @@ TEST_F(PassThrough, AccessLogHasOneLinePerRequestWithoutSecrets) {
   get("/im/v2/conversations/alice%7C1%7Cbob/messages/1001", {{"X-custom-traceid", "t-log"}});
   const auto log = gateway().log();
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(\{[^\n]*"event":"access"[^\n]*"trace_id":"t-log"[^\n]*\})")));
+  ASSERT_TRUE(std::regex_search(
+      log, m, std::regex(R"(\{[^\n]*"event":"access"[^\n]*"trace_id":"t-log"[^\n]*\})")));
   const std::string line = m[0];
   for (auto field : {"\"app\":\"default\"", "\"route\":\"get_message\"", "\"status\":200",
                      "\"code\":200", "\"cache\":", "\"upstream_calls\":1", "\"latency_ms\":"}) {

@@ -39,9 +39,9 @@ TEST_F(Server, MalformedHttpGets400AndOthersAreStillServed) {
   start();
   KeepAliveClient other(gateway().port());
   ASSERT_EQ(json_get_int(other.request("GET", kMessage).body, "/code"), 200);
-  for (auto garbage : {"GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n",
-                       "GET /im/v2/x HTTP/1.1\r\nBad Header\r\n\r\n",
-                       "POST /im/v2/x HTTP/1.1\r\nContent-Length: abc\r\n\r\n"}) {
+  for (auto garbage :
+       {"GARBAGE\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET /im/v2/x HTTP/1.1\r\nBad Header\r\n\r\n",
+        "POST /im/v2/x HTTP/1.1\r\nContent-Length: abc\r\n\r\n"}) {
     const auto reply = raw_exchange(gateway().port(), garbage, std::chrono::seconds(3));
     EXPECT_TRUE(reply.empty() || reply.starts_with("HTTP/1.1 400")) << garbage << " -> " << reply;
   }
@@ -54,8 +54,8 @@ TEST_F(Server, MalformedHttpGets400AndOthersAreStillServed) {
 TEST_F(Server, OversizedHeadersAreRejected) {
   start();
   const auto reply = raw_exchange(gateway().port(), "GET " + std::string(kMessage) +
-                                                       " HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                                                       std::string(64 * 1024, 'a') + "\r\n\r\n");
+                                                        " HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                                        std::string(64 * 1024, 'a') + "\r\n\r\n");
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 431")) << reply.substr(0, 200);
   EXPECT_EQ(emulator().total_requests(), 0);
   EXPECT_EQ(json_get_int(get(kMessage).body, "/code"), 200);
@@ -83,10 +83,10 @@ TEST_F(Server, ExpectContinueIsAnswered) {
 TEST_F(Server, IdleKeepAliveConnectionsAreClosed) {
   start({.server_yaml = "  idle_timeout: 200ms\n"});
   const auto started = std::chrono::steady_clock::now();
-  const auto reply = raw_exchange(gateway().port(),
-                                  std::string("GET ") + std::string(kMessage) +
-                                      " HTTP/1.1\r\nHost: x\r\n\r\n",
-                                  std::chrono::seconds(5));
+  const auto reply =
+      raw_exchange(gateway().port(),
+                   std::string("GET ") + std::string(kMessage) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                   std::chrono::seconds(5));
   // The server answered, then closed the idle connection well before 5 s.
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
@@ -100,13 +100,14 @@ TEST_F(Server, AdminEndpoints) {
   const auto metrics = request(gateway().admin_port(), "GET", "/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_TRUE(metrics.header("Content-Type").value_or("").starts_with("text/plain"));
-  for (auto family : {"# TYPE yxgate_http_requests_total counter",
-                      "# TYPE yxgate_http_request_duration_seconds histogram",
-                      "# TYPE yxgate_upstream_requests_total counter",
-                      "# TYPE yxgate_upstream_request_duration_seconds histogram",
-                      "yxgate_http_requests_total{route=\"get_message\",code=\"200\",cache=\"miss\"} 1",
-                      "yxgate_build_info{version=", "process_resident_memory_bytes",
-                      "process_cpu_seconds_total", "process_open_fds"}) {
+  for (auto family :
+       {"# TYPE yxgate_http_requests_total counter",
+        "# TYPE yxgate_http_request_duration_seconds histogram",
+        "# TYPE yxgate_upstream_requests_total counter",
+        "# TYPE yxgate_upstream_request_duration_seconds histogram",
+        "yxgate_http_requests_total{route=\"get_message\",code=\"200\",cache=\"miss\"} 1",
+        "yxgate_build_info{version=", "process_resident_memory_bytes", "process_cpu_seconds_total",
+        "process_open_fds"}) {
     EXPECT_NE(metrics.body.find(family), std::string::npos) << family;
   }
   EXPECT_EQ(request(gateway().admin_port(), "GET", "/nope").status, 404);

@@ -112,9 +112,9 @@ TEST_F(UpstreamFailure, FailsOverToBackupWhenPrimaryConnectTimesOut) {
   BlackholePort blackhole;
   start();
   gateway_.reset();
-  GatewayOptions options{.upstream_url = "http://127.0.0.1:" + std::to_string(blackhole.port()),
-                         .upstream_yaml = "  connect_timeout: 200ms\n  backup_url: " +
-                                          emulator().base_url() + "\n"};
+  GatewayOptions options{
+      .upstream_url = "http://127.0.0.1:" + std::to_string(blackhole.port()),
+      .upstream_yaml = "  connect_timeout: 200ms\n  backup_url: " + emulator().base_url() + "\n"};
   gateway_ = std::make_unique<GatewayProcess>(options);
   const auto started = std::chrono::steady_clock::now();
   const auto res = get(kMessage);
@@ -140,12 +140,26 @@ TEST_F(UpstreamFailure, UpstreamOutcomesAreCountedPerRoute) {
       << metrics;
 }
 
+TEST_F(UpstreamFailure, UpstreamConnectionsAreKeptAliveAndReused) {
+  start();
+  // Each control call of the test is a connection of its own too.
+  const auto before = json_get_int(emulator().stats(), "/connections").value_or(-1);
+  KeepAliveClient client(gateway().port());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(json_get_int(client.request("GET", kMessage).body, "/code"), 200);
+  }
+  const auto after = json_get_int(emulator().stats(), "/connections").value_or(-1);
+  EXPECT_EQ(after - before, 2) << "one upstream connection for 20 requests, plus this stats call";
+  EXPECT_EQ(emulator().calls("get_message"), 20);
+}
+
 TEST_F(UpstreamFailure, WrongSecretIsCountedAsAuthErrorAndLoggedLoudly) {
   start({.app_secret = "not-the-secret"});
   const auto res = get(kMessage);
   EXPECT_EQ(json_get_int(res.body, "/code"), 414);
   const auto metrics = request(gateway().admin_port(), "GET", "/metrics").body;
-  EXPECT_NE(metrics.find("yxgate_upstream_requests_total{route=\"get_message\",outcome=\"auth_error\"} 1"),
+  EXPECT_NE(metrics.find(
+                "yxgate_upstream_requests_total{route=\"get_message\",outcome=\"auth_error\"} 1"),
             std::string::npos)
       << metrics;
   const auto log = gateway().log();

@@ -26,9 +26,8 @@ TEST(ConversationId, ParsesTeamAndSuperTeam) {
 
 TEST(ConversationId, RejectsMalformed) {
   for (const char* bad : {"", "alice", "alice|1", "alice|1|bob|x", "|1|bob", "alice||bob",
-                          "alice|4|bob", "alice|0|bob", "alice|1|", "alice|2|abc",
-                          "alice|2|0", "alice|2|-5", "alice|3|99999999999999999999",
-                          "alice|01|bob"}) {
+                          "alice|4|bob", "alice|0|bob", "alice|1|", "alice|2|abc", "alice|2|0",
+                          "alice|2|-5", "alice|3|99999999999999999999", "alice|01|bob"}) {
     EXPECT_FALSE(parse_conversation_id(bad).ok()) << bad;
   }
 }
@@ -39,8 +38,8 @@ TEST(MessageServerId, AcceptsPositiveJavaLong) {
 }
 
 TEST(MessageServerId, RejectsZeroNegativeOverflowAndJunk) {
-  for (const char* bad : {"", "0", "-1", "+1", "9223372036854775808", "18446744073709551616",
-                          "12a", " 12", "1.5", "0x10"}) {
+  for (const char* bad : {"", "0", "-1", "+1", "9223372036854775808", "18446744073709551616", "12a",
+                          " 12", "1.5", "0x10"}) {
     EXPECT_FALSE(parse_message_server_id(bad).ok()) << bad;
   }
 }

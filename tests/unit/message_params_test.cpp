@@ -37,8 +37,7 @@ TEST(MessageParams, ErrorsNameTheParameter) {
                         Case{"alice%ZZ", "1", "", "conversation_id"}}) {
     auto lookup = parse_message_lookup(c.cid, c.id, c.query);
     ASSERT_FALSE(lookup.ok()) << c.cid << " " << c.id << " " << c.query;
-    EXPECT_NE(lookup.error().message.find(c.expect), std::string::npos)
-        << lookup.error().message;
+    EXPECT_NE(lookup.error().message.find(c.expect), std::string::npos) << lookup.error().message;
   }
 }
 

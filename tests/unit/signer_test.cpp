@@ -12,7 +12,8 @@ bool is_lower_hex(const std::string& s) {
 }
 
 // Vector computed outside the code:
-//   printf '%s' 0f1e2d3c4b5a69788796a5b4c3d2e1f0 4f9a1c0b8e2d7a6f5c3b1e0d9a8f7c6b 1764000000 | sha1sum
+//   printf '%s' 0f1e2d3c4b5a69788796a5b4c3d2e1f0 4f9a1c0b8e2d7a6f5c3b1e0d9a8f7c6b 1764000000 |
+//   sha1sum
 TEST(Signer, CheckSumMatchesSha1sumOfSecretNonceCurTime) {
   EXPECT_EQ(check_sum("0f1e2d3c4b5a69788796a5b4c3d2e1f0", "4f9a1c0b8e2d7a6f5c3b1e0d9a8f7c6b",
                       "1764000000"),
