@@ -45,4 +45,11 @@ yxgate is starting with $config. Try, from another terminal:
 
 Ctrl-C stops it.
 MSG
-./build/src/yxgate --config "$config"
+./build/src/yxgate --config "$config" &
+gateway_pid=$!
+# Ctrl-C / SIGTERM: let yxgate drain and exit (SPEC §1), then clean up.
+trap 'kill -TERM "$gateway_pid" 2>/dev/null || true' INT TERM
+status=0
+wait "$gateway_pid" || status=$?
+if kill -0 "$gateway_pid" 2>/dev/null; then wait "$gateway_pid" || status=$?; fi
+exit "$status"
