@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "common/json_escape.hpp"
 #include "config/net_address.hpp"
 #include "config/units.hpp"
 
@@ -73,37 +74,7 @@ class JsonWriter {
     if (!first_) out_ += ',';
     first_ = false;
   }
-  void write_string(std::string_view s) {
-    out_ += '"';
-    for (const char c : s) {
-      switch (c) {
-        case '"':
-          out_ += "\\\"";
-          break;
-        case '\\':
-          out_ += "\\\\";
-          break;
-        case '\n':
-          out_ += "\\n";
-          break;
-        case '\r':
-          out_ += "\\r";
-          break;
-        case '\t':
-          out_ += "\\t";
-          break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-            out_ += buf;
-          } else {
-            out_ += c;
-          }
-      }
-    }
-    out_ += '"';
-  }
+  void write_string(std::string_view s) { append_json_string(out_, s); }
 
   std::string out_;
   bool first_ = true;

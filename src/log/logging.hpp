@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/json_escape.hpp"
+
 namespace yxgate::log {
 
 // Configures the default spdlog logger; `format` is "json" or "text".
@@ -11,7 +13,6 @@ void configure(std::string_view format, std::string_view level);
 // Changes the level at runtime (SIGHUP).
 void set_level(std::string_view level);
 
-// Escapes `text` for inclusion inside a JSON string literal.
-void append_json_escaped(std::string& out, std::string_view text);
+using yxgate::append_json_escaped;
 
 }  // namespace yxgate::log

@@ -49,6 +49,24 @@ std::string_view outcome_label(const upstream::Outcome& outcome, std::optional<l
   return "error";
 }
 
+// SPEC §5: what only a gateway can fail at uses HTTP status, body code 500.
+struct FailureReply {
+  http::status status;
+  std::string_view msg;
+  std::string_view reason;
+};
+
+FailureReply failure_reply(upstream::Failure failure) {
+  switch (failure) {
+    case upstream::Failure::kTimeout:
+      return {http::status::gateway_timeout, "upstream timeout", "upstream_timeout"};
+    case upstream::Failure::kProtocol:
+      return {http::status::bad_gateway, "malformed upstream reply", "upstream_bad_reply"};
+    default:
+      return {http::status::bad_gateway, "upstream connect failure", "upstream_connect_failed"};
+  }
+}
+
 }  // namespace
 
 struct Gateway::Worker {
@@ -178,24 +196,12 @@ asio::awaitable<HttpResponse> Gateway::forward(HttpRequest& request, RequestCont
   }
 
   const unsigned version = request.version();
-  switch (outcome.failure) {
-    case upstream::Failure::kConnect:
-      spdlog::warn("\"event\":\"upstream_error\",\"trace_id\":\"{}\",\"detail\":\"{}\"",
-                   ctx.trace_id, outcome.detail);
-      co_return reply_error(ctx, http::status::bad_gateway, 500, "upstream connect failure",
-                            "upstream_connect_failed", version);
-    case upstream::Failure::kTimeout:
-      spdlog::warn("\"event\":\"upstream_timeout\",\"trace_id\":\"{}\",\"detail\":\"{}\"",
-                   ctx.trace_id, outcome.detail);
-      co_return reply_error(ctx, http::status::gateway_timeout, 500, "upstream timeout",
-                            "upstream_timeout", version);
-    case upstream::Failure::kProtocol:
-      spdlog::warn("\"event\":\"upstream_error\",\"trace_id\":\"{}\",\"detail\":\"{}\"",
-                   ctx.trace_id, outcome.detail);
-      co_return reply_error(ctx, http::status::bad_gateway, 500, "malformed upstream reply",
-                            "upstream_bad_reply", version);
-    case upstream::Failure::kNone:
-      break;
+  if (outcome.failure != upstream::Failure::kNone) {
+    const auto reply = failure_reply(outcome.failure);
+    spdlog::warn(
+        "\"event\":\"upstream_error\",\"trace_id\":\"{}\",\"reason\":\"{}\",\"detail\":\"{}\"",
+        ctx.trace_id, reply.reason, outcome.detail);
+    co_return reply_error(ctx, reply.status, 500, reply.msg, reply.reason, version);
   }
 
   HttpResponse response{outcome.response.result(), version};

@@ -16,7 +16,7 @@ struct UpstreamUrl {
   std::string to_string() const;
 };
 
-// Accepts http(s)://host[:port] with an optional trailing '/'.
+// Accepts http(s)://host[:port] with an optional trailing "/" (config rules).
 Result<UpstreamUrl> parse_upstream_url(std::string_view url);
 
 }  // namespace yxgate::upstream
