@@ -27,6 +27,7 @@ GatewayProcess::GatewayProcess(GatewayOptions options) {
   child.binary = YXGATE_BIN;
   child.args = {"--config", config_path_};
   child.env = {{"TEST_YX_APP_KEY", options.app_key}, {"TEST_YX_APP_SECRET", options.app_secret}};
+  child.env.insert(child.env.end(), options.env.begin(), options.env.end());
   child.name = "yxgate";
   child.dir = dir;
   process_ = std::make_unique<ChildProcess>(std::move(child));

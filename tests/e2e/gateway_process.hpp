@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "support/process.hpp"
 
@@ -21,6 +23,7 @@ struct GatewayOptions {
   std::string app_key = "demo-app-key";
   std::string app_secret = "demo-app-secret";
   int threads = 2;
+  std::vector<std::pair<std::string, std::string>> env;  // extra environment
   std::shared_ptr<TestDir> dir;
 };
 
