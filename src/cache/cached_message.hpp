@@ -46,6 +46,11 @@ bool belongs_to(const MessageFacts& facts, const router::ConversationId& convers
 // says nothing about any other (conversation, message_time) pair, and the
 // conversation is compared as the exact string (owner included, since a
 // one-sided delete can make the same message visible to one owner only).
+// Both kinds share the slot of their (app, id) key. A negative answer should
+// replace a positive entry only if that entry would have answered the same
+// question (match() == kHit: the message was deleted outside the gateway);
+// otherwise the positive entry is still right for its own conversation and
+// serves more requests than the negative one ever can.
 struct CacheEntry {
   std::string message_json;  // the `data` object, verbatim; empty when negative
   MessageFacts facts;        // facts.message_server_id is set for negatives too
