@@ -101,7 +101,9 @@ TEST_F(UpstreamFailure, FailsOverToBackupWhenPrimaryRefuses) {
                          .upstream_yaml = "  backup_url: " + emulator().base_url() + "\n"};
   gateway_ = std::make_unique<GatewayProcess>(options);
   for (int i = 0; i < 3; ++i) {
-    const auto res = get(kMessage);
+    // Distinct ids: a repeated one would be answered from the cache.
+    const auto res =
+        get("/im/v2/conversations/alice%7C1%7Cbob/messages/" + std::to_string(1001 + i));
     EXPECT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(json_get_int(res.body, "/code"), 200) << res.body;
   }
@@ -132,7 +134,13 @@ TEST_F(UpstreamFailure, ConnectTimeoutWithoutBackupGives504) {
 
 TEST_F(UpstreamFailure, UpstreamOutcomesAreCountedPerRoute) {
   start();
-  for (int i = 0; i < 20; ++i) ASSERT_EQ(json_get_int(get(kMessage).body, "/code"), 200);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(
+        json_get_int(
+            get("/im/v2/conversations/alice%7C1%7Cbob/messages/" + std::to_string(1001 + i)).body,
+            "/code"),
+        200);
+  }
   EXPECT_EQ(emulator().calls("get_message"), 20);
   const auto metrics = request(gateway().admin_port(), "GET", "/metrics").body;
   EXPECT_NE(metrics.find("yxgate_upstream_requests_total{route=\"get_message\",outcome=\"ok\"} 20"),
@@ -146,7 +154,12 @@ TEST_F(UpstreamFailure, UpstreamConnectionsAreKeptAliveAndReused) {
   const auto before = json_get_int(emulator().stats(), "/connections").value_or(-1);
   KeepAliveClient client(gateway().port());
   for (int i = 0; i < 20; ++i) {
-    ASSERT_EQ(json_get_int(client.request("GET", kMessage).body, "/code"), 200);
+    ASSERT_EQ(json_get_int(client
+                               .request("GET", "/im/v2/conversations/alice%7C1%7Cbob/messages/" +
+                                                   std::to_string(1001 + i))
+                               .body,
+                           "/code"),
+              200);
   }
   const auto after = json_get_int(emulator().stats(), "/connections").value_or(-1);
   EXPECT_EQ(after - before, 2) << "one upstream connection for 20 requests, plus this stats call";

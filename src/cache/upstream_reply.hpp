@@ -1,0 +1,57 @@
+#pragma once
+// Reading the vendor's message replies (api-docs 000, 001) for the cache and
+// the batcher. Pure logic: the raw JSON of each message is kept verbatim so an
+// answer rebuilt from the cache is byte-equal to upstream's own.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace yxgate::cache {
+
+struct SingleReply {
+  long long code = 0;
+  std::string data_json;  // the `data` value verbatim (a message object when code 200)
+};
+
+// Parses {"code":..,"msg":..,"data":{..}}. Fails when the body is not that
+// shape (the caller answers 502: SPEC §3.1, §5).
+Result<SingleReply> parse_single_reply(std::string_view body);
+
+struct FailedItem {
+  std::uint64_t message_server_id = 0;
+  std::uint64_t create_time = 0;
+  long long error_code = 0;
+  std::string error_msg;
+};
+
+struct BatchReply {
+  long long code = 0;
+  std::string msg;
+  std::vector<std::string> success_json;  // each message object verbatim
+  std::vector<FailedItem> failed;
+};
+
+// Parses a batch_messages reply; success_list and failed_list may be absent.
+Result<BatchReply> parse_batch_reply(std::string_view body);
+
+// One requested item of a client's batch_messages body.
+struct BatchItem {
+  std::uint64_t message_server_id = 0;
+  std::uint64_t create_time = 0;
+  bool has_create_time = true;
+};
+
+// Parses {"messages":[{"message_server_id":N,"create_time":T},...]}; the
+// error text follows "parameter error: " in the 414 answer (SPEC §3.2).
+Result<std::vector<BatchItem>> parse_batch_request(std::string_view body);
+
+// Writes {"messages":[...]} for an upstream batch call.
+std::string make_batch_request(const std::vector<BatchItem>& items);
+
+// Upstream's single-message GET body for a failed_list entry (SPEC §3.1.5).
+std::string failed_item_body(const FailedItem& item);
+
+}  // namespace yxgate::cache

@@ -1,0 +1,77 @@
+#pragma once
+// The two cache layers of SPEC §3.1 behind one interface: the in-process
+// LocalCache, then (when configured) Redis. Lookups return what may be served
+// (ownership and message_time already checked); fills carry the ticket taken
+// before going upstream, so a mutation that raced the read vetoes the fill
+// (SPEC §3.3). Shared by all workers; LocalCache is internally sharded.
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cache/cached_message.hpp"
+#include "cache/local_cache.hpp"
+#include "config/config.hpp"
+
+namespace yxgate::pipeline {
+
+class RedisMessageStore;
+
+struct CacheAnswer {
+  cache::LocalCache::EntryPtr entry;  // set on a hit or negative hit
+  cache::Lookup result = cache::Lookup::kMiss;
+  std::string_view layer;  // "local" | "redis" when answered
+};
+
+struct FillTicket {
+  cache::CacheKey key;
+  std::uint64_t local_generation = 0;
+};
+
+class CachedMessages {
+ public:
+  // `app_names[i]` is the name of app index i (Redis keys use names).
+  CachedMessages(const config::CacheConfig& config, std::vector<std::string> app_names,
+                 std::chrono::milliseconds race_horizon);
+  ~CachedMessages();
+
+  void attach_redis(RedisMessageStore* redis) { redis_ = redis; }
+
+  boost::asio::awaitable<CacheAnswer> lookup(std::uint32_t app, std::uint64_t id,
+                                             const router::ConversationId& conversation,
+                                             std::optional<std::uint64_t> message_time);
+  FillTicket ticket(std::uint32_t app, std::uint64_t id) const;
+
+  // `message_json` is the message object verbatim as upstream returned it.
+  boost::asio::awaitable<void> fill_message(const FillTicket& ticket, std::string message_json);
+  // A 107404 answer to this exact question (negative_ttl; 0 disables).
+  boost::asio::awaitable<void> fill_not_found(const FillTicket& ticket,
+                                              const router::ConversationId& conversation,
+                                              std::optional<std::uint64_t> message_time);
+
+  // SPEC §3.3, on this replica and (through Redis) on every other one.
+  boost::asio::awaitable<void> invalidate_message(std::uint32_t app, std::uint64_t id);
+  boost::asio::awaitable<void> invalidate_conversation(std::uint32_t app,
+                                                       const router::ConversationId& conversation);
+
+  // Local-only drops: pub/sub messages from other replicas.
+  void drop_local_message(std::uint32_t app, std::uint64_t id);
+  void drop_local_conversation(std::uint32_t app, const router::ConversationId& conversation);
+
+  std::size_t local_bytes() const { return local_.bytes(); }
+  const config::CacheConfig& config() const { return config_; }
+  std::size_t app_count() const { return app_names_.size(); }
+
+ private:
+  void publish_local_bytes() const;
+  void put_local(const FillTicket& ticket, std::shared_ptr<const cache::CacheEntry> entry,
+                 std::chrono::milliseconds ttl);
+
+  config::CacheConfig config_;
+  std::vector<std::string> app_names_;
+  cache::LocalCache local_;
+  RedisMessageStore* redis_ = nullptr;
+};
+
+}  // namespace yxgate::pipeline

@@ -1,0 +1,20 @@
+#include "pipeline/route_env.hpp"
+
+namespace yxgate::pipeline {
+
+server::HttpResponse parameter_error(RouteEnv& env, std::string_view what) {
+  return gateway_error(env.ctx, server::http::status::ok, 414,
+                       "parameter error: " + std::string(what), "invalid_parameter", env.version());
+}
+
+server::HttpResponse json_answer(RouteEnv& env, std::string body, long long code,
+                                 std::string_view cache_result) {
+  env.ctx.body_code = code;
+  env.ctx.cache = cache_result;
+  auto response =
+      server::make_json_response(server::http::status::ok, std::move(body), env.version());
+  response.set(kCacheHeader, cache_result);
+  return response;
+}
+
+}  // namespace yxgate::pipeline

@@ -1,0 +1,35 @@
+#pragma once
+// Everything a route handler may use for one request. Handlers are free
+// functions taking this: the stages stay visible in Gateway::handle.
+#include "config/config.hpp"
+#include "pipeline/cached_messages.hpp"
+#include "pipeline/request_context.hpp"
+#include "pipeline/upstream_caller.hpp"
+#include "router/route.hpp"
+#include "server/http_types.hpp"
+
+namespace yxgate::pipeline {
+
+struct RouteEnv {
+  server::HttpRequest& request;
+  RequestContext& ctx;
+  const router::Route& route;
+  std::string_view query;
+  const AppCredentials& app;
+  UpstreamCaller& upstream;
+  CachedMessages& cache;
+  const config::Config& config;
+
+  unsigned version() const { return request.version(); }
+};
+
+inline constexpr std::string_view kCacheHeader = "X-Yxgate-Cache";
+
+// SPEC §3.1.1 shape: HTTP 200, {"code":414,"msg":"parameter error: <what>"}.
+server::HttpResponse parameter_error(RouteEnv& env, std::string_view what);
+
+// Upstream's own shape for a JSON answer the gateway composed (cache hits).
+server::HttpResponse json_answer(RouteEnv& env, std::string body, long long code,
+                                 std::string_view cache_result);
+
+}  // namespace yxgate::pipeline

@@ -1,0 +1,144 @@
+#include "pipeline/upstream_caller.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+
+#include "metrics/yxgate_metrics.hpp"
+#include "pipeline/header_filter.hpp"
+#include "signing/signer.hpp"
+
+namespace yxgate::pipeline {
+namespace asio = boost::asio;
+namespace http = server::http;
+using server::HttpResponse;
+
+namespace {
+
+constexpr std::string_view kTraceHeader = "X-custom-traceid";
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Upstream outcome label of yxgate_upstream_requests_total (SPEC §8).
+std::string_view outcome_label(const upstream::Outcome& outcome, std::optional<long long> code) {
+  switch (outcome.failure) {
+    case upstream::Failure::kConnect:
+      return "connect_error";
+    case upstream::Failure::kTimeout:
+      return "timeout";
+    case upstream::Failure::kProtocol:
+      return "protocol_error";
+    case upstream::Failure::kNone:
+      break;
+  }
+  if (outcome.response.result_int() != 200) return "http_error";
+  if (!code) return "malformed";
+  if (*code == 200) return "ok";
+  if (*code == 414) return "auth_error";
+  if (*code == 416) return "rate_limited";
+  return "error";
+}
+
+// SPEC §5: what only a gateway can fail at uses HTTP status, body code 500.
+struct FailureReply {
+  http::status status;
+  std::string_view msg;
+  std::string_view reason;
+};
+
+FailureReply failure_reply(upstream::Failure failure) {
+  switch (failure) {
+    case upstream::Failure::kTimeout:
+      return {http::status::gateway_timeout, "upstream timeout", "upstream_timeout"};
+    case upstream::Failure::kProtocol:
+      return {http::status::bad_gateway, "malformed upstream reply", "upstream_bad_reply"};
+    default:
+      return {http::status::bad_gateway, "upstream connect failure", "upstream_connect_failed"};
+  }
+}
+
+}  // namespace
+
+HttpResponse gateway_error(RequestContext& ctx, http::status status, int code, std::string_view msg,
+                           std::string_view reason, unsigned version) {
+  ctx.error = std::string(reason);
+  ctx.body_code = code;
+  return server::make_error_response(status, code, msg, reason, version);
+}
+
+UpstreamCaller::UpstreamCaller(asio::any_io_executor executor, asio::ssl::context& tls,
+                               const config::UpstreamConfig& config, std::size_t max_connections)
+    : client_(std::make_unique<upstream::UpstreamClient>(std::move(executor), tls, config,
+                                                         max_connections)) {}
+
+upstream::Request UpstreamCaller::from_client(server::HttpRequest& request) {
+  upstream::Request up{request.method(), request.target(), 11};
+  for (const auto& field : request) up.insert(field.name_string(), field.value());
+  remove_hop_by_hop(up.base());
+  remove_client_only(up.base());
+  up.body() = std::move(request.body());
+  return up;
+}
+
+asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
+                                                    const AppCredentials& app, RequestContext& ctx,
+                                                    std::string_view trace_id) {
+  const auto signing = signing::sign(app.key, app.secret, std::time(nullptr));
+  request.set("AppKey", signing.app_key);
+  request.set("Nonce", signing.nonce);
+  request.set("CurTime", signing.cur_time);
+  request.set("CheckSum", signing.check_sum);
+  request.set(kTraceHeader, trace_id);
+
+  const auto route = router::route_class_name(ctx.route);
+  const auto started = std::chrono::steady_clock::now();
+  ++ctx.upstream_calls;
+  // Not `UpstreamReply reply{co_await ...}`: GCC 12 destroys temporaries of a
+  // co_await inside a braced initializer twice.
+  UpstreamReply reply;
+  reply.outcome = co_await client_->send(std::move(request));
+  auto& metrics = metrics::yxgate_metrics();
+  metrics.upstream_request_duration_seconds.with({route}).observe(seconds_since(started));
+  if (reply.http_ok()) reply.code = body_code_.read(reply.outcome.response.body());
+  if (reply.code) ctx.body_code = *reply.code;
+  const auto outcome = outcome_label(reply.outcome, reply.code);
+  metrics.upstream_requests_total.with({route, outcome}).inc();
+  if (outcome == "auth_error") {
+    // SPEC §2: a 414 on a request we signed means a wrong secret or clock skew.
+    spdlog::error(
+        "\"event\":\"upstream_auth_error\",\"trace_id\":\"{}\",\"app\":\"{}\",\"route\":\"{}\","
+        "\"hint\":\"upstream rejected our signature or parameters (code 414): check the app "
+        "secret and the clock\"",
+        trace_id, app.name, route);
+  }
+  if (!reply.ok()) {
+    spdlog::warn(
+        "\"event\":\"upstream_error\",\"trace_id\":\"{}\",\"reason\":\"{}\",\"detail\":\"{}\"",
+        trace_id, failure_reply(reply.outcome.failure).reason, reply.outcome.detail);
+  }
+  co_return reply;
+}
+
+HttpResponse UpstreamCaller::relay(UpstreamReply&& reply, RequestContext& ctx, unsigned version,
+                                   bool head_request) {
+  if (!reply.ok()) {
+    const auto failure = failure_reply(reply.outcome.failure);
+    return gateway_error(ctx, failure.status, 500, failure.msg, failure.reason, version);
+  }
+  auto& upstream = reply.outcome.response;
+  HttpResponse response{upstream.result(), version};
+  const auto content_length = upstream[http::field::content_length];
+  for (const auto& field : upstream) response.insert(field.name_string(), field.value());
+  remove_hop_by_hop(response.base());
+  response.body() = std::move(upstream.body());
+  if (head_request) {
+    if (!content_length.empty()) response.set(http::field::content_length, content_length);
+  } else {
+    response.prepare_payload();
+  }
+  return response;
+}
+
+}  // namespace yxgate::pipeline
