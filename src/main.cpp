@@ -69,7 +69,7 @@ int run(const char* path) {
   server::WorkerPool pool(threads);
   auto tls = upstream::make_tls_context(config.upstream.tls_verify);
   pipeline::Gateway gateway(config, pool, *tls, state);
-  admin::AdminHandler admin_handler(state, config::to_redacted_json(config));
+  admin::AdminHandler admin_handler(state, config::to_redacted_json(config), &gateway.cache());
 
   server::ListenerOptions data_options{
       .name = "data",

@@ -1,18 +1,58 @@
 #include "admin/admin_handler.hpp"
 
 #include "metrics/registry.hpp"
+#include "metrics/yxgate_metrics.hpp"
+#include "pipeline/cached_messages.hpp"
+#include "router/conversation_id.hpp"
 #include "router/route.hpp"
 
 namespace yxgate::admin {
 namespace http = server::http;
 using server::HttpResponse;
 
-AdminHandler::AdminHandler(server::ServerState& state, std::string redacted_config)
-    : state_(state), redacted_config_(std::move(redacted_config)) {}
+AdminHandler::AdminHandler(server::ServerState& state, std::string redacted_config,
+                           pipeline::CachedMessages* cache)
+    : state_(state), redacted_config_(std::move(redacted_config)), cache_(cache) {}
 
 boost::asio::awaitable<HttpResponse> AdminHandler::handle(server::HttpRequest& request,
-                                                          const server::ClientInfo&) {
+                                                          const server::ClientInfo& client) {
+  if (router::split_target(request.target()).path == "/admin/cache/purge") {
+    co_return co_await purge(request, client);
+  }
   co_return respond(request);
+}
+
+// SPEC §1: the one mutating admin call, answered only from loopback.
+boost::asio::awaitable<HttpResponse> AdminHandler::purge(const server::HttpRequest& request,
+                                                         const server::ClientInfo& client) {
+  const unsigned version = request.version();
+  if (!client.address.is_loopback()) {
+    co_return server::make_error_response(
+        http::status::forbidden, 403, "purge is only answered from loopback", "forbidden", version);
+  }
+  if (request.method() != http::verb::post) {
+    auto res = server::make_error_response(http::status::method_not_allowed, 405,
+                                           "method not allowed", "method_not_allowed", version);
+    res.set(http::field::allow, "POST");
+    co_return res;
+  }
+  const auto query = router::split_target(request.target()).query;
+  const auto param = router::find_query_param(query, "message_server_id");
+  auto id = router::parse_message_server_id(param.value);
+  if (!param.found || !id) {
+    co_return server::make_error_response(
+        http::status::bad_request, 400,
+        "message_server_id must be a positive integer <= 9223372036854775807", "invalid_parameter",
+        version);
+  }
+  if (cache_) {
+    for (std::uint32_t app = 0; app < cache_->app_count(); ++app) {
+      co_await cache_->invalidate_message(app, *id);
+    }
+  }
+  co_return server::make_json_response(
+      http::status::ok,
+      R"({"code":200,"msg":"success","data":{"purged":)" + std::to_string(*id) + "}}", version);
 }
 
 HttpResponse AdminHandler::respond(const server::HttpRequest& request) const {
@@ -49,6 +89,7 @@ HttpResponse AdminHandler::respond(const server::HttpRequest& request) const {
   }
   HttpResponse res{http::status::ok, version};
   res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  metrics::yxgate_metrics().inflight_requests.set(static_cast<double>(state_.inflight.load()));
   res.body() = metrics::Registry::global().render();
   res.prepare_payload();
   return res;
