@@ -47,7 +47,7 @@ boost::asio::awaitable<HttpResponse> AdminHandler::purge(const server::HttpReque
   }
   if (cache_) {
     for (std::uint32_t app = 0; app < cache_->app_count(); ++app) {
-      co_await cache_->invalidate_message(app, *id);
+      co_await cache_->invalidate_message(client.worker, app, *id);
     }
   }
   co_return server::make_json_response(

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "metrics/yxgate_metrics.hpp"
+#include "pipeline/redis_message_store.hpp"
 
 namespace yxgate::pipeline {
 namespace asio = boost::asio;
@@ -30,6 +31,35 @@ std::string_view lookup_result_label(cache::Lookup result) {
   return "miss";
 }
 
+// Redis values: the message object verbatim, or "!<message_time or ->\n<conversation>"
+// for a 107404 answer to that question.
+std::string negative_value(const router::ConversationId& conversation,
+                           std::optional<std::uint64_t> message_time) {
+  return "!" + (message_time ? std::to_string(*message_time) : std::string("-")) + "\n" +
+         conversation.to_string();
+}
+
+std::shared_ptr<const cache::CacheEntry> decode_value(std::uint64_t id, std::string value) {
+  if (value.starts_with('!')) {
+    const auto newline = value.find('\n');
+    if (newline == std::string::npos) return nullptr;
+    const auto time_text = std::string_view(value).substr(1, newline - 1);
+    auto conversation = router::parse_conversation_id(std::string_view(value).substr(newline + 1));
+    if (!conversation) return nullptr;
+    std::optional<std::uint64_t> time;
+    if (time_text != "-") {
+      auto parsed = router::parse_non_negative(time_text, "message_time");
+      if (!parsed) return nullptr;
+      time = *parsed;
+    }
+    return std::make_shared<const cache::CacheEntry>(cache::make_negative_entry(id, *conversation, time));
+  }
+  auto facts = cache::extract_facts(value);
+  if (!facts || facts->message_server_id != id) return nullptr;
+  return std::make_shared<const cache::CacheEntry>(
+      cache::make_positive_entry(std::move(value), std::move(*facts)));
+}
+
 }  // namespace
 
 CachedMessages::CachedMessages(const config::CacheConfig& config,
@@ -41,7 +71,8 @@ CachedMessages::CachedMessages(const config::CacheConfig& config,
 
 CachedMessages::~CachedMessages() = default;
 
-asio::awaitable<CacheAnswer> CachedMessages::lookup(std::uint32_t app, std::uint64_t id,
+asio::awaitable<CacheAnswer> CachedMessages::lookup(std::size_t worker, std::uint32_t app,
+                                                    std::uint64_t id,
                                                     const router::ConversationId& conversation,
                                                     std::optional<std::uint64_t> message_time) {
   auto& metrics = metrics::yxgate_metrics();
@@ -52,7 +83,31 @@ asio::awaitable<CacheAnswer> CachedMessages::lookup(std::uint32_t app, std::uint
     metrics.cache_lookups_total.with({"local", lookup_result_label(result)}).inc();
     if (result != cache::Lookup::kMiss) co_return CacheAnswer{std::move(entry), result, "local"};
   }
+  if (redis_) co_return co_await lookup_redis(worker, app, id, conversation, message_time);
   co_return CacheAnswer{};
+}
+
+asio::awaitable<CacheAnswer> CachedMessages::lookup_redis(
+    std::size_t worker, std::uint32_t app, std::uint64_t id,
+    const router::ConversationId& conversation, std::optional<std::uint64_t> message_time) {
+  auto& metrics = metrics::yxgate_metrics();
+  const auto ticket = this->ticket(app, id);  // before the read: a racing drop vetoes the refill
+  auto found = co_await redis_->get(worker, app, id);
+  if (found.status == RedisLookup::Status::kError) {
+    metrics.cache_lookups_total.with({"redis", "error"}).inc();
+    co_return CacheAnswer{};
+  }
+  std::shared_ptr<const cache::CacheEntry> entry;
+  if (found.status == RedisLookup::Status::kFound) {
+    entry = decode_value(id, std::move(found.cached.value));
+  }
+  const auto result =
+      entry ? cache::match(*entry, conversation, message_time) : cache::Lookup::kMiss;
+  metrics.cache_lookups_total.with({"redis", lookup_result_label(result)}).inc();
+  if (result == cache::Lookup::kMiss) co_return CacheAnswer{};
+  // Refill the local layer for what is left of the Redis TTL.
+  if (found.cached.ttl_left.count() > 0) put_local(ticket, entry, found.cached.ttl_left);
+  co_return CacheAnswer{std::move(entry), result, "redis"};
 }
 
 FillTicket CachedMessages::ticket(std::uint32_t app, std::uint64_t id) const {
@@ -68,7 +123,7 @@ void CachedMessages::put_local(const FillTicket& ticket,
   publish_local_bytes();
 }
 
-asio::awaitable<void> CachedMessages::fill_message(const FillTicket& ticket,
+asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const FillTicket& ticket,
                                                    std::string message_json) {
   auto facts = cache::extract_facts(message_json);
   if (!facts || facts->message_server_id != ticket.key.message_server_id) {
@@ -76,13 +131,22 @@ asio::awaitable<void> CachedMessages::fill_message(const FillTicket& ticket,
     spdlog::warn("\"event\":\"cache_skip\",\"reason\":\"unrecognised message object\"");
     co_return;
   }
+  if (redis_) {
+    const auto canonical = canonical_conversation(facts->conversation_type, facts->sender_id,
+                                                  facts->receiver_id, facts->team_id);
+    const bool stored = co_await redis_->put(worker, ticket.key.app, ticket.key.message_server_id,
+                                             message_json, canonical, config_.ttl, false);
+    // Refused means a mutation's tombstone stands: this may be the old
+    // version, so it must not reach the local layer either. (When Redis is
+    // down, the local generation check alone guards this replica.)
+    if (!stored && redis_->up()) co_return;
+  }
   auto entry = std::make_shared<const cache::CacheEntry>(
       cache::make_positive_entry(std::move(message_json), std::move(*facts)));
   put_local(ticket, std::move(entry), config_.ttl);
-  co_return;
 }
 
-asio::awaitable<void> CachedMessages::fill_not_found(const FillTicket& ticket,
+asio::awaitable<void> CachedMessages::fill_not_found(std::size_t worker, const FillTicket& ticket,
                                                      const router::ConversationId& conversation,
                                                      std::optional<std::uint64_t> message_time) {
   if (config_.negative_ttl.count() <= 0) co_return;
@@ -99,15 +163,16 @@ asio::awaitable<void> CachedMessages::fill_not_found(const FillTicket& ticket,
   co_return;
 }
 
-asio::awaitable<void> CachedMessages::invalidate_message(std::uint32_t app, std::uint64_t id) {
+asio::awaitable<void> CachedMessages::invalidate_message(std::size_t worker, std::uint32_t app,
+                                                         std::uint64_t id) {
   drop_local_message(app, id);
-  co_return;
+  if (redis_) co_await redis_->invalidate_message(worker, app, id);
 }
 
 asio::awaitable<void> CachedMessages::invalidate_conversation(
-    std::uint32_t app, const router::ConversationId& conversation) {
+    std::size_t worker, std::uint32_t app, const router::ConversationId& conversation) {
   drop_local_conversation(app, conversation);
-  co_return;
+  if (redis_) co_await redis_->invalidate_conversation(worker, app, canonical_conversation(conversation));
 }
 
 void CachedMessages::drop_local_message(std::uint32_t app, std::uint64_t id) {
@@ -122,6 +187,23 @@ void CachedMessages::drop_local_conversation(std::uint32_t app,
     if (entry.negative) return true;  // cheap to refetch; may concern this conversation
     return cache::belongs_to(entry.facts, conversation);
   });
+  publish_local_bytes();
+}
+
+void CachedMessages::drop_local_canonical_conversation(std::uint32_t app,
+                                                      std::string_view canonical) {
+  local_.invalidate_all_matching([&](const cache::CacheKey& key, const cache::CacheEntry& entry) {
+    if (key.app != app) return false;
+    if (entry.negative) return true;
+    const auto& f = entry.facts;
+    return canonical_conversation(f.conversation_type, f.sender_id, f.receiver_id, f.team_id) ==
+           canonical;
+  });
+  publish_local_bytes();
+}
+
+void CachedMessages::drop_all_local() {
+  local_.invalidate_all_matching([](const cache::CacheKey&, const cache::CacheEntry&) { return true; });
   publish_local_bytes();
 }
 

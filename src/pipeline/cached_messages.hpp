@@ -38,26 +38,34 @@ class CachedMessages {
 
   void attach_redis(RedisMessageStore* redis) { redis_ = redis; }
 
-  boost::asio::awaitable<CacheAnswer> lookup(std::uint32_t app, std::uint64_t id,
+  // `worker` is the index of the calling worker (its Redis connection).
+  boost::asio::awaitable<CacheAnswer> lookup(std::size_t worker, std::uint32_t app,
+                                             std::uint64_t id,
                                              const router::ConversationId& conversation,
                                              std::optional<std::uint64_t> message_time);
   FillTicket ticket(std::uint32_t app, std::uint64_t id) const;
 
   // `message_json` is the message object verbatim as upstream returned it.
-  boost::asio::awaitable<void> fill_message(const FillTicket& ticket, std::string message_json);
+  boost::asio::awaitable<void> fill_message(std::size_t worker, const FillTicket& ticket,
+                                            std::string message_json);
   // A 107404 answer to this exact question (negative_ttl; 0 disables).
-  boost::asio::awaitable<void> fill_not_found(const FillTicket& ticket,
+  boost::asio::awaitable<void> fill_not_found(std::size_t worker, const FillTicket& ticket,
                                               const router::ConversationId& conversation,
                                               std::optional<std::uint64_t> message_time);
 
   // SPEC §3.3, on this replica and (through Redis) on every other one.
-  boost::asio::awaitable<void> invalidate_message(std::uint32_t app, std::uint64_t id);
-  boost::asio::awaitable<void> invalidate_conversation(std::uint32_t app,
+  boost::asio::awaitable<void> invalidate_message(std::size_t worker, std::uint32_t app,
+                                                  std::uint64_t id);
+  boost::asio::awaitable<void> invalidate_conversation(std::size_t worker, std::uint32_t app,
                                                        const router::ConversationId& conversation);
 
   // Local-only drops: pub/sub messages from other replicas.
   void drop_local_message(std::uint32_t app, std::uint64_t id);
   void drop_local_conversation(std::uint32_t app, const router::ConversationId& conversation);
+  // `canonical` as from canonical_conversation() (redis_message_store.hpp).
+  void drop_local_canonical_conversation(std::uint32_t app, std::string_view canonical);
+  // After missing invalidations (pub/sub reconnect): forget the local layer.
+  void drop_all_local();
 
   std::size_t local_bytes() const { return local_.bytes(); }
   const config::CacheConfig& config() const { return config_; }
@@ -67,6 +75,10 @@ class CachedMessages {
   void publish_local_bytes() const;
   void put_local(const FillTicket& ticket, std::shared_ptr<const cache::CacheEntry> entry,
                  std::chrono::milliseconds ttl);
+  boost::asio::awaitable<CacheAnswer> lookup_redis(std::size_t worker, std::uint32_t app,
+                                                   std::uint64_t id,
+                                                   const router::ConversationId& conversation,
+                                                   std::optional<std::uint64_t> message_time);
 
   config::CacheConfig config_;
   std::vector<std::string> app_names_;

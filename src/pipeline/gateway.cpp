@@ -55,6 +55,12 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
     const auto& app = config.apps[i];
     apps_.push_back({app.name, app.resolved_app_key, app.resolved_app_secret, i});
   }
+  if (config.cache.redis) {
+    redis_ = std::make_unique<RedisMessageStore>(pool, *config.cache.redis, app_names(config),
+                                                 race_horizon(config));
+    cache_->attach_redis(redis_.get());
+    redis_->start(*cache_);
+  }
   // Each worker owns a share of upstream.max_connections (rounded up).
   const auto per_worker = (config.upstream.max_connections + pool.size() - 1) / pool.size();
   for (std::size_t i = 0; i < pool.size(); ++i) {
@@ -107,7 +113,7 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
                              "unknown_app", version);
   } else {
     RouteEnv env{request, ctx,    route, target.query, *app, *upstreams_[client.worker],
-                 *cache_, config_};
+                 *cache_, config_, client.worker};
     switch (route.kind) {
       case router::RouteKind::kGetMessage:
         response = co_await handle_single_message(env);

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "pipeline/cached_messages.hpp"
+#include "pipeline/redis_message_store.hpp"
 #include "pipeline/upstream_caller.hpp"
 #include "server/http_server.hpp"
 
@@ -33,6 +34,7 @@ class Gateway final : public server::RequestHandler {
   server::ServerState& state_;
   std::vector<AppCredentials> apps_;
   std::unique_ptr<CachedMessages> cache_;
+  std::unique_ptr<RedisMessageStore> redis_;  // after cache_: destroyed first
   std::vector<std::unique_ptr<UpstreamCaller>> upstreams_;  // one per worker
 };
 

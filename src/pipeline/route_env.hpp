@@ -19,6 +19,7 @@ struct RouteEnv {
   UpstreamCaller& upstream;
   CachedMessages& cache;
   const config::Config& config;
+  std::size_t worker;  // index of the worker running this request
 
   unsigned version() const { return request.version(); }
 };

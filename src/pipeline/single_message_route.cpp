@@ -16,9 +16,9 @@ asio::awaitable<bool> fill_from_reply(RouteEnv& env, const MessageLookup& lookup
   auto reply = cache::parse_single_reply(body);
   if (!reply) co_return false;
   if (reply->code == 200) {
-    co_await env.cache.fill_message(ticket, std::move(reply->data_json));
+    co_await env.cache.fill_message(env.worker, ticket, std::move(reply->data_json));
   } else if (reply->code == 107404) {
-    co_await env.cache.fill_not_found(ticket, lookup.conversation, lookup.message_time);
+    co_await env.cache.fill_not_found(env.worker, ticket, lookup.conversation, lookup.message_time);
   }
   co_return true;
 }
@@ -44,7 +44,7 @@ asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env) {
 
   const auto id = lookup->message_server_id;
   auto answer =
-      co_await env.cache.lookup(env.app.index, id, lookup->conversation, lookup->message_time);
+      co_await env.cache.lookup(env.worker, env.app.index, id, lookup->conversation, lookup->message_time);
   if (answer.entry) {
     const auto code = answer.result == cache::Lookup::kHit ? 200 : 107404;
     co_return json_answer(env, cache::single_message_body(*answer.entry), code, "hit");

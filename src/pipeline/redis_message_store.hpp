@@ -1,0 +1,77 @@
+#pragma once
+// The Redis layer of the message cache (SPEC §3.1, §3.3, §9), shared by all
+// replicas. Keys (key_prefix = P, app name = A):
+//   P A:msg:<id>          the message object verbatim, or a negative marker
+//   P A:tomb:<id>         set for the race horizon by a mutation of <id>
+//   P A:conv:<canon>      ids cached for one conversation (for clears)
+//   P A:convtomb:<canon>  set for the race horizon by a clear
+//   P invalidate          pub/sub: every replica drops its local entries
+//   P invalidate-ack      pub/sub: replicas confirm they dropped them
+// Writes are Lua scripts refusing to fill while a tombstone stands, so a read
+// that raced a mutation cannot re-insert the old version on any replica; the
+// mutating replica waits (bounded by cache.redis.timeout) for every
+// subscribed replica to confirm its local drop before answering its client.
+// While Redis is down every call fails fast and the cache is bypassed.
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "router/conversation_id.hpp"
+#include "server/worker_pool.hpp"
+
+namespace yxgate::pipeline {
+
+class CachedMessages;
+
+// A stored value: the message JSON, or "upstream said 107404" for one question.
+struct RedisCached {
+  std::string value;
+  std::chrono::milliseconds ttl_left{0};
+};
+
+struct RedisLookup {
+  enum class Status { kFound, kMissing, kError };  // kError: Redis did not answer
+  Status status = Status::kError;
+  RedisCached cached;
+};
+
+class RedisMessageStore {
+ public:
+  // Throws std::invalid_argument on a bad URL (validated config never has one).
+  RedisMessageStore(server::WorkerPool& pool, const config::RedisConfig& config,
+                    std::vector<std::string> app_names, std::chrono::milliseconds race_horizon);
+  ~RedisMessageStore();
+
+  // Subscribes to invalidations from other replicas (drops into `local`).
+  void start(CachedMessages& local);
+
+  boost::asio::awaitable<RedisLookup> get(std::size_t worker, std::uint32_t app,
+                                          std::uint64_t id);
+  // True when stored; false when a tombstone vetoed it or Redis is down.
+  // `canonical_conversation` indexes the id for clears (empty: not indexed).
+  boost::asio::awaitable<bool> put(std::size_t worker, std::uint32_t app, std::uint64_t id,
+                                   std::string value, std::string canonical_conversation,
+                                   std::chrono::milliseconds ttl, bool only_if_absent);
+  // Tombstone + delete + broadcast; waits for replicas' confirmations.
+  boost::asio::awaitable<void> invalidate_message(std::size_t worker, std::uint32_t app,
+                                                  std::uint64_t id);
+  boost::asio::awaitable<void> invalidate_conversation(std::size_t worker, std::uint32_t app,
+                                                       const std::string& canonical_conversation);
+
+  bool up() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One key for a conversation whichever side names it: "1|alice|bob" for
+// alice|1|bob and bob|1|alice, "2|1001" for any owner of team 1001.
+std::string canonical_conversation(const router::ConversationId& conversation);
+std::string canonical_conversation(int type, std::string_view sender, std::string_view receiver,
+                                   std::uint64_t team_id);
+
+}  // namespace yxgate::pipeline
