@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "redis/redis_command.hpp"
 #include "redis/redis_options.hpp"
 #include "redis/redis_reply.hpp"
 
@@ -33,9 +34,10 @@ class RedisConnection {
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
 
-  // Binary-safe: {"SET", key, bytes}. Completes with the server's reply
-  // (error replies included) or a RedisFailure; every failure is counted in
-  // yxgate_redis_errors_total. Await it at once.
+  // Binary-safe: cmd("SET", key, bytes) (redis_command.hpp). Completes with
+  // the server's reply (error replies included) or a RedisFailure; every
+  // failure is counted in yxgate_redis_errors_total. Await it at once. Not
+  // for SUBSCRIBE/MONITOR, which change the protocol: use RedisSubscriber.
   boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
 
   // Connected and handshake (AUTH/SELECT/PING) done. Any thread may read it.

@@ -174,8 +174,10 @@ asio::awaitable<bool> RedisSession::connect_once() {
   }
   if (stopped_ || !link->open()) co_return false;
   timeouts_in_a_row_ = 0;
-  if (hooks_.on_ready) hooks_.on_ready(*this);
   set_up(true);
+  // Synchronously after set_up: nothing else runs in between, and state
+  // waiters resume only later.
+  if (hooks_.on_ready) hooks_.on_ready(*this);
   co_return true;
 }
 
@@ -237,7 +239,9 @@ asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args) {
 }
 
 bool RedisSession::send_push(const std::vector<std::string>& args) {
-  return link_ && link_->connected() && link_->send(args, kPushTag);
+  // Not during the handshake: a SUBSCRIBE would switch hiredis to pub/sub
+  // mode under the AUTH/SELECT/PING still waiting for replies.
+  return up() && link_ && link_->send(args, kPushTag);
 }
 
 asio::awaitable<bool> RedisSession::wait_until(bool want, std::chrono::milliseconds timeout) {

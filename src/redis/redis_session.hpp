@@ -35,7 +35,7 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   static constexpr std::uint64_t kPushTag = 0;
 
   struct Hooks {
-    // After each successful handshake, just before up() turns true; may
+    // After each successful handshake, right after up() turned true; may
     // send_push(). Runs on the executor, outside hiredis callbacks.
     std::function<void(RedisSession& session)> on_ready{};
     // Each reply with kPushTag. Runs inside hiredis' read callback: record
@@ -62,7 +62,7 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   // True once up() == want, false at the deadline.
   boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
   // Sends on the current connection with kPushTag, no waiter, no timeout.
-  // False when not connected (on_ready will run on the next connection).
+  // False unless up() (on_ready runs again on the next connection).
   bool send_push(const std::vector<std::string>& args);
 
  private:
