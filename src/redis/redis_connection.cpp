@@ -1,0 +1,27 @@
+#include "redis/redis_connection.hpp"
+
+#include "redis/redis_session.hpp"
+
+namespace yxgate::redis {
+
+RedisConnection::RedisConnection(boost::asio::any_io_executor executor, RedisOptions options)
+    : session_(std::make_shared<RedisSession>(std::move(executor), std::move(options),
+                                              RedisSession::Hooks{}, "connection")) {
+  session_->start();
+}
+
+RedisConnection::~RedisConnection() { session_->stop(); }
+
+boost::asio::awaitable<RedisReply> RedisConnection::command(std::vector<std::string> args) {
+  // Not a coroutine itself: hands out the session's, saving a frame per command.
+  return session_->command(std::move(args));
+}
+
+bool RedisConnection::up() const { return session_->up(); }
+
+boost::asio::awaitable<bool> RedisConnection::wait_until(bool want,
+                                                         std::chrono::milliseconds timeout) {
+  return session_->wait_until(want, timeout);
+}
+
+}  // namespace yxgate::redis

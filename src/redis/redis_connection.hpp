@@ -1,0 +1,53 @@
+#pragma once
+// A Redis connection for one worker (SPEC §3.1 cache, §4 global limits).
+//
+// One per worker io_context (src/README.md): commands from the worker's
+// coroutines are pipelined on it by hiredis, with no lock and no
+// per-command serialisation. It connects in the background and reconnects
+// with backoff; while it is down, commands fail at once with kNotConnected,
+// so the gateway bypasses Redis instead of stalling (SPEC §9). Every command
+// is bounded by cache.redis.timeout.
+//
+// Use it only from its executor; destroy it there (or before its io_context
+// is destroyed). Moving yxgate_redis_up: see redis_health.hpp.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "redis/redis_command.hpp"
+#include "redis/redis_options.hpp"
+#include "redis/redis_reply.hpp"
+
+namespace yxgate::redis {
+
+class RedisSession;
+
+class RedisConnection {
+ public:
+  // Starts connecting at once (asynchronously; nothing blocks).
+  RedisConnection(boost::asio::any_io_executor executor, RedisOptions options);
+  // Commands still waiting complete with kDisconnected.
+  ~RedisConnection();
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  // Binary-safe: cmd("SET", key, bytes) (redis_command.hpp). Completes with
+  // the server's reply (error replies included) or a RedisFailure; every
+  // failure is counted in yxgate_redis_errors_total. Await it at once. Not
+  // for SUBSCRIBE/MONITOR, which change the protocol: use RedisSubscriber.
+  boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
+
+  // Connected and handshake (AUTH/SELECT/PING) done. Any thread may read it.
+  bool up() const;
+
+  // Waits until up() == want; false at the timeout. For startup and tests.
+  boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
+
+ private:
+  std::shared_ptr<RedisSession> session_;
+};
+
+}  // namespace yxgate::redis

@@ -1,0 +1,22 @@
+#include "redis/redis_options.hpp"
+
+#include <algorithm>
+
+#include "config/net_address.hpp"
+
+namespace yxgate::redis {
+
+Result<RedisOptions> RedisOptions::from_config(const config::RedisConfig& config) {
+  auto url = config::parse_redis_url(config.url);
+  if (!url) return make_error("cache.redis.url: " + url.error().message);
+  RedisOptions o;
+  o.host = std::move(url->host);
+  o.port = url->port;
+  o.password = std::move(url->password);
+  o.db = url->db;
+  o.timeout = config.timeout;
+  o.connect_timeout = std::max(config.timeout, std::chrono::milliseconds(500));
+  return o;
+}
+
+}  // namespace yxgate::redis

@@ -1,0 +1,36 @@
+#pragma once
+// Where and how a RedisConnection / RedisSubscriber connects (SPEC §7
+// `cache.redis`). Plain values; the backoff knobs exist for tests.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/result.hpp"
+#include "config/config.hpp"
+
+namespace yxgate::redis {
+
+struct RedisOptions {
+  std::string host = "127.0.0.1";  // name or IP; resolved asynchronously
+  std::uint16_t port = 6379;
+  std::string password;  // empty = no AUTH
+  int db = 0;            // SELECT when not 0
+  // Bound on every command, including the connect handshake (cache.redis.timeout).
+  std::chrono::milliseconds timeout{50};
+  // TCP connect (a blackholed host never answers the SYN).
+  std::chrono::milliseconds connect_timeout{500};
+  // Reconnect delays: first retry at once, then min doubling to max, each
+  // with up to 50% jitter so workers and replicas do not stampede.
+  std::chrono::milliseconds backoff_min{50};
+  std::chrono::milliseconds backoff_max{2000};
+  // "Timeout storm": this many timeouts in a row with no reply in between
+  // mean a hung Redis; the connection is dropped and rebuilt so callers fail
+  // fast (kNotConnected) instead of each waiting out the timeout.
+  int timeouts_before_reconnect = 3;
+
+  // From the validated config: URL parsed, timeout copied, connect timeout
+  // max(timeout, 500ms).
+  static Result<RedisOptions> from_config(const config::RedisConfig& config);
+};
+
+}  // namespace yxgate::redis

@@ -1,0 +1,321 @@
+#include "redis/redis_session.hpp"
+
+#include <hiredis/async.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <exception>
+
+#include "log/logging.hpp"
+#include "metrics/yxgate_metrics.hpp"
+
+namespace yxgate::redis {
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// A connection that lived this long was healthy: after losing it, retry at
+// once (a Redis restart) instead of continuing the backoff of a flapping one.
+constexpr auto kStableConnection = std::chrono::seconds(1);
+
+RedisValue convert(const redisReply& r) {
+  switch (r.type) {
+    case REDIS_REPLY_STRING:
+      return RedisValue::string(std::string(r.str, r.len));
+    case REDIS_REPLY_STATUS:
+      return RedisValue::status(std::string(r.str, r.len));
+    case REDIS_REPLY_ERROR:
+      return RedisValue::error(std::string(r.str, r.len));
+    case REDIS_REPLY_INTEGER:
+      return RedisValue::integer_value(r.integer);
+    case REDIS_REPLY_ARRAY: {
+      std::vector<RedisValue> elements;
+      elements.reserve(r.elements);
+      for (std::size_t i = 0; i < r.elements; ++i) elements.push_back(convert(*r.element[i]));
+      return RedisValue::array(std::move(elements));
+    }
+    default:
+      return RedisValue::nil();
+  }
+}
+
+std::string json_escaped(std::string_view text) {
+  std::string out;
+  log::append_json_escaped(out, text);
+  return out;
+}
+
+// Removes an entry on every way out of a coroutine frame, including its
+// destruction without resumption (an io_context destroyed mid-wait).
+template <class F>
+struct ScopeExit {
+  F f;
+  ~ScopeExit() { f(); }
+};
+template <class F>
+ScopeExit(F) -> ScopeExit<F>;
+
+}  // namespace
+
+RedisSession::RedisSession(asio::any_io_executor executor, RedisOptions options, Hooks hooks,
+                           std::string role)
+    : executor_(std::move(executor)),
+      options_(std::move(options)),
+      hooks_(std::move(hooks)),
+      role_(std::move(role)),
+      wake_(executor_),
+      vote_(std::in_place, RedisHealth::global()),
+      rng_(std::random_device{}()) {}
+
+RedisSession::~RedisSession() {
+  if (link_) {
+    link_->detach();
+    link_->close();
+  }
+}
+
+void RedisSession::start() {
+  asio::co_spawn(executor_, run(shared_from_this()), [role = role_](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("\"event\":\"redis_loop_failed\",\"role\":\"{}\",\"error\":\"{}\"", role,
+                    json_escaped(ex.what()));
+    }
+  });
+}
+
+void RedisSession::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (link_) link_->close();  // waiters get kDisconnected, on_link_closed sets down
+  wake_.cancel();
+  set_up(false);
+  vote_.reset();  // a closed session no longer counts towards yxgate_redis_up
+}
+
+asio::awaitable<void> RedisSession::run(std::shared_ptr<RedisSession> self) {
+  auto backoff = options_.backoff_min;
+  while (!stopped_) {
+    if (co_await connect_once()) {
+      const auto connected_at = Clock::now();
+      while (!stopped_ && link_ && link_->open())
+        co_await wait_for_link_event(Clock::time_point::max());
+      if (stopped_) break;
+      if (Clock::now() - connected_at >= kStableConnection) {
+        backoff = options_.backoff_min;
+        continue;  // retry at once
+      }
+    }
+    if (stopped_) break;
+    co_await wait_for_link_event(Clock::now() + jittered(backoff));
+    backoff = std::min(backoff * 2, options_.backoff_max);
+  }
+}
+
+asio::awaitable<void> RedisSession::wait_for_link_event(Clock::time_point deadline) {
+  wake_.expires_at(deadline);
+  co_await wake_.async_wait(use_tuple);
+}
+
+std::chrono::milliseconds RedisSession::jittered(std::chrono::milliseconds backoff) {
+  // Up to 50% off, so workers and replicas that lost Redis together spread out.
+  std::uniform_int_distribution<std::int64_t> half(0, backoff.count() / 2);
+  return backoff - std::chrono::milliseconds(half(rng_));
+}
+
+asio::awaitable<std::optional<std::string>> RedisSession::resolve() {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(options_.host, ec);
+  if (!ec) co_return address.to_string();
+  // hiredis would call getaddrinfo() and block the worker: resolve here.
+  asio::ip::tcp::resolver resolver(executor_);
+  auto [rec, results] =
+      co_await resolver.async_resolve(options_.host, std::to_string(options_.port), use_tuple);
+  if (rec || results.empty()) {
+    connect_failed("resolve " + options_.host + ": " + (rec ? rec.message() : "no address"));
+    co_return std::nullopt;
+  }
+  co_return results.begin()->endpoint().address().to_string();
+}
+
+asio::awaitable<bool> RedisSession::connect_once() {
+  const auto ip = co_await resolve();
+  if (!ip || stopped_) co_return false;
+  std::string error;
+  link_ = HiredisLink::connect(executor_, *ip, options_.port, this, error);
+  if (!link_) {
+    connect_failed(error);
+    co_return false;
+  }
+  const auto link = link_;
+  const auto deadline = Clock::now() + options_.connect_timeout;
+  while (!stopped_ && link->open() && !link->connected() && Clock::now() < deadline) {
+    co_await wait_for_link_event(deadline);
+  }
+  if (stopped_) co_return false;
+  if (!link->connected()) {
+    const std::string why = link->open() ? "connect timeout" : last_error_;
+    link->close();
+    connect_failed(why);
+    co_return false;
+  }
+  if (!co_await handshake()) {
+    link->close();
+    co_return false;
+  }
+  if (stopped_ || !link->open()) co_return false;
+  timeouts_in_a_row_ = 0;
+  set_up(true);
+  // Synchronously after set_up: nothing else runs in between, and state
+  // waiters resume only later.
+  if (hooks_.on_ready) hooks_.on_ready(*this);
+  co_return true;
+}
+
+asio::awaitable<bool> RedisSession::handshake() {
+  std::vector<std::vector<std::string>> steps;
+  if (!options_.password.empty()) steps.push_back({"AUTH", options_.password});
+  if (options_.db != 0) steps.push_back({"SELECT", std::to_string(options_.db)});
+  // A stopped (SIGSTOP) Redis still completes TCP handshakes from its
+  // backlog: only an answered command proves it is alive.
+  steps.push_back({"PING"});
+  for (auto& step : steps) {
+    const std::string name = step.front();
+    const auto reply = co_await send(std::move(step));
+    if (!reply.ok()) {
+      connect_failed(name + ": " + std::string(to_string(reply.failure())));
+      co_return false;
+    }
+    if (reply.is_error()) {
+      // The text never contains the password (Redis answers WRONGPASS ...).
+      connect_failed(name + ": " + reply->str);
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
+asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args) {
+  auto self = shared_from_this();
+  auto& errors = metrics::yxgate_metrics().redis_errors_total;
+  // Never wait for a dead Redis: the caller bypasses it at once.
+  if (!up()) {
+    errors.inc();
+    co_return RedisFailure::kNotConnected;
+  }
+  auto reply = co_await send(std::move(args));
+  if (!reply.ok()) {
+    errors.inc();
+    if (reply.failure() == RedisFailure::kTimeout) on_command_timeout();
+  }
+  co_return reply;
+}
+
+asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args) {
+  auto self = shared_from_this();
+  const auto tag = next_tag_++;
+  if (!link_ || !link_->connected() || !link_->send(args, tag)) {
+    co_return RedisFailure::kNotConnected;
+  }
+  // The reply callback fills `waiter` and cancels the timer; otherwise the
+  // timer expires and the command is abandoned. Either way we resume here.
+  asio::steady_timer timer(executor_, options_.timeout);
+  Waiter waiter{std::nullopt, &timer};
+  waiters_.emplace(tag, &waiter);
+  ScopeExit forget{[this, tag] { waiters_.erase(tag); }};
+  co_await timer.async_wait(use_tuple);
+  // A reply that raced with the expiry still counts: check it first.
+  if (waiter.result) co_return std::move(*waiter.result);
+  co_return RedisFailure::kTimeout;
+}
+
+bool RedisSession::send_push(const std::vector<std::string>& args) {
+  // Not during the handshake: a SUBSCRIBE would switch hiredis to pub/sub
+  // mode under the AUTH/SELECT/PING still waiting for replies.
+  return up() && link_ && link_->send(args, kPushTag);
+}
+
+asio::awaitable<bool> RedisSession::wait_until(bool want, std::chrono::milliseconds timeout) {
+  auto self = shared_from_this();
+  asio::steady_timer timer(executor_, timeout);
+  while (up() != want) {
+    state_waiters_.push_back(&timer);
+    ScopeExit forget{[this, &timer] { std::erase(state_waiters_, &timer); }};
+    auto [ec] = co_await timer.async_wait(use_tuple);
+    if (!ec) break;  // deadline; cancel() keeps the expiry, so re-waiting is fine
+  }
+  co_return up() == want;
+}
+
+void RedisSession::set_up(bool up) {
+  if (up_.load(std::memory_order_relaxed) == up) return;
+  up_.store(up, std::memory_order_relaxed);
+  if (vote_) vote_->set_up(up);
+  if (up) {
+    failing_ = false;
+    spdlog::info("\"event\":\"redis_up\",\"role\":\"{}\",\"host\":\"{}\",\"port\":{}", role_,
+                 json_escaped(options_.host), options_.port);
+  }
+  for (auto* timer : state_waiters_) timer->cancel();
+}
+
+void RedisSession::connect_failed(std::string_view why) {
+  last_error_ = why;
+  metrics::yxgate_metrics().redis_errors_total.inc();
+  // One line per outage, not one per retry.
+  if (failing_) return;
+  failing_ = true;
+  spdlog::warn(
+      "\"event\":\"redis_connect_failed\",\"role\":\"{}\",\"host\":\"{}\",\"port\":{},"
+      "\"error\":\"{}\",\"retrying\":true",
+      role_, json_escaped(options_.host), options_.port, json_escaped(why));
+}
+
+void RedisSession::on_command_timeout() {
+  if (!up() || ++timeouts_in_a_row_ < options_.timeouts_before_reconnect) return;
+  spdlog::warn("\"event\":\"redis_unresponsive\",\"role\":\"{}\",\"timeouts_in_a_row\":{}", role_,
+               timeouts_in_a_row_);
+  // Drop the hung connection: callers now fail fast while the run loop
+  // reconnects (a handshake PING proves Redis answers again).
+  if (link_) link_->close();
+}
+
+void RedisSession::on_link_connected(HiredisLink& link) { wake_.cancel(); }
+
+void RedisSession::on_link_closed(HiredisLink& link, std::string_view why) {
+  if (&link != link_.get()) return;
+  last_error_ = why;
+  if (up() && !stopped_) {
+    metrics::yxgate_metrics().redis_errors_total.inc();
+    spdlog::warn("\"event\":\"redis_disconnected\",\"role\":\"{}\",\"error\":\"{}\"", role_,
+                 json_escaped(why));
+  }
+  set_up(false);
+  wake_.cancel();
+}
+
+void RedisSession::on_link_reply(HiredisLink& link, std::uint64_t tag, const redisReply* reply) {
+  if (reply != nullptr) timeouts_in_a_row_ = 0;  // even a late reply proves Redis answers
+  if (tag == kPushTag) {
+    if (reply != nullptr && hooks_.on_push) hooks_.on_push(*reply);
+    return;
+  }
+  const auto it = waiters_.find(tag);
+  if (it == waiters_.end()) return;  // timed out already: drop the late reply
+  Waiter* waiter = it->second;
+  waiters_.erase(it);
+  waiter->result =
+      reply != nullptr ? RedisReply(convert(*reply)) : RedisReply(RedisFailure::kDisconnected);
+  waiter->timer->cancel();
+}
+
+}  // namespace yxgate::redis

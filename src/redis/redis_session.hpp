@@ -1,0 +1,112 @@
+#pragma once
+// Internal to src/redis: the reconnecting core shared by RedisConnection and
+// RedisSubscriber. One session = one logical Redis connection on one
+// executor: it owns the current HiredisLink, reconnects in the background
+// with backoff, runs the AUTH/SELECT/PING handshake, bounds every command by
+// the timeout and keeps yxgate_redis_up / yxgate_redis_errors_total.
+//
+// Not thread-safe: everything runs on `executor` (one worker, SPEC threading
+// model in src/README.md); only up() may be read from other threads.
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "redis/hiredis_link.hpp"
+#include "redis/redis_health.hpp"
+#include "redis/redis_options.hpp"
+#include "redis/redis_reply.hpp"
+
+namespace yxgate::redis {
+
+class RedisSession : public std::enable_shared_from_this<RedisSession>,
+                     private HiredisLink::Listener {
+ public:
+  // Replies to commands sent with send_push() (pub/sub) carry this tag.
+  static constexpr std::uint64_t kPushTag = 0;
+
+  struct Hooks {
+    // After each successful handshake, right after up() turned true; may
+    // send_push(). Runs on the executor, outside hiredis callbacks.
+    std::function<void(RedisSession& session)> on_ready{};
+    // Each reply with kPushTag. Runs inside hiredis' read callback: record
+    // or dispatch, but never stop() the session from here.
+    std::function<void(const redisReply& reply)> on_push{};
+  };
+
+  // `role` names the session in logs ("connection", "subscriber").
+  RedisSession(boost::asio::any_io_executor executor, RedisOptions options, Hooks hooks,
+               std::string role);
+  ~RedisSession();
+
+  // Starts the background connect/reconnect loop.
+  void start();
+  // Closes the connection for good: waiting commands complete with
+  // kDisconnected, later ones with kNotConnected.
+  void stop();
+
+  bool up() const { return up_.load(std::memory_order_relaxed); }
+  const boost::asio::any_io_executor& executor() const { return executor_; }
+
+  // Fails at once with kNotConnected unless up(). Counted in metrics.
+  boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
+  // True once up() == want, false at the deadline.
+  boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
+  // Sends on the current connection with kPushTag, no waiter, no timeout.
+  // False unless up() (on_ready runs again on the next connection).
+  bool send_push(const std::vector<std::string>& args);
+
+ private:
+  struct Waiter {
+    std::optional<RedisReply> result;
+    boost::asio::steady_timer* timer;
+  };
+
+  boost::asio::awaitable<void> run(std::shared_ptr<RedisSession> self);
+  boost::asio::awaitable<bool> connect_once();
+  boost::asio::awaitable<bool> handshake();
+  boost::asio::awaitable<std::optional<std::string>> resolve();
+  // Sends on the current link and waits up to the timeout; no up() check.
+  boost::asio::awaitable<RedisReply> send(std::vector<std::string> args);
+  boost::asio::awaitable<void> wait_for_link_event(std::chrono::steady_clock::time_point deadline);
+  std::chrono::milliseconds jittered(std::chrono::milliseconds backoff);
+  void set_up(bool up);
+  void connect_failed(std::string_view why);
+  void on_command_timeout();
+
+  void on_link_connected(HiredisLink& link) override;
+  void on_link_closed(HiredisLink& link, std::string_view why) override;
+  void on_link_reply(HiredisLink& link, std::uint64_t tag, const redisReply* reply) override;
+
+  boost::asio::any_io_executor executor_;
+  RedisOptions options_;
+  Hooks hooks_;
+  std::string role_;
+  std::shared_ptr<HiredisLink> link_;
+  // The run loop sleeps on it; link events and stop() cancel it to wake it.
+  boost::asio::steady_timer wake_;
+  // Commands in flight by tag. A timed-out command removes itself, so its
+  // late reply finds nothing and is dropped: hiredis only ever carries the
+  // tag, never a pointer into a coroutine frame.
+  std::unordered_map<std::uint64_t, Waiter*> waiters_;
+  std::uint64_t next_tag_ = kPushTag + 1;
+  std::vector<boost::asio::steady_timer*> state_waiters_;
+  std::atomic<bool> up_{false};
+  bool stopped_ = false;
+  bool failing_ = false;  // a connect failure was logged; quiet until up again
+  int timeouts_in_a_row_ = 0;
+  std::string last_error_;
+  std::optional<RedisHealth::Vote> vote_;  // reset by stop()
+  std::minstd_rand rng_;
+};
+
+}  // namespace yxgate::redis
