@@ -57,8 +57,8 @@ asio::awaitable<std::vector<cache::BatchItem>> answer_from_cache(
   for (const auto& item : items) {
     if (!seen.emplace(item.message_server_id, true).second) continue;
     if (item.has_create_time) {
-      auto answer = co_await env.cache.lookup(env.worker, env.app.index, item.message_server_id, conversation,
-                                              item.create_time);
+      auto answer = co_await env.cache.lookup(env.worker, env.app.index, item.message_server_id,
+                                              conversation, item.create_time);
       if (answer.result == cache::Lookup::kHit) {
         answers.messages.emplace(item.message_server_id, answer.entry->message_json);
         continue;
@@ -123,7 +123,8 @@ asio::awaitable<server::HttpResponse> handle_batch_messages(RouteEnv env) {
       if (!facts) continue;
       const auto id = facts->message_server_id;
       for (std::size_t i = 0; i < chunk.size(); ++i) {
-        if (chunk[i].message_server_id == id) co_await env.cache.fill_message(env.worker, tickets[i], json);
+        if (chunk[i].message_server_id == id)
+          co_await env.cache.fill_message(env.worker, tickets[i], json);
       }
       answers.messages.emplace(id, std::move(json));
     }
@@ -131,7 +132,8 @@ asio::awaitable<server::HttpResponse> handle_batch_messages(RouteEnv env) {
       for (std::size_t i = 0; i < chunk.size(); ++i) {
         if (chunk[i].message_server_id == failed.message_server_id && failed.error_code == 107404 &&
             chunk[i].has_create_time) {
-          co_await env.cache.fill_not_found(env.worker, tickets[i], *conversation, chunk[i].create_time);
+          co_await env.cache.fill_not_found(env.worker, tickets[i], *conversation,
+                                            chunk[i].create_time);
         }
       }
       answers.failures.emplace(failed.message_server_id, std::move(failed));

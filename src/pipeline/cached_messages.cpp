@@ -52,7 +52,8 @@ std::shared_ptr<const cache::CacheEntry> decode_value(std::uint64_t id, std::str
       if (!parsed) return nullptr;
       time = *parsed;
     }
-    return std::make_shared<const cache::CacheEntry>(cache::make_negative_entry(id, *conversation, time));
+    return std::make_shared<const cache::CacheEntry>(
+        cache::make_negative_entry(id, *conversation, time));
   }
   auto facts = cache::extract_facts(value);
   if (!facts || facts->message_server_id != id) return nullptr;
@@ -172,7 +173,8 @@ asio::awaitable<void> CachedMessages::invalidate_message(std::size_t worker, std
 asio::awaitable<void> CachedMessages::invalidate_conversation(
     std::size_t worker, std::uint32_t app, const router::ConversationId& conversation) {
   drop_local_conversation(app, conversation);
-  if (redis_) co_await redis_->invalidate_conversation(worker, app, canonical_conversation(conversation));
+  if (redis_)
+    co_await redis_->invalidate_conversation(worker, app, canonical_conversation(conversation));
 }
 
 void CachedMessages::drop_local_message(std::uint32_t app, std::uint64_t id) {
@@ -191,7 +193,7 @@ void CachedMessages::drop_local_conversation(std::uint32_t app,
 }
 
 void CachedMessages::drop_local_canonical_conversation(std::uint32_t app,
-                                                      std::string_view canonical) {
+                                                       std::string_view canonical) {
   local_.invalidate_all_matching([&](const cache::CacheKey& key, const cache::CacheEntry& entry) {
     if (key.app != app) return false;
     if (entry.negative) return true;
@@ -203,7 +205,8 @@ void CachedMessages::drop_local_canonical_conversation(std::uint32_t app,
 }
 
 void CachedMessages::drop_all_local() {
-  local_.invalidate_all_matching([](const cache::CacheKey&, const cache::CacheEntry&) { return true; });
+  local_.invalidate_all_matching(
+      [](const cache::CacheKey&, const cache::CacheEntry&) { return true; });
   publish_local_bytes();
 }
 

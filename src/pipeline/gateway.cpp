@@ -112,7 +112,7 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
     response = gateway_error(ctx, http::status::ok, 414, "parameter error: unknown X-Yxgate-App",
                              "unknown_app", version);
   } else {
-    RouteEnv env{request, ctx,    route, target.query, *app, *upstreams_[client.worker],
+    RouteEnv env{request, ctx,     route,        target.query, *app, *upstreams_[client.worker],
                  *cache_, config_, client.worker};
     switch (route.kind) {
       case router::RouteKind::kGetMessage:

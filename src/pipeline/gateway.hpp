@@ -34,7 +34,7 @@ class Gateway final : public server::RequestHandler {
   server::ServerState& state_;
   std::vector<AppCredentials> apps_;
   std::unique_ptr<CachedMessages> cache_;
-  std::unique_ptr<RedisMessageStore> redis_;  // after cache_: destroyed first
+  std::unique_ptr<RedisMessageStore> redis_;                // after cache_: destroyed first
   std::vector<std::unique_ptr<UpstreamCaller>> upstreams_;  // one per worker
 };
 

@@ -41,7 +41,8 @@ Target mutation_target(const RouteEnv& env) {
 }
 
 asio::awaitable<void> invalidate(RouteEnv& env, const Target& target) {
-  if (target.message_id) co_await env.cache.invalidate_message(env.worker, env.app.index, *target.message_id);
+  if (target.message_id)
+    co_await env.cache.invalidate_message(env.worker, env.app.index, *target.message_id);
   if (target.conversation) {
     co_await env.cache.invalidate_conversation(env.worker, env.app.index, *target.conversation);
   }

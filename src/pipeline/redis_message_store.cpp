@@ -84,6 +84,10 @@ std::string canonical_conversation(const router::ConversationId& conversation) {
 }
 
 struct RedisMessageStore::Impl {
+  Impl(server::WorkerPool& p, const config::RedisConfig& c, std::vector<std::string> names,
+       std::chrono::milliseconds horizon)
+      : pool(p), config(c), app_names(std::move(names)), race_horizon(horizon) {}
+
   server::WorkerPool& pool;
   config::RedisConfig config;
   std::vector<std::string> app_names;
@@ -114,7 +118,7 @@ struct RedisMessageStore::Impl {
 RedisMessageStore::RedisMessageStore(server::WorkerPool& pool, const config::RedisConfig& config,
                                      std::vector<std::string> app_names,
                                      std::chrono::milliseconds race_horizon)
-    : impl_(std::make_unique<Impl>(Impl{pool, config, std::move(app_names), race_horizon})) {
+    : impl_(std::make_unique<Impl>(pool, config, std::move(app_names), race_horizon)) {
   auto options = redis::RedisOptions::from_config(config);
   if (!options) throw std::invalid_argument("cache.redis.url: " + options.error().message);
   for (std::size_t i = 0; i < pool.size(); ++i) {
@@ -218,7 +222,7 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
 }
 
 asio::awaitable<RedisLookup> RedisMessageStore::get(std::size_t worker, std::uint32_t app,
-                                                   std::uint64_t id) {
+                                                    std::uint64_t id) {
   std::vector<std::string> keys{impl_->key(app, "msg", std::to_string(id))};
   std::vector<std::string> no_args;
   auto reply = co_await impl_->get_script.run(*impl_->connections[worker], std::move(keys),
@@ -228,8 +232,9 @@ asio::awaitable<RedisLookup> RedisMessageStore::get(std::size_t worker, std::uin
   }
   const auto& value = reply->elements[0];
   if (!value.is_string()) co_return RedisLookup{RedisLookup::Status::kMissing, {}};
-  co_return RedisLookup{RedisLookup::Status::kFound,
-                        RedisCached{value.str, std::chrono::milliseconds(reply->elements[1].integer)}};
+  co_return RedisLookup{
+      RedisLookup::Status::kFound,
+      RedisCached{value.str, std::chrono::milliseconds(reply->elements[1].integer)}};
 }
 
 asio::awaitable<bool> RedisMessageStore::put(std::size_t worker, std::uint32_t app,
@@ -244,13 +249,13 @@ asio::awaitable<bool> RedisMessageStore::put(std::size_t worker, std::uint32_t a
       indexed ? impl_->key(app, "conv", canonical) : impl_->key(app, "tomb", id_text)};
   std::vector<std::string> args{std::move(value), std::to_string(ttl.count()),
                                 indexed ? id_text : std::string(), only_if_absent ? "1" : "0"};
-  auto reply = co_await impl_->put_script.run(*impl_->connections[worker], std::move(keys),
-                                              std::move(args));
+  auto reply =
+      co_await impl_->put_script.run(*impl_->connections[worker], std::move(keys), std::move(args));
   co_return reply && reply->is_integer() && reply->integer == 1;
 }
 
-asio::awaitable<void> RedisMessageStore::invalidate_message(std::size_t worker,
-                                                            std::uint32_t app, std::uint64_t id) {
+asio::awaitable<void> RedisMessageStore::invalidate_message(std::size_t worker, std::uint32_t app,
+                                                            std::uint64_t id) {
   const auto id_text = std::to_string(id);
   const auto nonce = signing::random_hex(8);
   std::vector<std::string> keys{impl_->key(app, "msg", id_text), impl_->key(app, "tomb", id_text)};

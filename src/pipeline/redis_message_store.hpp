@@ -48,8 +48,7 @@ class RedisMessageStore {
   // Subscribes to invalidations from other replicas (drops into `local`).
   void start(CachedMessages& local);
 
-  boost::asio::awaitable<RedisLookup> get(std::size_t worker, std::uint32_t app,
-                                          std::uint64_t id);
+  boost::asio::awaitable<RedisLookup> get(std::size_t worker, std::uint32_t app, std::uint64_t id);
   // True when stored; false when a tombstone vetoed it or Redis is down.
   // `canonical_conversation` indexes the id for clears (empty: not indexed).
   boost::asio::awaitable<bool> put(std::size_t worker, std::uint32_t app, std::uint64_t id,

@@ -43,8 +43,8 @@ asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env) {
   }
 
   const auto id = lookup->message_server_id;
-  auto answer =
-      co_await env.cache.lookup(env.worker, env.app.index, id, lookup->conversation, lookup->message_time);
+  auto answer = co_await env.cache.lookup(env.worker, env.app.index, id, lookup->conversation,
+                                          lookup->message_time);
   if (answer.entry) {
     const auto code = answer.result == cache::Lookup::kHit ? 200 : 107404;
     co_return json_answer(env, cache::single_message_body(*answer.entry), code, "hit");

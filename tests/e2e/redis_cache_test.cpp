@@ -1,0 +1,183 @@
+// The Redis layer of the cache (SPEC §3.1, §3.3, §9): shared by replicas,
+// invalidated everywhere by a mutation through any of them, bypassed while
+// Redis is down. Real redis-server, real emulator, two real yxgates.
+#include <future>
+#include <thread>
+
+#include "e2e/gateway_test_env.hpp"
+#include "support/redis_server.hpp"
+
+namespace yxgate::testing {
+namespace {
+
+std::string message_path(std::string_view conversation, std::uint64_t id) {
+  return "/im/v2/conversations/" + std::string(conversation) + "/messages/" + std::to_string(id);
+}
+
+double metric_value(std::uint16_t admin_port, const std::string& series) {
+  const auto text = request(admin_port, "GET", "/metrics").body;
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+// Polls until `predicate` holds or `timeout` passes (events we cannot await:
+// another process reconnecting).
+template <class Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return predicate();
+}
+
+class RedisCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    redis_ = std::make_unique<RedisServerProcess>();
+    emulator_ = std::make_unique<EmulatorProcess>();
+    a_ = start_gateway();
+    b_ = start_gateway();
+  }
+
+  std::unique_ptr<GatewayProcess> start_gateway(std::string extra = "") {
+    GatewayOptions options{.upstream_url = emulator_->base_url(),
+                           .extra_yaml = "cache:\n  redis:\n    url: " + redis_->url() +
+                                         "\n    timeout: 100ms\n" + extra};
+    auto gateway = std::make_unique<GatewayProcess>(options);
+    EXPECT_TRUE(
+        eventually([&] { return metric_value(gateway->admin_port(), "yxgate_redis_up") == 1; },
+                   std::chrono::seconds(5)));
+    return gateway;
+  }
+
+  HttpResponse get_via(GatewayProcess& gateway, const std::string& target,
+                       const Headers& headers = {}) {
+    return request(gateway.port(), "GET", target, headers);
+  }
+  HttpResponse modify_via(GatewayProcess& gateway, std::uint64_t id, const std::string& text) {
+    return request(gateway.port(), "POST", "/im/v2/messages/actions/modifyMsg",
+                   {{"Content-Type", "application/json"}},
+                   R"({"message":{"message_server_id":)" + std::to_string(id) + R"(,"text":")" +
+                       text + R"("}})");
+  }
+
+  std::unique_ptr<RedisServerProcess> redis_;
+  std::unique_ptr<EmulatorProcess> emulator_;
+  std::unique_ptr<GatewayProcess> a_;
+  std::unique_ptr<GatewayProcess> b_;
+};
+
+TEST_F(RedisCache, OneReplicasMissIsTheOthersRedisHit) {
+  const auto path = message_path(kAliceBob, 1001);
+  const auto first = get_via(*a_, path);
+  EXPECT_EQ(first.header("X-Yxgate-Cache"), "miss");
+  const auto second = get_via(*b_, path);
+  EXPECT_EQ(second.header("X-Yxgate-Cache"), "hit");
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(emulator_->calls("get_message"), 1);
+  EXPECT_EQ(
+      metric_value(b_->admin_port(), "yxgate_cache_lookups_total{layer=\"redis\",result=\"hit\"}"),
+      1);
+  // The Redis hit refilled B's local layer.
+  get_via(*b_, path);
+  EXPECT_EQ(
+      metric_value(b_->admin_port(), "yxgate_cache_lookups_total{layer=\"local\",result=\"hit\"}"),
+      1);
+}
+
+TEST_F(RedisCache, KeysAndValuesFollowTheSpec) {
+  get_via(*a_, message_path(kAliceBob, 1001));
+  const auto value = redis_->cli({"GET", "yxgate:default:msg:1001"});
+  EXPECT_EQ(json_get_int(value, "/message_server_id"), 1001) << value;
+  EXPECT_EQ("{\"code\":200,\"msg\":\"success\",\"data\":" + value + "}",
+            get_via(*b_, message_path(kAliceBob, 1001)).body);
+  const auto ttl = std::stoll(redis_->cli({"PTTL", "yxgate:default:msg:1001"}));
+  EXPECT_GT(ttl, 3500 * 1000);
+  EXPECT_LE(ttl, 3600 * 1000);
+}
+
+TEST_F(RedisCache, OwnershipIsCheckedOnRedisHitsToo) {
+  get_via(*a_, message_path(kAliceBob, 1001));
+  const auto other = get_via(*b_, message_path("carol%7C1%7Cdave", 1001));
+  EXPECT_EQ(other.header("X-Yxgate-Cache"), "miss");
+  EXPECT_EQ(json_get_int(other.body, "/code"), 107404);
+}
+
+TEST_F(RedisCache, UpdateThroughOneReplicaIsNeverServedStaleByTheOther) {
+  for (std::uint64_t id = 2001; id < 2041; id += 2) {
+    const auto path = message_path(kAliceBob, id);
+    ASSERT_EQ(json_get_int(get_via(*b_, path).body, "/code"), 200);
+    ASSERT_EQ(get_via(*b_, path).header("X-Yxgate-Cache"), "hit");
+    const auto text = "v2-" + std::to_string(id);
+    ASSERT_EQ(json_get_int(modify_via(*a_, id, text).body, "/code"), 200);
+    EXPECT_EQ(json_get_string(get_via(*b_, path).body, "/data/text"), text) << id;
+    EXPECT_EQ(json_get_string(get_via(*a_, path).body, "/data/text"), text) << id;
+  }
+}
+
+TEST_F(RedisCache, ReadOnOneReplicaRacingAModifyOnTheOtherCachesNothingOld) {
+  const auto path = message_path(kAliceBob, 1009);
+  auto racing = std::async(std::launch::async, [&] {
+    return get_via(*b_, path, {{"X-Emulator-Fault", "latency;latency_ms=500"}});
+  });
+  ASSERT_TRUE(
+      eventually([&] { return emulator_->calls("get_message") == 1; }, std::chrono::seconds(5)));
+  ASSERT_EQ(json_get_int(modify_via(*a_, 1009, "new").body, "/code"), 200);
+  EXPECT_EQ(json_get_string(racing.get().body, "/data/text"), "message 1009");
+  EXPECT_EQ(json_get_string(get_via(*b_, path).body, "/data/text"), "new");
+  EXPECT_EQ(json_get_string(get_via(*a_, path).body, "/data/text"), "new");
+}
+
+TEST_F(RedisCache, ClearThroughOneReplicaInvalidatesTheOthers) {
+  get_via(*b_, message_path(kAliceBob, 1001));
+  get_via(*b_, message_path("bob%7C1%7Calice", 1003));
+  ASSERT_EQ(get_via(*b_, message_path(kAliceBob, 1001)).header("X-Yxgate-Cache"), "hit");
+  request(a_->port(), "DELETE", "/im/v2/conversations/bob%7C1%7Calice/messages?type=1");
+  EXPECT_EQ(json_get_int(get_via(*b_, message_path(kAliceBob, 1001)).body, "/code"), 107404);
+  EXPECT_EQ(json_get_int(get_via(*b_, message_path(kAliceBob, 1003)).body, "/code"), 107404);
+}
+
+TEST_F(RedisCache, RedisDownMeansBypassNotFailure) {
+  const auto path = message_path(kAliceBob, 1001);
+  get_via(*a_, path);
+  redis_->stop();
+  for (std::uint64_t id = 1101; id < 1111; ++id) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto res = get_via(*b_, message_path(kAliceBob, id));
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(json_get_int(res.body, "/code"), 200);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1000));
+  }
+  EXPECT_TRUE(eventually([&] { return metric_value(b_->admin_port(), "yxgate_redis_up") == 0; },
+                         std::chrono::seconds(5)));
+  EXPECT_EQ(request(b_->admin_port(), "GET", "/readyz").status, 200);
+  EXPECT_GT(metric_value(b_->admin_port(), "yxgate_redis_errors_total"), 0);
+
+  redis_->restart();
+  EXPECT_TRUE(eventually([&] { return metric_value(b_->admin_port(), "yxgate_redis_up") == 1; },
+                         std::chrono::seconds(10)));
+  EXPECT_TRUE(eventually([&] { return metric_value(a_->admin_port(), "yxgate_redis_up") == 1; },
+                         std::chrono::seconds(10)));
+  // Caching through Redis works again.
+  get_via(*a_, message_path(kAliceBob, 1201));
+  EXPECT_EQ(get_via(*b_, message_path(kAliceBob, 1201)).header("X-Yxgate-Cache"), "hit");
+}
+
+TEST_F(RedisCache, HungRedisCostsAtMostItsTimeout) {
+  redis_->pause();
+  for (std::uint64_t id = 1301; id < 1306; ++id) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto res = get_via(*b_, message_path(kAliceBob, id));
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(json_get_int(res.body, "/code"), 200);
+    // Lookup and fill each bounded by the 100 ms Redis timeout, plus upstream.
+    EXPECT_LT(elapsed, std::chrono::milliseconds(600)) << id;
+  }
+  redis_->resume();
+}
+
+}  // namespace
+}  // namespace yxgate::testing
