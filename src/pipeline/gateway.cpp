@@ -67,6 +67,9 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
     upstreams_.push_back(std::make_unique<UpstreamCaller>(pool.context(i).get_executor(), tls,
                                                           config.upstream, per_worker));
   }
+  std::vector<UpstreamCaller*> callers;
+  for (auto& caller : upstreams_) callers.push_back(caller.get());
+  batcher_ = std::make_unique<Batcher>(config.coalesce, pool, std::move(callers), *cache_);
 }
 
 Gateway::~Gateway() = default;
@@ -112,8 +115,8 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
     response = gateway_error(ctx, http::status::ok, 414, "parameter error: unknown X-Yxgate-App",
                              "unknown_app", version);
   } else {
-    RouteEnv env{request, ctx,     route,        target.query, *app, *upstreams_[client.worker],
-                 *cache_, config_, client.worker};
+    RouteEnv env{request, ctx,     route,         target.query, *app,    *upstreams_[client.worker],
+                 *cache_, config_, client.worker, *batcher_,    flights_};
     switch (route.kind) {
       case router::RouteKind::kGetMessage:
         response = co_await handle_single_message(env);

@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "pipeline/batcher.hpp"
 #include "pipeline/cached_messages.hpp"
 #include "pipeline/redis_message_store.hpp"
+#include "pipeline/single_flight.hpp"
 #include "pipeline/upstream_caller.hpp"
 #include "server/http_server.hpp"
 
@@ -36,6 +38,8 @@ class Gateway final : public server::RequestHandler {
   std::unique_ptr<CachedMessages> cache_;
   std::unique_ptr<RedisMessageStore> redis_;                // after cache_: destroyed first
   std::vector<std::unique_ptr<UpstreamCaller>> upstreams_;  // one per worker
+  std::unique_ptr<Batcher> batcher_;
+  SingleFlight flights_;
 };
 
 }  // namespace yxgate::pipeline
