@@ -56,16 +56,18 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
     apps_.push_back({app.name, app.resolved_app_key, app.resolved_app_secret, i});
   }
   if (config.cache.redis) {
-    redis_ = std::make_unique<RedisMessageStore>(pool, *config.cache.redis, app_names(config),
+    redis_links_ = std::make_unique<RedisLinks>(pool, *config.cache.redis);
+    redis_ = std::make_unique<RedisMessageStore>(*redis_links_, pool, app_names(config),
                                                  race_horizon(config));
     cache_->attach_redis(redis_.get());
     redis_->start(*cache_);
   }
+  limiter_ = std::make_unique<RateLimiter>(config.apps, redis_links_.get());
   // Each worker owns a share of upstream.max_connections (rounded up).
   const auto per_worker = (config.upstream.max_connections + pool.size() - 1) / pool.size();
   for (std::size_t i = 0; i < pool.size(); ++i) {
-    upstreams_.push_back(std::make_unique<UpstreamCaller>(pool.context(i).get_executor(), tls,
-                                                          config.upstream, per_worker));
+    upstreams_.push_back(std::make_unique<UpstreamCaller>(
+        pool.context(i).get_executor(), tls, config.upstream, per_worker, i, *limiter_));
   }
   std::vector<UpstreamCaller*> callers;
   for (auto& caller : upstreams_) callers.push_back(caller.get());
@@ -73,6 +75,11 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
 }
 
 Gateway::~Gateway() = default;
+
+void Gateway::reload(const config::Config& config) {
+  limiter_->reload(config.apps);
+  cache_->set_ttls(config.cache.ttl, config.cache.negative_ttl);
+}
 
 const AppCredentials* Gateway::select_app(const HttpRequest& request) const {
   const auto it = request.find(kAppHeader);
