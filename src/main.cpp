@@ -132,10 +132,8 @@ int run(const char* path) {
 
   server::install_signal_handlers(
       pool, state, *data, *admin,
-      server::DrainPlan{.drain_timeout = config.server.drain_timeout, .on_reload = [] {
-                          spdlog::info(
-                              "\"event\":\"reload_ignored\",\"reason\":\"nothing reloadable yet\"");
-                        }});
+      server::DrainPlan{.drain_timeout = config.server.drain_timeout,
+                        .on_reload = [&gateway, &config, path] { reload(path, config, gateway); }});
   data->start();
   admin->start();
   state.ready = true;

@@ -84,8 +84,9 @@ struct RateLimiter::App {
         local[i] = std::make_unique<ratelimit::Gcra>(shapes[i]);
         fallback[i] = std::make_unique<ratelimit::Gcra>(ratelimit::divided(shapes[i], replicas));
       } else {
-        local[i]->reshape(shapes[i]);
-        fallback[i]->reshape(ratelimit::divided(shapes[i], replicas));
+        const auto now = std::chrono::steady_clock::now();
+        local[i]->reshape(shapes[i], now);
+        fallback[i]->reshape(ratelimit::divided(shapes[i], replicas), now);
       }
     }
   }

@@ -31,8 +31,15 @@ Verdict Gcra::take(std::chrono::steady_clock::time_point now, std::chrono::micro
   return gcra_step(tat_us_, now_us, shape_, max_wait);
 }
 
-void Gcra::reshape(BucketShape shape) {
+void Gcra::reshape(BucketShape shape, std::chrono::steady_clock::time_point now) {
+  const auto now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
   std::lock_guard lock(mutex_);
+  if (tat_us_ > now_us) {
+    // tat - now is the tokens in use times the interval: keep the tokens.
+    const double in_use = static_cast<double>(tat_us_ - now_us) * shape_.rate / 1e6;
+    tat_us_ = now_us + static_cast<std::int64_t>(std::llround(in_use * 1e6 / shape.rate));
+  }
   shape_ = shape;
 }
 

@@ -33,7 +33,8 @@ class Gcra {
  public:
   explicit Gcra(BucketShape shape) : shape_(shape) {}
   Verdict take(std::chrono::steady_clock::time_point now, std::chrono::microseconds max_wait);
-  void reshape(BucketShape shape);  // SIGHUP: keeps the state, changes the limits
+  // SIGHUP: new limits; the bucket keeps how full it is (in tokens).
+  void reshape(BucketShape shape, std::chrono::steady_clock::time_point now);
   BucketShape shape() const;
 
  private:

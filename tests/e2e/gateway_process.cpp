@@ -10,9 +10,14 @@ std::string gateway_config_yaml(const GatewayOptions& o) {
   std::string yaml = "server:\n  listen: 127.0.0.1:0\n  admin_listen: 127.0.0.1:0\n";
   yaml += "  threads: " + std::to_string(o.threads) + "\n" + o.server_yaml;
   yaml += "upstream:\n  base_url: " + o.upstream_url + "\n" + o.upstream_yaml;
-  yaml +=
-      "apps:\n  - name: default\n    app_key_env: TEST_YX_APP_KEY\n"
-      "    app_secret_env: TEST_YX_APP_SECRET\n";
+  if (o.apps_yaml.empty()) {
+    yaml +=
+        "apps:\n  - name: default\n    app_key_env: TEST_YX_APP_KEY\n"
+        "    app_secret_env: TEST_YX_APP_SECRET\n" +
+        o.app_yaml;
+  } else {
+    yaml += o.apps_yaml;
+  }
   yaml += "log:\n  format: json\n  level: info\n";
   yaml += o.extra_yaml;
   return yaml;

@@ -20,6 +20,10 @@ struct GatewayOptions {
   std::string extra_yaml;     // further top-level sections (not server:/upstream:)
   std::string server_yaml;    // extra keys under server:, indented by 2
   std::string upstream_yaml;  // extra keys under upstream:, indented by 2
+  // Replaces the generated apps: section (then `env` must hold its secrets).
+  std::string apps_yaml;
+  // Extra keys under the generated app, indented by 4 (e.g. rate_limits).
+  std::string app_yaml;
   std::string app_key = "demo-app-key";
   std::string app_secret = "demo-app-secret";
   int threads = 2;
