@@ -29,6 +29,7 @@ std::string format_access_log(const pipeline::RequestContext& ctx, double latenc
   field(line, "trace_id", ctx.trace_id);
   field(line, "app", ctx.app);
   field(line, "client", ctx.client);
+  if (!ctx.client_name.empty()) field(line, "client_name", ctx.client_name);
   field(line, "method", ctx.method);
   field(line, "path", ctx.path);
   field(line, "route", router::route_class_name(ctx.route));

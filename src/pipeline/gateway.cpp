@@ -7,6 +7,7 @@
 #include "pipeline/batch_messages_route.hpp"
 #include "pipeline/mutation_route.hpp"
 #include "pipeline/single_message_route.hpp"
+#include "router/path_guard.hpp"
 #include "signing/signer.hpp"
 
 namespace yxgate::pipeline {
@@ -49,6 +50,7 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
                  server::ServerState& state)
     : config_(config),
       state_(state),
+      clients_(config.clients),
       cache_(
           std::make_unique<CachedMessages>(config.cache, app_names(config), race_horizon(config))) {
   for (std::uint32_t i = 0; i < config.apps.size(); ++i) {
@@ -109,9 +111,27 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
   if (app) ctx.app = app->name;
 
   HttpResponse response;
+  const auto path_check = router::check_path(target.path);
+  const auto auth = path_check ? clients_.check(request[http::field::authorization],
+                                                request.method_string(), target.path)
+                               : auth::AuthResult{};
+  ctx.client_name = std::string(auth.client);
   if (state_.inflight.load() > static_cast<std::int64_t>(config_.server.max_inflight)) {
     response = gateway_error(ctx, http::status::service_unavailable, 503, "gateway overloaded",
                              "overloaded", version);
+  } else if (!path_check) {
+    response =
+        gateway_error(ctx, http::status::bad_request, 400,
+                      "path not allowed: " + path_check.error().message, "bad_path", version);
+  } else if (auth.verdict == auth::Verdict::kUnauthenticated) {
+    // SPEC §6: with clients configured, every request needs a valid token.
+    response = gateway_error(ctx, http::status::unauthorized, 401,
+                             "missing or invalid client token", "unauthorized", version);
+    response.set(http::field::www_authenticate, "Bearer realm=\"yxgate\"");
+  } else if (auth.verdict == auth::Verdict::kForbidden) {
+    response =
+        gateway_error(ctx, http::status::forbidden, 403,
+                      "route not allowed for client " + ctx.client_name, "forbidden", version);
   } else if (route.kind == router::RouteKind::kNotRouted) {
     response =
         gateway_error(ctx, http::status::not_found, 404,

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "auth/client_auth.hpp"
 #include "config/config.hpp"
 #include "pipeline/batcher.hpp"
 #include "pipeline/cached_messages.hpp"
@@ -40,6 +41,7 @@ class Gateway final : public server::RequestHandler {
 
   config::Config config_;
   server::ServerState& state_;
+  auth::ClientAuthorizer clients_;
   std::vector<AppCredentials> apps_;
   std::unique_ptr<CachedMessages> cache_;
   std::unique_ptr<RedisLinks> redis_links_;

@@ -15,7 +15,8 @@ struct RequestContext {
   std::string app;
   std::string method;
   std::string path;  // without the query string
-  std::string client;
+  std::string client;       // peer address
+  std::string client_name;  // SPEC §6 client, when tokens are configured
   router::RouteClass route = router::RouteClass::kNone;
   int status = 0;
   long long body_code = 0;          // 0 when the body carried none

@@ -26,6 +26,8 @@ namespace {
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::size_t kMaxLingerBytes = 4 * 1024 * 1024;
+// Like nginx's default of 100 header lines: plenty for an SDK, few for a flood.
+constexpr std::ptrdiff_t kMaxHeaderFields = 100;
 }  // namespace
 
 struct HttpServer::Impl {
@@ -131,6 +133,9 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
   auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kAwait);
   if (!hec && parser.content_length() && *parser.content_length() > options.max_body_bytes) {
     hec = http::error::body_limit;
+  }
+  if (!hec && std::distance(parser.get().begin(), parser.get().end()) > kMaxHeaderFields) {
+    hec = http::error::header_limit;
   }
   if (!hec && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
     // curl and others wait a second for this before sending a large body.

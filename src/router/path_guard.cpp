@@ -1,0 +1,52 @@
+#include "router/path_guard.hpp"
+
+#include <array>
+#include <cctype>
+
+namespace yxgate::router {
+namespace {
+
+bool url_char(unsigned char c) {
+  // RFC 3986 pchar plus '/': unreserved, sub-delims, ':', '@', '%' and '|'
+  // (clients send conversation ids with a raw '|' too).
+  return std::isalnum(c) ||
+         std::string_view("-._~!$&'()*+,;=:@/%|").find(c) != std::string_view::npos;
+}
+
+bool forbidden_escape(char hi, char lo) {
+  const auto h = static_cast<char>(std::toupper(static_cast<unsigned char>(hi)));
+  const auto l = static_cast<char>(std::toupper(static_cast<unsigned char>(lo)));
+  return (h == '2' && (l == 'F' || l == 'E' || l == '5')) || (h == '5' && l == 'C') || (h == '0') ||
+         (h == '1') || (h == '7' && l == 'F');
+}
+
+}  // namespace
+
+Result<bool> check_path(std::string_view path) {
+  if (!path.starts_with('/')) return make_error("path must start with /");
+  std::size_t segment_start = 1;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const auto c = static_cast<unsigned char>(path[i]);
+    if (!url_char(c)) return make_error("character not allowed in path");
+    if (c == '%') {
+      if (i + 2 >= path.size() || !std::isxdigit(static_cast<unsigned char>(path[i + 1])) ||
+          !std::isxdigit(static_cast<unsigned char>(path[i + 2]))) {
+        return make_error("bad percent-encoding in path");
+      }
+      if (forbidden_escape(path[i + 1], path[i + 2])) {
+        return make_error("encoded '/', '.', '\\\\', '%' or control character in path");
+      }
+    }
+    if (c == '/' && i > 0) {
+      const auto segment = path.substr(segment_start, i - segment_start);
+      if (segment.empty()) return make_error("empty path segment");
+      if (segment == "." || segment == "..") return make_error("dot segment in path");
+      segment_start = i + 1;
+    }
+  }
+  const auto last = path.substr(segment_start);
+  if (last == "." || last == "..") return make_error("dot segment in path");
+  return true;
+}
+
+}  // namespace yxgate::router

@@ -1,0 +1,155 @@
+// Access control (SPEC §6) and request hardening (issue 7), through the real
+// binary, with raw sockets where a well-behaved client could not send it.
+#include <future>
+#include <thread>
+
+#include "e2e/gateway_test_env.hpp"
+
+namespace yxgate::testing {
+namespace {
+
+constexpr std::string_view kMessage = "/im/v2/conversations/alice%7C1%7Cbob/messages/1001";
+// printf '%s' test-token | sha256sum
+constexpr std::string_view kTokenHash =
+    "4c5dc9b7708905f77f5e5d16316b5dfb425e68cb326dcd55a860e90a7707031e";
+
+std::string clients_yaml() {
+  return "clients:\n  - name: billing-service\n    token_sha256: " + std::string(kTokenHash) +
+         "\n    allow: [\"GET /im/v2/conversations/*/messages/*\", "
+         "\"POST /im/v2/conversations/*/batch_messages\"]\n";
+}
+
+class AccessControl : public GatewayTest {
+ protected:
+  void SetUp() override { start({.extra_yaml = clients_yaml()}); }
+};
+
+TEST_F(AccessControl, RequestsWithoutATokenGet401EvenOnLoopback) {
+  const auto res = get(kMessage);
+  EXPECT_EQ(res.status, 401);
+  EXPECT_EQ(json_get_int(res.body, "/code"), 401);
+  EXPECT_EQ(res.header("X-Yxgate-Error"), "unauthorized");
+  EXPECT_TRUE(res.header("WWW-Authenticate").has_value());
+  EXPECT_EQ(get(kMessage, {{"Authorization", "Bearer wrong"}}).status, 401);
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
+TEST_F(AccessControl, AllowedRoutePassesAndTheTokenIsNotForwarded) {
+  const auto res = get(kMessage, {{"Authorization", "Bearer test-token"}});
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(json_get_int(res.body, "/code"), 200) << res.body;
+  EXPECT_FALSE(json_get_string(last_upstream_request(), "/headers/authorization").has_value());
+  EXPECT_NE(gateway().log().find("\"client_name\":\"billing-service\""), std::string::npos);
+}
+
+TEST_F(AccessControl, RouteOutsideTheAllowlistGets403) {
+  const auto res = request(gateway().port(), "DELETE",
+                           "/im/v2/conversations/alice%7C1%7Cbob/messages/1001?type=1",
+                           {{"Authorization", "Bearer test-token"}});
+  EXPECT_EQ(res.status, 403);
+  EXPECT_EQ(json_get_int(res.body, "/code"), 403);
+  EXPECT_EQ(res.header("X-Yxgate-Error"), "forbidden");
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
+TEST_F(AccessControl, PathTricksCannotReachARouteOutsideTheAllowlist) {
+  for (auto target :
+       {"/im/v2/conversations/a/messages/..%2F..%2Faccounts",
+        "/im/v2/conversations/a/messages/%2e%2e",
+        "/im/v2/conversations/a/../../accounts/messages/1",
+        "/im/v2/conversations/a%252Fb/messages/1", "/im/v2/conversations//messages/1"}) {
+    const auto res = get(target, {{"Authorization", "Bearer test-token"}});
+    EXPECT_TRUE(res.status == 400 || res.status == 403) << target << " -> " << res.status;
+  }
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
+class Hardening : public GatewayTest {};
+
+TEST_F(Hardening, PathTraversalIsRefusedWith400) {
+  start();
+  const auto res = get("/im/v2/../metrics");
+  EXPECT_EQ(res.status, 400);
+  EXPECT_EQ(res.header("X-Yxgate-Error"), "bad_path");
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
+TEST_F(Hardening, ConflictingContentLengthAndTransferEncodingAreRejected) {
+  start();
+  const auto reply = raw_exchange(
+      gateway().port(),
+      "POST /im/v2/things HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /im/v2/smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
+  EXPECT_EQ(reply.find("smuggled"), std::string::npos);
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
+TEST_F(Hardening, DifferingContentLengthsAreRejected) {
+  start();
+  const auto reply = raw_exchange(gateway().port(),
+                                  "POST /im/v2/things HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                                  "Content-Length: 10\r\n\r\nabcd");
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
+TEST_F(Hardening, CrLfNeverReachesAForwardedHeader) {
+  start();
+  for (auto injection :
+       {"X-A: a\rX-Injected: 1\r\n", "X-A: a\nX-Injected: 1\r\n", "X-A: a\r\n X-Injected: 1\r\n"}) {
+    const auto reply = raw_exchange(
+        gateway().port(), std::string("GET /im/v2/chatrooms/1/messages?sender_id=a&limit=1 "
+                                      "HTTP/1.1\r\nHost: x\r\n") +
+                              injection + "Connection: close\r\n\r\n");
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 400") || reply.starts_with("HTTP/1.1 200")) << reply;
+  }
+  const auto log = emulator().requests();
+  EXPECT_EQ(log.find("x-injected"), std::string::npos) << log;
+}
+
+TEST_F(Hardening, TooManyHeaderLinesGet431) {
+  start();
+  std::string raw = "GET /im/v2/chatrooms/1/messages HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 150; ++i) raw += "X-H" + std::to_string(i) + ": v\r\n";
+  const auto reply = raw_exchange(gateway().port(), raw + "\r\n");
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 431")) << reply;
+}
+
+TEST_F(Hardening, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
+  start({.server_yaml = "  max_connections: 2\n"});
+  KeepAliveClient first(gateway().port());
+  KeepAliveClient second(gateway().port());
+  ASSERT_EQ(json_get_int(first.request("GET", kMessage).body, "/code"), 200);
+  ASSERT_EQ(json_get_int(second.request("GET", kMessage).body, "/code"), 200);
+  const auto third = get(kMessage);
+  EXPECT_FALSE(third.ok()) << "a third connection is closed without an answer";
+  EXPECT_EQ(json_get_int(first.request("GET", kMessage).body, "/code"), 200);
+  second.close();
+  // Once a slot frees up, new connections are served again.
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    served = get(kMessage).status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(served);
+}
+
+TEST_F(Hardening, RequestsBeyondMaxInflightGet503) {
+  start({.server_yaml = "  max_inflight: 1\n"});
+  emulator().add_fault("chatroom_messages", "latency", 500, 1);
+  auto slow = std::async(std::launch::async,
+                         [&] { return get("/im/v2/chatrooms/1/messages?sender_id=a&limit=1"); });
+  for (int i = 0; i < 500 && emulator().calls("chatroom_messages") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const auto shed = get(kMessage);
+  EXPECT_EQ(shed.status, 503);
+  EXPECT_EQ(json_get_int(shed.body, "/code"), 503);
+  EXPECT_EQ(shed.header("X-Yxgate-Error"), "overloaded");
+  EXPECT_EQ(slow.get().status, 200);
+  EXPECT_EQ(get(kMessage).status, 200);
+}
+
+}  // namespace
+}  // namespace yxgate::testing
