@@ -16,19 +16,19 @@ struct GatewayOptions {
   // YAML appended to the generated config. The generated part sets
   // server.listen/admin_listen to 127.0.0.1:0, the app's env names and
   // log.format json; `upstream_url` fills upstream.base_url.
-  std::string upstream_url;
-  std::string extra_yaml;     // further top-level sections (not server:/upstream:)
-  std::string server_yaml;    // extra keys under server:, indented by 2
-  std::string upstream_yaml;  // extra keys under upstream:, indented by 2
+  std::string upstream_url{};
+  std::string extra_yaml{};     // further top-level sections (not server:/upstream:)
+  std::string server_yaml{};    // extra keys under server:, indented by 2
+  std::string upstream_yaml{};  // extra keys under upstream:, indented by 2
   // Replaces the generated apps: section (then `env` must hold its secrets).
-  std::string apps_yaml;
+  std::string apps_yaml{};
   // Extra keys under the generated app, indented by 4 (e.g. rate_limits).
-  std::string app_yaml;
+  std::string app_yaml{};
   std::string app_key = "demo-app-key";
   std::string app_secret = "demo-app-secret";
   int threads = 2;
-  std::vector<std::pair<std::string, std::string>> env;  // extra environment
-  std::shared_ptr<TestDir> dir;
+  std::vector<std::pair<std::string, std::string>> env{};  // extra environment
+  std::shared_ptr<TestDir> dir{};
 };
 
 class GatewayProcess {
