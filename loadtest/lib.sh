@@ -118,13 +118,14 @@ run_wrk() {
   local name=$1 url=$2 server_pids=$3; shift 3
   local c0; c0=$(cpu_ticks $server_pids)
   local out; out=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" "$url")
+  local statuses; statuses=$(echo "$out" | grep "^statuses" || true)
   local c1; c1=$(cpu_ticks $server_pids)
   local rps reqs p50 p99 errs cpu_us rss
   rps=$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  errs=$(echo "$out" | awk '/Non-2xx|Socket errors/ {printf "%s ", $0}')
+  errs=$(echo "$out" | awk '/Non-2xx|Socket errors/ {printf "%s ", $0}')"$statuses"
   cpu_us=$(awk -v d=$((c1 - c0)) -v n="$reqs" -v hz="$hz" 'BEGIN{printf "%.1f", d / hz * 1e6 / n}')
   rss=0
   for p in $server_pids; do rss=$((rss + $(rss_kb "$p"))); done

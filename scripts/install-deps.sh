@@ -9,6 +9,7 @@ packages=(
   libssl-dev libgtest-dev libgmock-dev
   redis-server redis-tools curl ca-certificates
   prometheus  # promtool: the metrics tests check /metrics with it
+  clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
 )
 if [ "${YXGATE_WITH_BENCH:-0}" = 1 ]; then
   packages+=(wrk nginx-light)

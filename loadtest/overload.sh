@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Overload (issue 7): pass-through to an upstream that takes UPSTREAM_MS per
+# call, offered about twice what it can serve. Side by side in one run:
+# yxgate without shedding (max_inflight very high) and with
+# server.max_inflight set to the upstream's capacity. Shows the 503 share,
+# latency of all answers and the gateway's RSS before and after.
+#   YXGATE_WITH_BENCH=1 ./scripts/install-deps.sh && ./loadtest/overload.sh
+source "$(dirname "$0")/lib.sh"
+upstream_ms=${UPSTREAM_MS:-50}
+pool=${UPSTREAM_CONNECTIONS:-32}
+connections=${CONNECTIONS:-$((pool * 2))}
+build_release
+EMULATOR_THREADS=2 start_emulator
+curl -s -X POST "http://127.0.0.1:$emu_port/_emulator/faults" \
+  -d "{\"route\":\"any\",\"kind\":\"latency\",\"latency_ms\":$upstream_ms}" >/dev/null
+common="upstream: { base_url: \"http://127.0.0.1:$emu_port\", max_connections: $pool, timeout: 2s }
+apps: [{ name: default, app_key_env: YX_APP_KEY, app_secret_env: YX_APP_SECRET, rate_limits: { default: { rate: 100000, burst: 100000 }, chatroom_messages: { rate: 100000, burst: 100000 } } }]"
+start_yxgate open "server: { listen: \"127.0.0.1:0\", admin_listen: \"127.0.0.1:0\", threads: 1, max_inflight: 100000 }
+$common"
+start_yxgate shed "server: { listen: \"127.0.0.1:0\", admin_listen: \"127.0.0.1:0\", threads: 1, max_inflight: $pool }
+$common"
+path='/im/v2/chatrooms/12/messages?sender_id=yx2&limit=3'
+
+echo "pass-through, upstream ${upstream_ms} ms, ${pool} upstream connections (capacity ~$((pool * 1000 / upstream_ms)) req/s), wrk -c$connections"
+table_header
+for name in open shed; do
+  pid_var=${name}_pid; port_var=${name}_port
+  before=$(rss_kb "${!pid_var}")
+  line=$(run_wrk "yxgate max_inflight=$([ $name = open ] && echo 100000 || echo $pool)" \
+    "http://127.0.0.1:${!port_var}$path" "${!pid_var}" -s "$root/loadtest/status.lua")
+  after=$(rss_kb "${!pid_var}")
+  echo "$line RSS ${before}->${after} KiB"
+done
