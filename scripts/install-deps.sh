@@ -10,6 +10,7 @@ packages=(
   redis-server redis-tools curl ca-certificates
   prometheus  # promtool: the metrics tests check /metrics with it
 )
+command -v npm >/dev/null || packages+=(nodejs npm)  # tests/ops: K8s manifest validation (npm ci)
 if [ "${YXGATE_WITH_BENCH:-0}" = 1 ]; then
   packages+=(wrk nginx-light)
 fi
