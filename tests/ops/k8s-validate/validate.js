@@ -214,6 +214,16 @@ function configSource(entry, docs) {
   return { file, text, holder };
 }
 
+// Seconds a preStop hook delays SIGTERM: a sleep action or `sleep N` exec.
+function preStopSeconds(container) {
+  const hook = container.lifecycle?.preStop;
+  if (!hook) return 0;
+  if (hook.sleep) return hook.sleep.seconds;
+  const cmd = hook.exec?.command || [];
+  if (cmd.length === 2 && /(^|\/)sleep$/.test(cmd[0])) return Number(cmd[1]);
+  assert.fail(`${container.name}: preStop hook of unknown duration`);
+}
+
 function checkConfig(yxgate, text, env, tmpDir, name) {
   const file = path.join(tmpDir, `${name}.yaml`);
   fs.writeFileSync(file, text);
@@ -329,7 +339,7 @@ test("yxgate containers: probes, config, secrets, shutdown, hardening", async (t
 
       // SIGTERM: preStop + drain must fit in the grace period.
       const drain = parseDurationSeconds(config.server.drain_timeout ?? "15s");
-      const preStop = container.lifecycle?.preStop?.sleep?.seconds ?? 0;
+      const preStop = preStopSeconds(container);
       assert.ok(pod.terminationGracePeriodSeconds > drain + preStop,
         `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} > drain ${drain}s + preStop ${preStop}s`);
 
