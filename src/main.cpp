@@ -42,6 +42,40 @@ int check_config(const char* path) {
   return 0;
 }
 
+// SIGHUP (SPEC §1): rate limits, cache TTLs and log level, without dropping
+// connections. An invalid file keeps the running configuration.
+void reload(const std::string& path, const yxgate::config::Config& running,
+            yxgate::pipeline::Gateway& gateway) {
+  using namespace yxgate;
+  auto loaded = config::load_config_file(path);
+  std::string problem;
+  if (!loaded) {
+    problem = loaded.error().message;
+  } else if (loaded->apps.size() != running.apps.size()) {
+    problem = "apps were added or removed: restart to apply";
+  } else {
+    for (std::size_t i = 0; i < running.apps.size(); ++i) {
+      if (loaded->apps[i].name != running.apps[i].name) problem = "apps renamed: restart to apply";
+      if (loaded->apps[i].rate_limits.scope == "global" && !running.cache.redis) {
+        problem = "scope global needs cache.redis: restart to apply";
+      }
+    }
+  }
+  if (!problem.empty()) {
+    std::string escaped;
+    log::append_json_escaped(escaped, problem);
+    spdlog::error("\"event\":\"reload_rejected\",\"error\":\"{}\",\"kept\":\"running config\"",
+                  escaped);
+    return;
+  }
+  log::set_level(loaded->log.level);
+  gateway.reload(*loaded);
+  spdlog::warn(
+      "\"event\":\"reloaded\",\"applied\":[\"rate_limits\",\"cache.ttl\","
+      "\"cache.negative_ttl\",\"log.level\"],\"log_level\":\"{}\"",
+      loaded->log.level);
+}
+
 int run(const char* path) {
   using namespace yxgate;
   auto loaded = config::load_config_file(path);

@@ -10,6 +10,19 @@ namespace yxgate::admin {
 namespace http = server::http;
 using server::HttpResponse;
 
+namespace {
+
+// A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d.
+bool is_loopback_client(const boost::asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6())
+        .is_loopback();
+  }
+  return address.is_loopback();
+}
+
+}  // namespace
+
 AdminHandler::AdminHandler(server::ServerState& state, std::string redacted_config,
                            pipeline::CachedMessages* cache)
     : state_(state), redacted_config_(std::move(redacted_config)), cache_(cache) {}
@@ -26,7 +39,7 @@ boost::asio::awaitable<HttpResponse> AdminHandler::handle(server::HttpRequest& r
 boost::asio::awaitable<HttpResponse> AdminHandler::purge(const server::HttpRequest& request,
                                                          const server::ClientInfo& client) {
   const unsigned version = request.version();
-  if (!client.address.is_loopback()) {
+  if (!is_loopback_client(client.address)) {
     co_return server::make_error_response(
         http::status::forbidden, 403, "purge is only answered from loopback", "forbidden", version);
   }

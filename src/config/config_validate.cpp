@@ -218,6 +218,13 @@ Result<std::monostate> validate_config(const Config& cfg) {
     validate_coalesce(cfg.coalesce, cfg.upstream);
     validate_log(cfg.log);
     validate_clients(cfg.clients);
+    // SPEC §4: global buckets are shared through Redis.
+    for (std::size_t i = 0; i < cfg.apps.size(); ++i) {
+      if (cfg.apps[i].rate_limits.scope == "global" && !cfg.cache.redis) {
+        fail("apps[" + std::to_string(i) + "].rate_limits.scope",
+             "global needs cache.redis (the shared buckets live in Redis)");
+      }
+    }
   } catch (const Invalid& e) {
     return make_error(e.message);
   }

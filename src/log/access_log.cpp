@@ -36,6 +36,7 @@ std::string format_access_log(const pipeline::RequestContext& ctx, double latenc
   field(line, "code", ctx.body_code);
   field(line, "cache", ctx.cache);
   field(line, "upstream_calls", ctx.upstream_calls);
+  if (!ctx.upstream_trace_id.empty()) field(line, "upstream_trace_id", ctx.upstream_trace_id);
   char latency[32];
   std::snprintf(latency, sizeof latency, "%.3f", latency_ms);
   line += ",\"latency_ms\":";

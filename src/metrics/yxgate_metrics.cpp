@@ -42,8 +42,10 @@ YxgateMetrics::YxgateMetrics(Registry& r)
           r.counter("yxgate_ratelimit_decisions_total",
                     "Rate limiter decisions (allowed|delayed|rejected), by app and route class.",
                     {"app", "route", "decision"})),
-      redis_up(
-          r.gauge("yxgate_redis_up", "1 if the last Redis command succeeded, else 0.").with({})),
+      redis_up(r.gauge("yxgate_redis_up",
+                       "1 while every Redis connection (one per worker, plus pub/sub) is up; 0 "
+                       "otherwise or without cache.redis.")
+                   .with({})),
       redis_errors_total(
           r.counter("yxgate_redis_errors_total", "Redis commands that failed or timed out.")
               .with({})),

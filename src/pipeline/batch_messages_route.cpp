@@ -95,48 +95,26 @@ asio::awaitable<server::HttpResponse> handle_batch_messages(RouteEnv env) {
   Answers answers;
   const auto misses = co_await answer_from_cache(env, *conversation, *items, answers);
   const auto cached = answers.messages.size() + answers.failures.size();
-  const auto batch_size = static_cast<std::size_t>(std::max(1, env.config.coalesce.max_batch));
-  const auto target = batch_target(env.config.coalesce.batch_path, env.route.conversation_id);
-
-  for (std::size_t begin = 0; begin < misses.size(); begin += batch_size) {
-    const std::vector<cache::BatchItem> chunk(
-        misses.begin() + begin, misses.begin() + std::min(misses.size(), begin + batch_size));
-    upstream::Request request{http::verb::post, target, 11};
-    request.set(http::field::content_type, "application/json");
-    request.body() = cache::make_batch_request(chunk);
-    std::vector<FillTicket> tickets;
-    for (const auto& item : chunk) {
-      tickets.push_back(env.cache.ticket(env.app.index, item.message_server_id));
-    }
-    auto reply = co_await env.upstream.call(std::move(request), env.app, env.ctx, env.ctx.trace_id);
-    // A call that fails as a whole fails the client's batch with it.
-    if (!reply.http_ok() || reply.code != 200) {
-      co_return UpstreamCaller::relay(std::move(reply), env.ctx, env.version(), false);
-    }
-    auto parsed = cache::parse_batch_reply(reply.outcome.response.body());
-    if (!parsed) {
-      co_return gateway_error(env.ctx, http::status::bad_gateway, 500, "malformed upstream reply",
-                              "upstream_bad_reply", env.version());
-    }
-    for (auto& json : parsed->success_json) {
-      auto facts = cache::extract_facts(json);
-      if (!facts) continue;
-      const auto id = facts->message_server_id;
-      for (std::size_t i = 0; i < chunk.size(); ++i) {
-        if (chunk[i].message_server_id == id)
-          co_await env.cache.fill_message(env.worker, tickets[i], json);
-      }
-      answers.messages.emplace(id, std::move(json));
-    }
-    for (auto& failed : parsed->failed) {
-      for (std::size_t i = 0; i < chunk.size(); ++i) {
-        if (chunk[i].message_server_id == failed.message_server_id && failed.error_code == 107404 &&
-            chunk[i].has_create_time) {
-          co_await env.cache.fill_not_found(env.worker, tickets[i], *conversation,
-                                            chunk[i].create_time);
+  // Misses go through the same batchers as single lookups (SPEC §3.2).
+  auto results = co_await env.batcher.fetch(env.worker, env.app, env.route.conversation_id,
+                                            *conversation, misses, env.ctx);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    auto& result = results[i];
+    env.ctx.upstream_trace_id = result.batch_trace_id;
+    switch (result.kind) {
+      case ItemResult::Kind::kBatchFailed:
+        // A call that fails as a whole fails the client's batch with it.
+        if (result.malformed) {
+          co_return gateway_error(env.ctx, http::status::bad_gateway, 500,
+                                  "malformed upstream reply", "upstream_bad_reply", env.version());
         }
-      }
-      answers.failures.emplace(failed.message_server_id, std::move(failed));
+        co_return relay_shared(env, *result.batch);
+      case ItemResult::Kind::kMessage:
+        answers.messages.emplace(misses[i].message_server_id, std::move(result.message_json));
+        break;
+      case ItemResult::Kind::kFailed:
+        answers.failures.emplace(misses[i].message_server_id, std::move(result.failed));
+        break;
     }
   }
 

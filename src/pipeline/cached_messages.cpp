@@ -67,6 +67,8 @@ CachedMessages::CachedMessages(const config::CacheConfig& config,
                                std::vector<std::string> app_names,
                                std::chrono::milliseconds race_horizon)
     : config_(config),
+      ttl_ms_(config.ttl.count()),
+      negative_ttl_ms_(config.negative_ttl.count()),
       app_names_(std::move(app_names)),
       local_(local_options(config, race_horizon)) {}
 
@@ -135,8 +137,9 @@ asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const Fil
   if (redis_) {
     const auto canonical = canonical_conversation(facts->conversation_type, facts->sender_id,
                                                   facts->receiver_id, facts->team_id);
-    const bool stored = co_await redis_->put(worker, ticket.key.app, ticket.key.message_server_id,
-                                             message_json, canonical, config_.ttl, false);
+    const bool stored =
+        co_await redis_->put(worker, ticket.key.app, ticket.key.message_server_id, message_json,
+                             canonical, std::chrono::milliseconds(ttl_ms_.load()), false);
     // Refused means a mutation's tombstone stands: this may be the old
     // version, so it must not reach the local layer either. (When Redis is
     // down, the local generation check alone guards this replica.)
@@ -144,13 +147,13 @@ asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const Fil
   }
   auto entry = std::make_shared<const cache::CacheEntry>(
       cache::make_positive_entry(std::move(message_json), std::move(*facts)));
-  put_local(ticket, std::move(entry), config_.ttl);
+  put_local(ticket, std::move(entry), std::chrono::milliseconds(ttl_ms_.load()));
 }
 
 asio::awaitable<void> CachedMessages::fill_not_found(std::size_t worker, const FillTicket& ticket,
                                                      const router::ConversationId& conversation,
                                                      std::optional<std::uint64_t> message_time) {
-  if (config_.negative_ttl.count() <= 0) co_return;
+  if (negative_ttl_ms_.load() <= 0) co_return;
   // A positive entry that does not answer this question stays: it is still
   // right for its own conversation (see CacheEntry).
   if (auto existing = local_.get(ticket.key, Clock::now());
@@ -160,7 +163,7 @@ asio::awaitable<void> CachedMessages::fill_not_found(std::size_t worker, const F
   }
   auto entry = std::make_shared<const cache::CacheEntry>(
       cache::make_negative_entry(ticket.key.message_server_id, conversation, message_time));
-  put_local(ticket, std::move(entry), config_.negative_ttl);
+  put_local(ticket, std::move(entry), std::chrono::milliseconds(negative_ttl_ms_.load()));
   co_return;
 }
 
@@ -175,6 +178,12 @@ asio::awaitable<void> CachedMessages::invalidate_conversation(
   drop_local_conversation(app, conversation);
   if (redis_)
     co_await redis_->invalidate_conversation(worker, app, canonical_conversation(conversation));
+}
+
+void CachedMessages::set_ttls(std::chrono::milliseconds ttl,
+                              std::chrono::milliseconds negative_ttl) {
+  ttl_ms_ = ttl.count();
+  negative_ttl_ms_ = negative_ttl.count();
 }
 
 void CachedMessages::drop_local_message(std::uint32_t app, std::uint64_t id) {

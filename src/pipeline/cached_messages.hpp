@@ -4,6 +4,7 @@
 // (ownership and message_time already checked); fills carry the ticket taken
 // before going upstream, so a mutation that raced the read vetoes the fill
 // (SPEC §3.3). Shared by all workers; LocalCache is internally sharded.
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
@@ -68,6 +69,8 @@ class CachedMessages {
   void drop_all_local();
 
   std::size_t local_bytes() const { return local_.bytes(); }
+  // SIGHUP: new cache.ttl / negative_ttl for fills from now on.
+  void set_ttls(std::chrono::milliseconds ttl, std::chrono::milliseconds negative_ttl);
   const config::CacheConfig& config() const { return config_; }
   std::size_t app_count() const { return app_names_.size(); }
 
@@ -81,6 +84,8 @@ class CachedMessages {
                                                    std::optional<std::uint64_t> message_time);
 
   config::CacheConfig config_;
+  std::atomic<std::int64_t> ttl_ms_;
+  std::atomic<std::int64_t> negative_ttl_ms_;
   std::vector<std::string> app_names_;
   cache::LocalCache local_;
   RedisMessageStore* redis_ = nullptr;

@@ -56,20 +56,30 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
     apps_.push_back({app.name, app.resolved_app_key, app.resolved_app_secret, i});
   }
   if (config.cache.redis) {
-    redis_ = std::make_unique<RedisMessageStore>(pool, *config.cache.redis, app_names(config),
+    redis_links_ = std::make_unique<RedisLinks>(pool, *config.cache.redis);
+    redis_ = std::make_unique<RedisMessageStore>(*redis_links_, pool, app_names(config),
                                                  race_horizon(config));
     cache_->attach_redis(redis_.get());
     redis_->start(*cache_);
   }
+  limiter_ = std::make_unique<RateLimiter>(config.apps, redis_links_.get());
   // Each worker owns a share of upstream.max_connections (rounded up).
   const auto per_worker = (config.upstream.max_connections + pool.size() - 1) / pool.size();
   for (std::size_t i = 0; i < pool.size(); ++i) {
-    upstreams_.push_back(std::make_unique<UpstreamCaller>(pool.context(i).get_executor(), tls,
-                                                          config.upstream, per_worker));
+    upstreams_.push_back(std::make_unique<UpstreamCaller>(
+        pool.context(i).get_executor(), tls, config.upstream, per_worker, i, *limiter_));
   }
+  std::vector<UpstreamCaller*> callers;
+  for (auto& caller : upstreams_) callers.push_back(caller.get());
+  batcher_ = std::make_unique<Batcher>(config.coalesce, pool, std::move(callers), *cache_);
 }
 
 Gateway::~Gateway() = default;
+
+void Gateway::reload(const config::Config& config) {
+  limiter_->reload(config.apps);
+  cache_->set_ttls(config.cache.ttl, config.cache.negative_ttl);
+}
 
 const AppCredentials* Gateway::select_app(const HttpRequest& request) const {
   const auto it = request.find(kAppHeader);
@@ -112,8 +122,8 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
     response = gateway_error(ctx, http::status::ok, 414, "parameter error: unknown X-Yxgate-App",
                              "unknown_app", version);
   } else {
-    RouteEnv env{request, ctx,     route,        target.query, *app, *upstreams_[client.worker],
-                 *cache_, config_, client.worker};
+    RouteEnv env{request, ctx,     route,         target.query, *app,    *upstreams_[client.worker],
+                 *cache_, config_, client.worker, *batcher_,    flights_};
     switch (route.kind) {
       case router::RouteKind::kGetMessage:
         response = co_await handle_single_message(env);

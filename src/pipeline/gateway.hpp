@@ -8,8 +8,12 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "pipeline/batcher.hpp"
 #include "pipeline/cached_messages.hpp"
+#include "pipeline/rate_limiter.hpp"
+#include "pipeline/redis_links.hpp"
 #include "pipeline/redis_message_store.hpp"
+#include "pipeline/single_flight.hpp"
 #include "pipeline/upstream_caller.hpp"
 #include "server/http_server.hpp"
 
@@ -26,6 +30,10 @@ class Gateway final : public server::RequestHandler {
 
   CachedMessages& cache() { return *cache_; }
 
+  // SIGHUP (SPEC §1): rate limits and cache TTLs from `config`, which has
+  // been validated; everything else needs a restart.
+  void reload(const config::Config& config);
+
  private:
   const AppCredentials* select_app(const server::HttpRequest& request) const;
   void finish(RequestContext& ctx, server::HttpResponse& response) const;
@@ -34,8 +42,12 @@ class Gateway final : public server::RequestHandler {
   server::ServerState& state_;
   std::vector<AppCredentials> apps_;
   std::unique_ptr<CachedMessages> cache_;
-  std::unique_ptr<RedisMessageStore> redis_;                // after cache_: destroyed first
+  std::unique_ptr<RedisLinks> redis_links_;
+  std::unique_ptr<RedisMessageStore> redis_;  // after cache_: destroyed first
+  std::unique_ptr<RateLimiter> limiter_;
   std::vector<std::unique_ptr<UpstreamCaller>> upstreams_;  // one per worker
+  std::unique_ptr<Batcher> batcher_;
+  SingleFlight flights_;
 };
 
 }  // namespace yxgate::pipeline

@@ -84,16 +84,17 @@ std::string canonical_conversation(const router::ConversationId& conversation) {
 }
 
 struct RedisMessageStore::Impl {
-  Impl(server::WorkerPool& p, const config::RedisConfig& c, std::vector<std::string> names,
+  Impl(RedisLinks& l, server::WorkerPool& p, std::vector<std::string> names,
        std::chrono::milliseconds horizon)
-      : pool(p), config(c), app_names(std::move(names)), race_horizon(horizon) {}
+      : links(l), pool(p), config(l.config()), app_names(std::move(names)), race_horizon(horizon) {}
 
+  redis::RedisConnection& connection(std::size_t worker) { return links.connection(worker); }
+
+  RedisLinks& links;
   server::WorkerPool& pool;
   config::RedisConfig config;
   std::vector<std::string> app_names;
   std::chrono::milliseconds race_horizon;
-  std::vector<std::unique_ptr<redis::RedisConnection>> connections;  // one per worker
-  std::unique_ptr<redis::RedisSubscriber> subscriber;
   redis::RedisScript get_script{kGetScript};
   redis::RedisScript put_script{kPutScript};
   redis::RedisScript invalidate_script{kInvalidateScript};
@@ -115,36 +116,28 @@ struct RedisMessageStore::Impl {
                                   const std::string& nonce);
 };
 
-RedisMessageStore::RedisMessageStore(server::WorkerPool& pool, const config::RedisConfig& config,
+RedisMessageStore::RedisMessageStore(RedisLinks& links, server::WorkerPool& pool,
                                      std::vector<std::string> app_names,
                                      std::chrono::milliseconds race_horizon)
-    : impl_(std::make_unique<Impl>(pool, config, std::move(app_names), race_horizon)) {
-  auto options = redis::RedisOptions::from_config(config);
-  if (!options) throw std::invalid_argument("cache.redis.url: " + options.error().message);
-  for (std::size_t i = 0; i < pool.size(); ++i) {
-    impl_->connections.push_back(
-        std::make_unique<redis::RedisConnection>(pool.context(i).get_executor(), *options));
-  }
-  impl_->subscriber =
-      std::make_unique<redis::RedisSubscriber>(pool.context(0).get_executor(), *options);
-  impl_->channel = config.key_prefix + "invalidate";
-  impl_->ack_channel = config.key_prefix + "invalidate-ack";
+    : impl_(std::make_unique<Impl>(links, pool, std::move(app_names), race_horizon)) {
+  impl_->channel = impl_->config.key_prefix + "invalidate";
+  impl_->ack_channel = impl_->config.key_prefix + "invalidate-ack";
 }
 
 RedisMessageStore::~RedisMessageStore() = default;
 
-bool RedisMessageStore::up() const { return impl_->connections.front()->up(); }
+bool RedisMessageStore::up() const { return impl_->links.up(); }
 
 void RedisMessageStore::start(CachedMessages& local) {
   impl_->local = &local;
   Impl* impl = impl_.get();
-  impl_->subscriber->subscribe(
+  impl_->links.subscriber().subscribe(
       impl_->channel, [impl](std::string_view message) { impl->on_invalidation(message); },
       // Invalidations published while we were not subscribed are lost:
       // forget everything local rather than serve what may have changed.
       [impl] { impl->local->drop_all_local(); });
-  impl_->subscriber->subscribe(impl_->ack_channel,
-                               [impl](std::string_view nonce) { impl->on_ack(nonce); });
+  impl_->links.subscriber().subscribe(impl_->ack_channel,
+                                      [impl](std::string_view nonce) { impl->on_ack(nonce); });
 }
 
 // "<nonce>\t<app>\tm\t<id>" or "<nonce>\t<app>\tc\t<canonical conversation>".
@@ -172,7 +165,7 @@ void RedisMessageStore::Impl::on_invalidation(std::string_view message) {
   asio::co_spawn(
       pool.context(0),
       [this, ack = std::string(nonce)]() -> asio::awaitable<void> {
-        co_await connections[0]->command(redis::cmd("PUBLISH", ack_channel, ack));
+        co_await connection(0).command(redis::cmd("PUBLISH", ack_channel, ack));
       },
       asio::detached);
 }
@@ -198,7 +191,7 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
     std::lock_guard lock(mutex);
     waits[nonce].timer = timer;  // before publishing: acks may beat the reply
   }
-  auto reply = co_await script.run(*connections[worker], std::move(keys), std::move(args));
+  auto reply = co_await script.run(connection(worker), std::move(keys), std::move(args));
   std::int64_t needed = 0;
   if (reply && reply->is_integer()) needed = reply->integer;
   bool done = false;
@@ -225,7 +218,7 @@ asio::awaitable<RedisLookup> RedisMessageStore::get(std::size_t worker, std::uin
                                                     std::uint64_t id) {
   std::vector<std::string> keys{impl_->key(app, "msg", std::to_string(id))};
   std::vector<std::string> no_args;
-  auto reply = co_await impl_->get_script.run(*impl_->connections[worker], std::move(keys),
+  auto reply = co_await impl_->get_script.run(impl_->connection(worker), std::move(keys),
                                               std::move(no_args));
   if (!reply || !reply->is_array() || reply->elements.size() != 2) {
     co_return RedisLookup{RedisLookup::Status::kError, {}};
@@ -250,7 +243,7 @@ asio::awaitable<bool> RedisMessageStore::put(std::size_t worker, std::uint32_t a
   std::vector<std::string> args{std::move(value), std::to_string(ttl.count()),
                                 indexed ? id_text : std::string(), only_if_absent ? "1" : "0"};
   auto reply =
-      co_await impl_->put_script.run(*impl_->connections[worker], std::move(keys), std::move(args));
+      co_await impl_->put_script.run(impl_->connection(worker), std::move(keys), std::move(args));
   co_return reply && reply->is_integer() && reply->integer == 1;
 }
 

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "pipeline/redis_links.hpp"
 #include "router/conversation_id.hpp"
-#include "server/worker_pool.hpp"
 
 namespace yxgate::pipeline {
 
@@ -40,9 +40,8 @@ struct RedisLookup {
 
 class RedisMessageStore {
  public:
-  // Throws std::invalid_argument on a bad URL (validated config never has one).
-  RedisMessageStore(server::WorkerPool& pool, const config::RedisConfig& config,
-                    std::vector<std::string> app_names, std::chrono::milliseconds race_horizon);
+  RedisMessageStore(RedisLinks& links, server::WorkerPool& pool, std::vector<std::string> app_names,
+                    std::chrono::milliseconds race_horizon);
   ~RedisMessageStore();
 
   // Subscribes to invalidations from other replicas (drops into `local`).

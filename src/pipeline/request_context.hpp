@@ -21,7 +21,8 @@ struct RequestContext {
   long long body_code = 0;          // 0 when the body carried none
   std::string_view cache = "none";  // hit|miss|coalesced|bypass|partial|none
   int upstream_calls = 0;
-  std::string error;  // X-Yxgate-Error value when the gateway answered
+  std::string upstream_trace_id;  // the shared batch call this request rode on
+  std::string error;              // X-Yxgate-Error value when the gateway answered
 };
 
 }  // namespace yxgate::pipeline

@@ -7,6 +7,12 @@ server::HttpResponse parameter_error(RouteEnv& env, std::string_view what) {
                        "parameter error: " + std::string(what), "invalid_parameter", env.version());
 }
 
+server::HttpResponse relay_shared(RouteEnv& env, const UpstreamReply& reply) {
+  UpstreamReply copy = reply;
+  if (copy.code) env.ctx.body_code = *copy.code;
+  return UpstreamCaller::relay(std::move(copy), env.ctx, env.version(), false);
+}
+
 server::HttpResponse json_answer(RouteEnv& env, std::string body, long long code,
                                  std::string_view cache_result) {
   env.ctx.body_code = code;

@@ -2,8 +2,10 @@
 // Everything a route handler may use for one request. Handlers are free
 // functions taking this: the stages stay visible in Gateway::handle.
 #include "config/config.hpp"
+#include "pipeline/batcher.hpp"
 #include "pipeline/cached_messages.hpp"
 #include "pipeline/request_context.hpp"
+#include "pipeline/single_flight.hpp"
 #include "pipeline/upstream_caller.hpp"
 #include "router/route.hpp"
 #include "server/http_types.hpp"
@@ -20,6 +22,8 @@ struct RouteEnv {
   CachedMessages& cache;
   const config::Config& config;
   std::size_t worker;  // index of the worker running this request
+  Batcher& batcher;
+  SingleFlight& flights;
 
   unsigned version() const { return request.version(); }
 };
@@ -28,6 +32,9 @@ inline constexpr std::string_view kCacheHeader = "X-Yxgate-Cache";
 
 // SPEC §3.1.1 shape: HTTP 200, {"code":414,"msg":"parameter error: <what>"}.
 server::HttpResponse parameter_error(RouteEnv& env, std::string_view what);
+
+// What a client gets for a call it shared (copies the shared answer).
+server::HttpResponse relay_shared(RouteEnv& env, const UpstreamReply& reply);
 
 // Upstream's own shape for a JSON answer the gateway composed (cache hits).
 server::HttpResponse json_answer(RouteEnv& env, std::string body, long long code,

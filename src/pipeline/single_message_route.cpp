@@ -9,18 +9,66 @@ namespace http = server::http;
 
 namespace {
 
-// Fills the cache from upstream's answer (SPEC §3.1.6): a message, or a
-// 107404 for this exact question. Nothing else is cached.
-asio::awaitable<bool> fill_from_reply(RouteEnv& env, const MessageLookup& lookup,
-                                      const FillTicket& ticket, const std::string& body) {
-  auto reply = cache::parse_single_reply(body);
-  if (!reply) co_return false;
-  if (reply->code == 200) {
-    co_await env.cache.fill_message(env.worker, ticket, std::move(reply->data_json));
-  } else if (reply->code == 107404) {
+std::string flight_key(const RouteEnv& env) {
+  return std::to_string(env.app.index) + ' ' + std::string(env.request.target());
+}
+
+// Sends the client's GET as it is; the leader of a shared flight runs this.
+// With `fill`, upstream's answer fills the cache (SPEC §3.1.6: a message, or
+// a 107404 for this exact question; nothing else), and an HTTP 200 whose body
+// cannot be parsed becomes a protocol failure (a 502 for every waiter).
+asio::awaitable<UpstreamReply> call_single(RouteEnv& env, const MessageLookup& lookup, bool fill) {
+  const auto ticket = env.cache.ticket(env.app.index, lookup.message_server_id);
+  auto reply = co_await env.upstream.call(UpstreamCaller::from_client(env.request), env.app,
+                                          env.ctx, env.ctx.trace_id);
+  if (!fill || !reply.http_ok()) co_return reply;
+  auto parsed = cache::parse_single_reply(reply.outcome.response.body());
+  if (!parsed) {
+    reply.outcome.failure = upstream::Failure::kProtocol;
+    reply.outcome.detail = "unparsable reply: " + parsed.error().message;
+    co_return reply;
+  }
+  if (parsed->code == 200) {
+    co_await env.cache.fill_message(env.worker, ticket, std::move(parsed->data_json));
+  } else if (parsed->code == 107404) {
     co_await env.cache.fill_not_found(env.worker, ticket, lookup.conversation, lookup.message_time);
   }
-  co_return true;
+  co_return reply;
+}
+
+// Identical requests in flight share one single GET (SPEC §3.1.2, §3.1.4).
+asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const MessageLookup& lookup,
+                                                        bool fill, std::string_view miss_label) {
+  auto shared = co_await env.flights.run(flight_key(env), [&]() -> asio::awaitable<UpstreamReply> {
+    co_return co_await call_single(env, lookup, fill);
+  });
+  auto response = relay_shared(env, *shared.reply);
+  env.ctx.cache = shared.shared && miss_label == "miss" ? "coalesced" : miss_label;
+  response.set(kCacheHeader, env.ctx.cache);
+  co_return response;
+}
+
+// A miss with message_time joins the conversation's batch (SPEC §3.1.4-5).
+asio::awaitable<server::HttpResponse> batched_get(RouteEnv& env, const MessageLookup& lookup) {
+  std::vector<cache::BatchItem> items{{lookup.message_server_id, *lookup.message_time, true}};
+  auto results = co_await env.batcher.fetch(env.worker, env.app, env.route.conversation_id,
+                                            lookup.conversation, items, env.ctx);
+  auto& result = results.front();
+  env.ctx.upstream_trace_id = result.batch_trace_id;
+  const std::string_view label = result.shared ? "coalesced" : "miss";
+  if (result.kind == ItemResult::Kind::kBatchFailed) {
+    if (result.malformed) {
+      env.ctx.cache = label;
+      co_return gateway_error(env.ctx, http::status::bad_gateway, 500, "malformed upstream reply",
+                              "upstream_bad_reply", env.version());
+    }
+    auto response = relay_shared(env, *result.batch);
+    env.ctx.cache = label;
+    response.set(kCacheHeader, label);
+    co_return response;
+  }
+  const auto code = result.kind == ItemResult::Kind::kMessage ? 200 : result.failed.error_code;
+  co_return json_answer(env, result.single_message_body(), code, label);
 }
 
 }  // namespace
@@ -30,39 +78,19 @@ asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env) {
       parse_message_lookup(env.route.conversation_id, env.route.message_server_id, env.query);
   // SPEC §3.1.1: answered as upstream would, nothing goes upstream.
   if (!lookup) co_return parameter_error(env, lookup.error().message);
-  const bool head = env.request.method() == http::verb::head;
 
-  if (lookup->check_team) {
-    // SPEC §3.1.2: the answer depends on live team state.
-    auto reply = co_await env.upstream.call(UpstreamCaller::from_client(env.request), env.app,
-                                            env.ctx, env.ctx.trace_id);
-    auto response = UpstreamCaller::relay(std::move(reply), env.ctx, env.version(), head);
-    env.ctx.cache = "bypass";
-    response.set(kCacheHeader, "bypass");
-    co_return response;
-  }
+  // SPEC §3.1.2: the answer depends on live team state: no cache, no batch.
+  if (lookup->check_team) co_return co_await shared_single_get(env, *lookup, false, "bypass");
 
-  const auto id = lookup->message_server_id;
-  auto answer = co_await env.cache.lookup(env.worker, env.app.index, id, lookup->conversation,
-                                          lookup->message_time);
+  auto answer = co_await env.cache.lookup(env.worker, env.app.index, lookup->message_server_id,
+                                          lookup->conversation, lookup->message_time);
   if (answer.entry) {
     const auto code = answer.result == cache::Lookup::kHit ? 200 : 107404;
     co_return json_answer(env, cache::single_message_body(*answer.entry), code, "hit");
   }
-
-  const auto ticket = env.cache.ticket(env.app.index, id);
-  auto reply = co_await env.upstream.call(UpstreamCaller::from_client(env.request), env.app,
-                                          env.ctx, env.ctx.trace_id);
-  if (reply.http_ok() &&
-      !co_await fill_from_reply(env, *lookup, ticket, reply.outcome.response.body())) {
-    // SPEC §3.1: an HTTP 200 whose body cannot be parsed is a 502.
-    co_return gateway_error(env.ctx, http::status::bad_gateway, 500, "malformed upstream reply",
-                            "upstream_bad_reply", env.version());
-  }
-  auto response = UpstreamCaller::relay(std::move(reply), env.ctx, env.version(), head);
-  env.ctx.cache = "miss";
-  response.set(kCacheHeader, "miss");
-  co_return response;
+  // Upstream's batch call needs create_time: without message_time, a single GET.
+  if (!lookup->message_time) co_return co_await shared_single_get(env, *lookup, true, "miss");
+  co_return co_await batched_get(env, *lookup);
 }
 
 }  // namespace yxgate::pipeline

@@ -69,9 +69,12 @@ HttpResponse gateway_error(RequestContext& ctx, http::status status, int code, s
 }
 
 UpstreamCaller::UpstreamCaller(asio::any_io_executor executor, asio::ssl::context& tls,
-                               const config::UpstreamConfig& config, std::size_t max_connections)
+                               const config::UpstreamConfig& config, std::size_t max_connections,
+                               std::size_t worker, RateLimiter& limiter)
     : client_(std::make_unique<upstream::UpstreamClient>(std::move(executor), tls, config,
-                                                         max_connections)) {}
+                                                         max_connections)),
+      worker_(worker),
+      limiter_(limiter) {}
 
 upstream::Request UpstreamCaller::from_client(server::HttpRequest& request) {
   upstream::Request up{request.method(), request.target(), 11};
@@ -85,6 +88,12 @@ upstream::Request UpstreamCaller::from_client(server::HttpRequest& request) {
 asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
                                                     const AppCredentials& app, RequestContext& ctx,
                                                     std::string_view trace_id) {
+  const auto admission = co_await limiter_.admit(worker_, app.index, ctx.route);
+  if (!admission.admitted) {
+    UpstreamReply refused;
+    refused.rate_limited = admission.retry_after;
+    co_return refused;
+  }
   const auto signing = signing::sign(app.key, app.secret, std::time(nullptr));
   request.set("AppKey", signing.app_key);
   request.set("Nonce", signing.nonce);
@@ -123,6 +132,13 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
 
 HttpResponse UpstreamCaller::relay(UpstreamReply&& reply, RequestContext& ctx, unsigned version,
                                    bool head_request) {
+  if (reply.rate_limited) {
+    // SPEC §4: what upstream answers when its frequency control trips.
+    auto response =
+        gateway_error(ctx, http::status::ok, 416, "rate limit exceeded", "rate_limited", version);
+    response.set(http::field::retry_after, std::to_string(reply.rate_limited->count()));
+    return response;
+  }
   if (!reply.ok()) {
     const auto failure = failure_reply(reply.outcome.failure);
     return gateway_error(ctx, failure.status, 500, failure.msg, failure.reason, version);

@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "pipeline/body_code.hpp"
+#include "pipeline/rate_limiter.hpp"
 #include "pipeline/request_context.hpp"
 #include "server/http_types.hpp"
 #include "upstream/upstream_client.hpp"
@@ -26,21 +27,25 @@ struct AppCredentials {
 struct UpstreamReply {
   upstream::Outcome outcome;
   std::optional<long long> code;  // body code of an HTTP 200 JSON reply
-  bool ok() const { return outcome.failure == upstream::Failure::kNone; }
+  // Set when the gateway's own limit refused the call: nothing went upstream.
+  std::optional<std::chrono::seconds> rate_limited;
+  bool ok() const { return !rate_limited && outcome.failure == upstream::Failure::kNone; }
   bool http_ok() const { return ok() && outcome.response.result_int() == 200; }
 };
 
 class UpstreamCaller {
  public:
   UpstreamCaller(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
-                 const config::UpstreamConfig& config, std::size_t max_connections);
+                 const config::UpstreamConfig& config, std::size_t max_connections,
+                 std::size_t worker, RateLimiter& limiter);
 
   // The client's request as it goes upstream: same method, target, body and
   // end-to-end headers; hop-by-hop, client signing and gateway headers gone.
   static upstream::Request from_client(server::HttpRequest& request);
 
-  // Signs and sends. `ctx` gains an upstream call and, on a JSON reply, the
-  // body code; `trace_id` is the X-custom-traceid this call carries.
+  // Takes a token of ctx.route's bucket (SPEC §4), signs and sends. `ctx`
+  // gains an upstream call and, on a JSON reply, the body code; `trace_id` is
+  // the X-custom-traceid this call carries.
   boost::asio::awaitable<UpstreamReply> call(upstream::Request request, const AppCredentials& app,
                                              RequestContext& ctx, std::string_view trace_id);
 
@@ -52,6 +57,8 @@ class UpstreamCaller {
  private:
   std::unique_ptr<upstream::UpstreamClient> client_;
   BodyCodeReader body_code_;
+  std::size_t worker_;
+  RateLimiter& limiter_;
 };
 
 // A gateway-made error (SPEC §5): records the reason and body code in `ctx`.

@@ -269,6 +269,7 @@ void RedisSession::set_up(bool up) {
 }
 
 void RedisSession::connect_failed(std::string_view why) {
+  if (stopped_) return;  // a handshake cut short by stop() is no outage
   last_error_ = why;
   metrics::yxgate_metrics().redis_errors_total.inc();
   // One line per outage, not one per retry.

@@ -71,6 +71,7 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
     boost::asio::steady_timer* timer;
   };
 
+  // `self` keeps the session alive for as long as the loop runs.
   boost::asio::awaitable<void> run(std::shared_ptr<RedisSession> self);
   boost::asio::awaitable<bool> connect_once();
   boost::asio::awaitable<bool> handshake();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -225,6 +226,38 @@ TEST_F(RedisConnectionTest, PausedRedis_TimeoutStormDropsConnectionThenRecoversA
     CO_ASSERT_TRUE(co_await redis.wait_until(true, 5s));
     auto reply = co_await redis.command(cmd("PING"));
     EXPECT_TRUE(reply.ok()) << describe(reply);
+  });
+}
+
+TEST_F(RedisConnectionTest, PausedRedis_ManyConcurrentCommandsAllFailWithinTimeout) {
+  constexpr auto kTimeout = 100ms;
+  constexpr int kCommands = 200;
+  RedisConnection redis(io.get_executor(), options_for(server, kTimeout));
+  std::map<std::string, int> outcomes;
+  run_test(io, [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await redis.wait_until(true, 5s));
+    server.pause();
+    Event finished(io.get_executor());
+    const auto start = Clock::now();
+    for (int i = 0; i < kCommands; ++i) {
+      asio::co_spawn(
+          io,
+          [&, i]() -> asio::awaitable<void> {
+            auto reply = co_await redis.command(cmd("SET", "k" + std::to_string(i), "v"));
+            ++outcomes[reply.ok() ? "ok" : std::string(to_string(reply.failure()))];
+            finished.notify();
+          },
+          asio::detached);
+    }
+    CO_ASSERT_TRUE(co_await finished.wait(kCommands, 5s));
+    EXPECT_LT(elapsed_since(start), kTimeout + 150ms);
+    // The storm drops the connection: the commands whose timers fired in the
+    // same tick see it as lost. Their late replies must find nothing.
+    EXPECT_EQ(outcomes["ok"], 0);
+    EXPECT_EQ(outcomes["timeout"] + outcomes["disconnected"], kCommands);
+    server.resume();
+    CO_ASSERT_TRUE(co_await redis.wait_until(true, 5s));
+    EXPECT_EQ(describe(co_await redis.command(cmd("PING"))), "PONG");
   });
 }
 

@@ -1,0 +1,235 @@
+#include "pipeline/batcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "common/json_escape.hpp"
+#include "metrics/yxgate_metrics.hpp"
+#include "pipeline/batch_messages_route.hpp"
+#include "pipeline/completion.hpp"
+#include "signing/signer.hpp"
+
+namespace yxgate::pipeline {
+namespace asio = boost::asio;
+namespace http = server::http;
+
+std::string ItemResult::single_message_body() const {
+  if (kind == Kind::kMessage)
+    return "{\"code\":200,\"msg\":\"success\",\"data\":" + message_json + "}";
+  return cache::failed_item_body(failed);
+}
+
+struct Batcher::Waiter {
+  explicit Waiter(asio::any_io_executor executor, std::size_t count)
+      : done(std::move(executor)), results(count), remaining(count) {}
+  Completion done;
+  std::vector<ItemResult> results;  // guarded by State::mutex until done
+  std::size_t remaining;
+  std::string trace_id;
+};
+
+struct Batcher::Batch {
+  std::string key;
+  const AppCredentials* app = nullptr;
+  std::string encoded_conversation;
+  router::ConversationId conversation;
+  std::vector<cache::BatchItem> items;
+  std::vector<FillTicket> tickets;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> index;  // (id, time) -> item
+  // (waiter, item index in batch, result slot in waiter)
+  struct Registration {
+    std::shared_ptr<Waiter> waiter;
+    std::size_t item;
+    std::size_t slot;
+  };
+  std::vector<Registration> registrations;
+  std::size_t clients = 0;  // distinct client requests waiting on this batch
+  bool sent = false;
+};
+
+struct Batcher::State {
+  std::mutex mutex;
+  std::unordered_map<std::string, std::shared_ptr<Batch>> open;
+};
+
+Batcher::Batcher(const config::CoalesceConfig& config, server::WorkerPool& pool,
+                 std::vector<UpstreamCaller*> upstreams, CachedMessages& cache)
+    : config_(config),
+      pool_(pool),
+      upstreams_(std::move(upstreams)),
+      cache_(cache),
+      state_(std::make_unique<State>()) {}
+
+Batcher::~Batcher() = default;
+
+asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker,
+                                                        const AppCredentials& app,
+                                                        std::string_view encoded_conversation,
+                                                        const router::ConversationId& conversation,
+                                                        const std::vector<cache::BatchItem>& items,
+                                                        RequestContext& client) {
+  auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor, items.size());
+  waiter->trace_id = client.trace_id;
+  if (items.empty()) co_return std::vector<ItemResult>{};
+  const auto max_batch = static_cast<std::size_t>(std::max(1, config_.max_batch));
+  const std::string key = std::to_string(app.index) + '\n' + conversation.to_string();
+  std::vector<std::shared_ptr<Batch>> to_send;
+  std::vector<std::shared_ptr<Batch>> opened;
+  {
+    std::lock_guard lock(state_->mutex);
+    Batch* counted = nullptr;
+    for (std::size_t slot = 0; slot < items.size(); ++slot) {
+      const auto& item = items[slot];
+      auto& open = state_->open[key];
+      const auto item_key =
+          std::pair{item.message_server_id, item.has_create_time ? item.create_time : ~0ull};
+      if (open && !open->index.contains(item_key) && open->items.size() >= max_batch) {
+        to_send.push_back(open);  // full: it leaves now, a new one opens
+        open.reset();
+      }
+      if (!open) {
+        open = std::make_shared<Batch>();
+        open->key = key;
+        open->app = &app;
+        open->encoded_conversation = std::string(encoded_conversation);
+        open->conversation = conversation;
+        opened.push_back(open);
+      }
+      auto [it, added] = open->index.emplace(item_key, open->items.size());
+      if (added) {
+        open->items.push_back(item);
+        open->tickets.push_back(cache_.ticket(app.index, item.message_server_id));
+      }
+      open->registrations.push_back({waiter, it->second, slot});
+      if (counted != open.get()) {
+        ++open->clients;
+        counted = open.get();
+      }
+      if (open->items.size() >= max_batch) {
+        to_send.push_back(open);
+        state_->open.erase(key);
+      }
+    }
+  }
+  const auto executor = pool_.context(worker).get_executor();
+  for (auto& batch : opened) {
+    asio::co_spawn(executor, close_after_window(batch, worker), asio::detached);
+  }
+  for (auto& batch : to_send) asio::co_spawn(executor, send(batch, worker), asio::detached);
+  co_await waiter->done.wait();
+  co_return std::move(waiter->results);
+}
+
+asio::awaitable<void> Batcher::close_after_window(std::shared_ptr<Batch> batch,
+                                                  std::size_t worker) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, config_.window);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_await send(std::move(batch), worker);
+}
+
+asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t worker) {
+  {
+    std::lock_guard lock(state_->mutex);
+    if (batch->sent) co_return;
+    batch->sent = true;
+    if (auto it = state_->open.find(batch->key); it != state_->open.end() && it->second == batch) {
+      state_->open.erase(it);
+    }
+  }
+  // Items and tickets no longer change once `sent` is set.
+  RequestContext ctx;
+  ctx.route = router::RouteClass::kBatchMessages;
+  ctx.trace_id = signing::make_trace_id();  // a new request: its own trace id (SPEC §2)
+  upstream::Request request{http::verb::post,
+                            batch_target(config_.batch_path, batch->encoded_conversation), 11};
+  request.set(http::field::content_type, "application/json");
+  request.body() = cache::make_batch_request(batch->items);
+  metrics::yxgate_metrics().upstream_batch_size.observe(static_cast<double>(batch->items.size()));
+  auto reply =
+      co_await upstreams_[worker]->call(std::move(request), *batch->app, ctx, ctx.trace_id);
+
+  std::vector<ItemResult> results(batch->items.size());
+  std::optional<cache::BatchReply> parsed;
+  if (reply.http_ok() && reply.code == 200) {
+    if (auto p = cache::parse_batch_reply(reply.outcome.response.body())) parsed = std::move(*p);
+  }
+  if (!parsed) {
+    // An HTTP 200 without a readable body is a 502 (SPEC §3.1); anything
+    // else (transport failure, other status, body code != 200) is relayed.
+    const bool malformed = reply.http_ok() && (!reply.code || *reply.code == 200);
+    auto shared = std::make_shared<const UpstreamReply>(std::move(reply));
+    for (auto& r : results) {
+      r.kind = ItemResult::Kind::kBatchFailed;
+      r.batch = shared;
+      r.malformed = malformed;
+    }
+  } else {
+    std::unordered_map<std::uint64_t, std::string*> found;
+    for (auto& json : parsed->success_json) {
+      if (auto facts = cache::extract_facts(json)) found[facts->message_server_id] = &json;
+    }
+    std::unordered_map<std::uint64_t, cache::FailedItem*> failed;
+    for (auto& f : parsed->failed) failed[f.message_server_id] = &f;
+    for (std::size_t i = 0; i < batch->items.size(); ++i) {
+      const auto& item = batch->items[i];
+      auto& r = results[i];
+      if (auto it = found.find(item.message_server_id); it != found.end()) {
+        r.kind = ItemResult::Kind::kMessage;
+        r.message_json = *it->second;
+        co_await cache_.fill_message(worker, batch->tickets[i], r.message_json);
+      } else if (auto f = failed.find(item.message_server_id); f != failed.end()) {
+        r.kind = ItemResult::Kind::kFailed;
+        r.failed = *f->second;
+        if (r.failed.error_code == 107404 && item.has_create_time) {
+          co_await cache_.fill_not_found(worker, batch->tickets[i], batch->conversation,
+                                         item.create_time);
+        }
+      } else {
+        // Upstream left the item out of both lists: say so like upstream would.
+        r.kind = ItemResult::Kind::kFailed;
+        r.failed = {item.message_server_id, item.create_time, 107404, "message not exist"};
+      }
+    }
+  }
+  for (auto& r : results) r.batch_trace_id = ctx.trace_id;
+  deliver(*batch, results);
+}
+
+void Batcher::deliver(Batch& batch, const std::vector<ItemResult>& results) {
+  // SPEC §2: the access log links each client's trace id to the batch call.
+  std::string clients;
+  {
+    std::lock_guard lock(state_->mutex);
+    const bool shared = batch.clients > 1;
+    const Waiter* last = nullptr;
+    for (auto& registration : batch.registrations) {
+      auto& waiter = *registration.waiter;
+      auto& slot = waiter.results[registration.slot];
+      slot = results[registration.item];
+      slot.shared = shared;
+      if (last != &waiter) {
+        if (!clients.empty()) clients += ',';
+        append_json_string(clients, waiter.trace_id);
+        last = &waiter;
+      }
+      if (--waiter.remaining == 0) waiter.done.notify();
+    }
+  }
+  std::string conversation;
+  append_json_escaped(conversation, batch.conversation.to_string());
+  spdlog::info(
+      "\"event\":\"upstream_batch\",\"trace_id\":\"{}\",\"conversation\":\"{}\",\"items\":{},"
+      "\"client_trace_ids\":[{}]",
+      results.empty() ? "" : results.front().batch_trace_id, conversation, batch.items.size(),
+      clients);
+}
+
+}  // namespace yxgate::pipeline

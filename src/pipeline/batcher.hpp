@@ -1,0 +1,67 @@
+#pragma once
+// Coalescing (SPEC §3.1.4-5, §3.2): concurrent lookups of messages of one
+// conversation are folded into one POST batch_messages. One open batch per
+// (app, conversation_id); it leaves coalesce.window after its first item or
+// when it holds coalesce.max_batch distinct items, whichever is first. Each
+// distinct (id, create_time) is asked once however many requests wait on it.
+// Shared by all workers behind one mutex; a batch is sent from the worker
+// that closed it, and every waiter is woken on its own worker.
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cache/upstream_reply.hpp"
+#include "config/config.hpp"
+#include "pipeline/cached_messages.hpp"
+#include "pipeline/upstream_caller.hpp"
+#include "server/worker_pool.hpp"
+
+namespace yxgate::pipeline {
+
+// What one requested item got.
+struct ItemResult {
+  enum class Kind { kMessage, kFailed, kBatchFailed };
+  Kind kind = Kind::kBatchFailed;
+  std::string message_json;                    // kMessage: verbatim
+  cache::FailedItem failed;                    // kFailed: the failed_list entry
+  std::shared_ptr<const UpstreamReply> batch;  // kBatchFailed: the whole call's answer
+  bool malformed = false;                      // kBatchFailed: HTTP 200 we could not parse
+  bool shared = false;  // the upstream call also served another client request
+  std::string batch_trace_id;
+
+  // Upstream's single-message GET body for a kMessage / kFailed item.
+  std::string single_message_body() const;
+};
+
+class Batcher {
+ public:
+  Batcher(const config::CoalesceConfig& config, server::WorkerPool& pool,
+          std::vector<UpstreamCaller*> upstreams, CachedMessages& cache);
+  ~Batcher();
+
+  // Asks for `items` of one conversation; results in the same order.
+  // `encoded_conversation` is the path segment as the client sent it.
+  boost::asio::awaitable<std::vector<ItemResult>> fetch(std::size_t worker,
+                                                        const AppCredentials& app,
+                                                        std::string_view encoded_conversation,
+                                                        const router::ConversationId& conversation,
+                                                        const std::vector<cache::BatchItem>& items,
+                                                        RequestContext& client);
+
+ private:
+  struct Batch;
+  struct Waiter;
+  boost::asio::awaitable<void> close_after_window(std::shared_ptr<Batch> batch, std::size_t worker);
+  boost::asio::awaitable<void> send(std::shared_ptr<Batch> batch, std::size_t worker);
+  void deliver(Batch& batch, const std::vector<ItemResult>& results);
+
+  struct State;
+  config::CoalesceConfig config_;
+  server::WorkerPool& pool_;
+  std::vector<UpstreamCaller*> upstreams_;
+  CachedMessages& cache_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace yxgate::pipeline

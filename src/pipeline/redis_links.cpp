@@ -1,0 +1,26 @@
+#include "pipeline/redis_links.hpp"
+
+#include <stdexcept>
+
+#include "redis/redis_connection.hpp"
+#include "redis/redis_options.hpp"
+#include "redis/redis_subscriber.hpp"
+
+namespace yxgate::pipeline {
+
+RedisLinks::RedisLinks(server::WorkerPool& pool, const config::RedisConfig& config)
+    : config_(config) {
+  auto options = redis::RedisOptions::from_config(config);
+  if (!options) throw std::invalid_argument("cache.redis.url: " + options.error().message);
+  for (std::size_t i = 0; i < pool.size(); ++i) {
+    connections_.push_back(
+        std::make_unique<redis::RedisConnection>(pool.context(i).get_executor(), *options));
+  }
+  subscriber_ = std::make_unique<redis::RedisSubscriber>(pool.context(0).get_executor(), *options);
+}
+
+RedisLinks::~RedisLinks() = default;
+
+bool RedisLinks::up() const { return connections_.front()->up(); }
+
+}  // namespace yxgate::pipeline

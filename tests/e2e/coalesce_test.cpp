@@ -1,0 +1,242 @@
+// Coalescing (SPEC §3.1.4-5, issue 4): concurrent lookups folded into
+// batch_messages calls, identical GETs sharing one call, failures fanned out.
+#include <latch>
+#include <regex>
+#include <thread>
+
+#include "e2e/gateway_test_env.hpp"
+
+namespace yxgate::testing {
+namespace {
+
+std::string timed_path(std::string_view conversation, std::uint64_t id, std::uint64_t time) {
+  return "/im/v2/conversations/" + std::string(conversation) + "/messages/" + std::to_string(id) +
+         "?message_time=" + std::to_string(time);
+}
+
+// Fires all `targets` at once from pre-connected keep-alive clients, so they
+// reach the gateway within a few milliseconds of each other.
+std::vector<HttpResponse> fire_together(std::uint16_t port, const std::vector<std::string>& targets,
+                                        const Headers& headers = {}) {
+  std::vector<std::unique_ptr<KeepAliveClient>> clients;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    clients.push_back(std::make_unique<KeepAliveClient>(port));
+    clients.back()->request("GET", "/healthz-warmup");  // opens the connection (404)
+  }
+  std::vector<HttpResponse> responses(targets.size());
+  std::latch start(static_cast<std::ptrdiff_t>(targets.size()));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      responses[i] = clients[i]->request("GET", targets[i], headers);
+    });
+  }
+  for (auto& t : threads) t.join();
+  return responses;
+}
+
+class Coalescing : public GatewayTest {
+ protected:
+  void start_with(std::string coalesce_yaml = "  window: 20ms\n", std::string upstream_yaml = "") {
+    start({.extra_yaml = "coalesce:\n" + coalesce_yaml, .upstream_yaml = std::move(upstream_yaml)});
+  }
+  HttpResponse direct_get(const std::string& target) {
+    return request(emulator().port(), "GET", target, signed_headers());
+  }
+  std::string metrics() { return request(gateway().admin_port(), "GET", "/metrics").body; }
+};
+
+TEST_F(Coalescing, SixtyConcurrentLookupsOfTwelveIdsBecomeAtMostTwoBatchCalls) {
+  start_with();
+  emulator().add_fault("batch_messages", "latency", 50);
+  std::vector<std::string> targets;
+  for (int i = 0; i < 60; ++i) {
+    const std::uint64_t id = 3001 + 2 * (i % 12);
+    targets.push_back(timed_path(kAliceBob, id, seeded_create_time(id)));
+  }
+  const auto responses = fire_together(gateway().port(), targets);
+  emulator().reset();  // the direct calls below are not the gateway's
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    ASSERT_TRUE(responses[i].ok()) << responses[i].error;
+    EXPECT_EQ(responses[i].status, 200);
+    EXPECT_EQ(responses[i].body, direct_get(targets[i]).body) << targets[i];
+    const auto cache = responses[i].header("X-Yxgate-Cache").value_or("");
+    EXPECT_TRUE(cache == "coalesced" || cache == "hit") << cache;
+  }
+  const auto text = metrics();
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(text, m, std::regex("yxgate_upstream_batch_size_count (\\d+)")));
+  EXPECT_LE(std::stoi(m[1]), 2);
+  EXPECT_NE(text.find("yxgate_upstream_requests_total{route=\"batch_messages\",outcome=\"ok\"}"),
+            std::string::npos);
+  EXPECT_EQ(text.find("yxgate_upstream_requests_total{route=\"get_message\""), std::string::npos)
+      << "no single GET went upstream";
+  ASSERT_TRUE(std::regex_search(text, m, std::regex("yxgate_coalesced_requests_total (\\d+)")));
+  EXPECT_GE(std::stoi(m[1]), 48);
+}
+
+TEST_F(Coalescing, EachDistinctIdIsAskedOnce) {
+  start_with();
+  emulator().add_fault("batch_messages", "latency", 50);
+  std::vector<std::string> targets;
+  for (int i = 0; i < 20; ++i)
+    targets.push_back(timed_path(kAliceBob, 3001, seeded_create_time(3001)));
+  targets.push_back(timed_path(kAliceBob, 3003, seeded_create_time(3003)));
+  fire_together(gateway().port(), targets);
+  const auto asked = emulator().asked_ids("batch_messages");
+  EXPECT_EQ(std::count(asked.begin(), asked.end(), 3001), 1);
+  EXPECT_EQ(std::count(asked.begin(), asked.end(), 3003), 1);
+  EXPECT_EQ(emulator().calls("batch_messages"), 1);
+}
+
+TEST_F(Coalescing, DifferentConversationsNeverShareABatch) {
+  start_with();
+  emulator().add_fault("batch_messages", "latency", 50);
+  const std::uint64_t team_id = 100011;
+  fire_together(gateway().port(),
+                {timed_path(kAliceBob, 3001, seeded_create_time(3001)),
+                 timed_path("bob%7C1%7Calice", 3003, seeded_create_time(3003)),
+                 timed_path("alice%7C2%7C1001", team_id, seeded_create_time(team_id))});
+  EXPECT_EQ(emulator().calls("batch_messages"), 3);
+  for (const auto& request :
+       {last_upstream_request(0), last_upstream_request(1), last_upstream_request(2)}) {
+    const auto body = json_get_string(request, "/body").value_or("");
+    EXPECT_EQ(json_array_size(body, "/messages"), 1u) << body;
+  }
+}
+
+TEST_F(Coalescing, MoreThanMaxBatchDistinctIdsAreSplit) {
+  start_with("  window: 20ms\n  max_batch: 5\n");
+  emulator().add_fault("batch_messages", "latency", 30);
+  std::vector<std::string> targets;
+  for (int i = 0; i < 12; ++i) {
+    const std::uint64_t id = 3101 + 2 * i;
+    targets.push_back(timed_path(kAliceBob, id, seeded_create_time(id)));
+  }
+  const auto responses = fire_together(gateway().port(), targets);
+  for (const auto& r : responses) EXPECT_EQ(json_get_int(r.body, "/code"), 200) << r.body;
+  EXPECT_GE(emulator().calls("batch_messages"), 3);
+  const auto stats = emulator().stats();
+  const auto sizes =
+      json_get_int_array(stats, "/batch_sizes").value_or(std::vector<std::int64_t>{});
+  ASSERT_FALSE(sizes.empty()) << stats;
+  for (auto size : sizes) EXPECT_LE(size, 5) << stats;
+}
+
+TEST_F(Coalescing, FailedListEntriesAnswerExactlyThoseWaiters) {
+  start_with();
+  emulator().add_fault("batch_messages", "latency", 50);
+  const auto responses =
+      fire_together(gateway().port(), {timed_path(kAliceBob, 3001, seeded_create_time(3001)),
+                                       timed_path(kAliceBob, 3003, 12345),  // wrong create_time
+                                       timed_path(kAliceBob, 3005, seeded_create_time(3005))});
+  EXPECT_EQ(emulator().calls("batch_messages"), 1);
+  EXPECT_EQ(json_get_int(responses[0].body, "/code"), 200);
+  EXPECT_EQ(responses[1].body, R"({"code":107404,"msg":"message not exist","data":{}})");
+  EXPECT_EQ(json_get_int(responses[2].body, "/code"), 200);
+}
+
+TEST_F(Coalescing, WholeBatchRateLimitFansOutToEveryWaiter) {
+  start_with();
+  emulator().add_fault("batch_messages", "ratelimit416", 20);
+  const auto responses =
+      fire_together(gateway().port(), {timed_path(kAliceBob, 3001, seeded_create_time(3001)),
+                                       timed_path(kAliceBob, 3003, seeded_create_time(3003))});
+  for (const auto& r : responses) {
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(json_get_int(r.body, "/code"), 416) << r.body;
+  }
+  // Never cached: the next lookup goes upstream again.
+  emulator().reset();
+  EXPECT_EQ(json_get_int(get(timed_path(kAliceBob, 3001, seeded_create_time(3001))).body, "/code"),
+            200);
+}
+
+TEST_F(Coalescing, WholeBatchCode500FansOut) {
+  start_with();
+  emulator().add_fault("batch_messages", "code500", 20);
+  const auto responses =
+      fire_together(gateway().port(), {timed_path(kAliceBob, 3001, seeded_create_time(3001)),
+                                       timed_path(kAliceBob, 3003, seeded_create_time(3003))});
+  for (const auto& r : responses) EXPECT_EQ(json_get_int(r.body, "/code"), 500) << r.body;
+}
+
+TEST_F(Coalescing, WholeBatchTimeoutFansOutAs504) {
+  start_with("  window: 20ms\n", "  timeout: 300ms\n");
+  emulator().add_fault("batch_messages", "hang");
+  const auto responses =
+      fire_together(gateway().port(), {timed_path(kAliceBob, 3001, seeded_create_time(3001)),
+                                       timed_path(kAliceBob, 3003, seeded_create_time(3003))});
+  for (const auto& r : responses) {
+    EXPECT_EQ(r.status, 504);
+    EXPECT_EQ(r.header("X-Yxgate-Error"), "upstream_timeout");
+  }
+}
+
+TEST_F(Coalescing, WholeBatchMalformedReplyIs502) {
+  start_with();
+  emulator().add_fault("batch_messages", "malformed", 20);
+  const auto responses =
+      fire_together(gateway().port(), {timed_path(kAliceBob, 3001, seeded_create_time(3001))});
+  EXPECT_EQ(responses[0].status, 502);
+}
+
+TEST_F(Coalescing, IdenticalGetsWithoutMessageTimeShareOneSingleGet) {
+  start_with();
+  emulator().add_fault("get_message", "latency", 50);
+  std::vector<std::string> targets(20, "/im/v2/conversations/alice%7C1%7Cbob/messages/3201");
+  const auto responses = fire_together(gateway().port(), targets);
+  for (const auto& r : responses) EXPECT_EQ(json_get_int(r.body, "/code"), 200);
+  EXPECT_LE(emulator().calls("get_message"), 2);
+  EXPECT_EQ(emulator().calls("batch_messages"), 0);
+  int coalesced = 0;
+  for (const auto& r : responses) coalesced += r.header("X-Yxgate-Cache") == "coalesced";
+  EXPECT_GE(coalesced, 18);
+}
+
+TEST_F(Coalescing, ADisconnectingClientLeavesTheOthersIntact) {
+  start_with("  window: 50ms\n");
+  emulator().add_fault("batch_messages", "latency", 100);
+  // This client sends its lookup and hangs up at once.
+  const auto gone = timed_path(kAliceBob, 3301, seeded_create_time(3301));
+  raw_exchange(gateway().port(), "GET " + gone + " HTTP/1.1\r\nHost: x\r\n\r\n",
+               std::chrono::milliseconds(1));
+  const auto responses =
+      fire_together(gateway().port(), {timed_path(kAliceBob, 3303, seeded_create_time(3303)),
+                                       timed_path(kAliceBob, 3305, seeded_create_time(3305))});
+  for (const auto& r : responses) EXPECT_EQ(json_get_int(r.body, "/code"), 200) << r.body;
+  // The batch of the client that left still completed and filled the cache.
+  bool cached = false;
+  for (int i = 0; i < 100 && !cached; ++i) {
+    cached = get(gone).header("X-Yxgate-Cache") == "hit";
+    if (!cached) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(cached);
+}
+
+TEST_F(Coalescing, BatchCallsCarryAFreshTraceIdLinkedInTheAccessLog) {
+  start_with();
+  emulator().add_fault("batch_messages", "latency", 30);
+  fire_together(gateway().port(), {timed_path(kAliceBob, 3001, seeded_create_time(3001))},
+                {{"X-custom-traceid", "client-trace-7"}});
+  const auto upstream_trace =
+      json_get_string(last_upstream_request(), "/headers/x-custom-traceid").value_or("");
+  EXPECT_FALSE(upstream_trace.empty());
+  EXPECT_NE(upstream_trace, "client-trace-7");
+  const auto log = gateway().log();
+  EXPECT_NE(log.find("\"upstream_trace_id\":\"" + upstream_trace + "\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"client_trace_ids\":[\"client-trace-7\"]"), std::string::npos) << log;
+}
+
+TEST_F(Coalescing, BatchPathIsConfigurable) {
+  start_with(
+      "  window: 5ms\n  batch_path: /im/v2.1/conversations/{conversation_id}/batch_messages\n");
+  const auto res = get(timed_path(kAliceBob, 3001, seeded_create_time(3001)));
+  EXPECT_EQ(json_get_int(res.body, "/code"), 200);
+  EXPECT_EQ(json_get_string(last_upstream_request(), "/target"),
+            "/im/v2.1/conversations/alice%7C1%7Cbob/batch_messages");
+}
+
+}  // namespace
+}  // namespace yxgate::testing
