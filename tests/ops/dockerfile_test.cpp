@@ -306,7 +306,7 @@ bool docker_ignored(const std::vector<std::string>& patterns, const std::string&
   return ignored;
 }
 
-TEST(DockerignoreTest, ExcludesBuildFoldersAndKeepsSources) {
+TEST(DockerfileContextTest, DockerignoreExcludesBuildFoldersAndKeepsSources) {
   std::vector<std::string> patterns;
   std::istringstream in(read_text(source_dir() / ".dockerignore"));
   std::string line;
