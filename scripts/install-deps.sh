@@ -11,6 +11,7 @@ packages=(
   prometheus  # promtool: the metrics tests check /metrics with it
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
 )
+command -v npm >/dev/null || packages+=(nodejs npm)  # tests/ops: K8s manifest validation (npm ci)
 if [ "${YXGATE_WITH_BENCH:-0}" = 1 ]; then
   packages+=(wrk nginx-light)
 fi
