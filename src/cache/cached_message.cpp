@@ -4,19 +4,12 @@
 
 #include <utility>
 
+#include "cache/json_number.hpp"
+
 namespace yxgate::cache {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-// Upstream sends ids as JSON numbers; a few vendor pages show them as strings
-// (thread_root.message_server_id), so a quoted decimal is accepted too.
-bool read_u64(od::value value, std::uint64_t& out) {
-  od::json_type type;
-  if (value.type().get(type)) return false;
-  if (type == od::json_type::string) return !value.get_uint64_in_string().get(out);
-  return !value.get_uint64().get(out);
-}
 
 bool read_string(od::value value, std::string& out) {
   std::string_view text;

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "cache/json_number.hpp"
 #include "common/json_escape.hpp"
 
 namespace yxgate::cache {
@@ -11,18 +12,10 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-// Message ids are Java Longs; some vendor pages show them quoted.
-bool read_u64(od::value value, std::uint64_t& out) {
-  od::json_type type;
-  if (value.type().get(type)) return false;
-  if (type == od::json_type::number) return !value.get_uint64().get(out);
-  if (type == od::json_type::string) {
-    std::string_view text;
-    if (value.get_string().get(text) || text.empty()) return false;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && ptr == text.data() + text.size();
-  }
-  return false;
+// Opens `body` as a JSON object; false when it is not one.
+bool open_object(const simdjson::padded_string& body, od::parser& parser, od::document& doc,
+                 od::object& root) {
+  return !parser.iterate(body).get(doc) && !doc.get_object().get(root);
 }
 
 std::string_view trim_right(std::string_view text) {
@@ -40,9 +33,7 @@ Result<SingleReply> parse_single_reply(std::string_view body) {
   od::parser parser;
   od::document doc;
   od::object root;
-  if (parser.iterate(padded).get(doc) || doc.get_object().get(root)) {
-    return make_error("reply is not a JSON object");
-  }
+  if (!open_object(padded, parser, doc, root)) return make_error("reply is not a JSON object");
   SingleReply reply;
   bool have_code = false;
   for (auto field : root) {
@@ -72,9 +63,7 @@ Result<BatchReply> parse_batch_reply(std::string_view body) {
   od::parser parser;
   od::document doc;
   od::object root;
-  if (parser.iterate(padded).get(doc) || doc.get_object().get(root)) {
-    return make_error("reply is not a JSON object");
-  }
+  if (!open_object(padded, parser, doc, root)) return make_error("reply is not a JSON object");
   BatchReply reply;
   bool have_code = false;
   for (auto field : root) {
@@ -142,9 +131,7 @@ Result<std::vector<BatchItem>> parse_batch_request(std::string_view body) {
   od::parser parser;
   od::document doc;
   od::object root;
-  if (parser.iterate(padded).get(doc) || doc.get_object().get(root)) {
-    return make_error("body must be a JSON object");
-  }
+  if (!open_object(padded, parser, doc, root)) return make_error("body must be a JSON object");
   od::array messages;
   if (root.find_field_unordered("messages").get_array().get(messages)) {
     return make_error("messages must be an array");

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "e2e/gateway_process.hpp"
 #include "support/emulator_process.hpp"
@@ -18,6 +19,18 @@ namespace yxgate::testing {
 // sent by alice; create_time = 1700000000000 + id * 1000.
 inline constexpr std::string_view kAliceBob = "alice%7C1%7Cbob";
 inline std::uint64_t seeded_create_time(std::uint64_t id) { return 1700000000000ull + id * 1000; }
+
+// Polls until `predicate` holds or `timeout` passes: for events in another
+// process that a test cannot await (a reconnect, a metric moving).
+template <class Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return predicate();
+}
 
 class GatewayTest : public ::testing::Test {
  protected:

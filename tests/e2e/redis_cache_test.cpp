@@ -21,18 +21,6 @@ double metric_value(std::uint16_t admin_port, const std::string& series) {
   return std::stod(text.substr(at + series.size() + 2));
 }
 
-// Polls until `predicate` holds or `timeout` passes (events we cannot await:
-// another process reconnecting).
-template <class Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return predicate();
-}
-
 class RedisCache : public ::testing::Test {
  protected:
   void SetUp() override {
