@@ -212,8 +212,10 @@ std::vector<std::string> shared_libraries(const std::string& binary) {
 
 bool is_base_library(const std::string& path) {
   const std::string name = fs::path(path).filename().string();
+  // Sanitizer runtimes appear only in the ASan/UBSan test build, never in the image.
   for (const char* base : {"libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux",
-                           "linux-vdso", "libpthread.so", "libdl.so", "librt.so"}) {
+                           "linux-vdso", "libpthread.so", "libdl.so", "librt.so", "libasan.so",
+                           "libubsan.so", "libtsan.so", "liblsan.so"}) {
     if (name.starts_with(base)) return true;
   }
   return false;
