@@ -12,6 +12,12 @@ for target in route config upstream_reply; do
   scratch=build-fuzz/corpus-$target
   mkdir -p "$scratch"
   echo "fuzzing $target for ${seconds}s"
-  (cd build-fuzz && ./tests/fuzz/fuzz_$target -max_total_time="$seconds" -max_len=8192 \
-     -print_final_stats=1 "corpus-$target" "../tests/fuzz/corpus/$target" 2>&1 | tail -4)
+  log=build-fuzz/fuzz-$target.log
+  if ! (cd build-fuzz && ./tests/fuzz/fuzz_$target -max_total_time="$seconds" -max_len=8192 \
+        -print_final_stats=1 "corpus-$target" "../tests/fuzz/corpus/$target") >"$log" 2>&1; then
+    tail -60 "$log"
+    echo "fuzz_$target failed: the crashing input is in build-fuzz/ (crash-*)" >&2
+    exit 1
+  fi
+  grep -E 'stat::(average_exec_per_sec|number_of_executed_units|new_units_added)' "$log" || true
 done
