@@ -51,14 +51,15 @@ start_redis() {  # sets redis_port redis_pid
   wait_for "$work/redis.out" 'Ready to accept'
 }
 
-start_yxgate() {  # name yaml-extra ; sets <name>_port <name>_pid <name>_admin
-  local name=$1 extra=$2
+start_yxgate() {  # name yaml-extra [server-extra] ; sets <name>_port <name>_pid <name>_admin
+  local name=$1 extra=$2 server_extra=${3:-}
   cat >"$work/$name.yaml" <<YAML
-server: { listen: "127.0.0.1:0", admin_listen: "127.0.0.1:0", threads: ${GATEWAY_THREADS:-1} }
-upstream: { base_url: "http://127.0.0.1:$emu_port" }
+server: { listen: "127.0.0.1:0", admin_listen: "127.0.0.1:0", threads: ${GATEWAY_THREADS:-1} $server_extra }
 log: { access_log: false }
 $extra
 YAML
+  grep -q '^upstream:' "$work/$name.yaml" ||
+    echo "upstream: { base_url: \"http://127.0.0.1:$emu_port\" }" >>"$work/$name.yaml"
   YX_APP_KEY=demo-app-key YX_APP_SECRET=demo-app-secret \
     "$build/src/yxgate" --config "$work/$name.yaml" 2>"$work/$name.err" &
   local pid=$!; pids+=("$pid")

@@ -15,10 +15,8 @@ curl -s -X POST "http://127.0.0.1:$emu_port/_emulator/faults" \
   -d "{\"route\":\"any\",\"kind\":\"latency\",\"latency_ms\":$upstream_ms}" >/dev/null
 common="upstream: { base_url: \"http://127.0.0.1:$emu_port\", max_connections: $pool, timeout: 2s }
 apps: [{ name: default, app_key_env: YX_APP_KEY, app_secret_env: YX_APP_SECRET, rate_limits: { default: { rate: 100000, burst: 100000 }, chatroom_messages: { rate: 100000, burst: 100000 } } }]"
-start_yxgate open "server: { listen: \"127.0.0.1:0\", admin_listen: \"127.0.0.1:0\", threads: 1, max_inflight: 100000 }
-$common"
-start_yxgate shed "server: { listen: \"127.0.0.1:0\", admin_listen: \"127.0.0.1:0\", threads: 1, max_inflight: $pool }
-$common"
+start_yxgate open "$common" ", max_inflight: 100000"
+start_yxgate shed "$common" ", max_inflight: $pool"
 path='/im/v2/chatrooms/12/messages?sender_id=yx2&limit=3'
 
 echo "pass-through, upstream ${upstream_ms} ms, ${pool} upstream connections (capacity ~$((pool * 1000 / upstream_ms)) req/s), wrk -c$connections"

@@ -194,13 +194,17 @@ awaitable<bool> UpstreamClient::wait_for_slot(Clock::time_point deadline) {
   auto timer = std::make_shared<asio::steady_timer>(executor_, deadline);
   waiters_->queue.push_back(timer);
   auto [ec] = co_await timer->async_wait(kAwait);
-  if (ec == asio::error::operation_aborted) co_return true;  // woken by release_slot
+  if (ec == asio::error::operation_aborted) co_return true;  // woken by wake_one
   std::erase(waiters_->queue, timer);
   co_return false;
 }
 
 void UpstreamClient::release_slot() {
   --open_connections_;
+  wake_one();
+}
+
+void UpstreamClient::wake_one() {
   if (!waiters_->queue.empty()) {
     auto timer = std::move(waiters_->queue.front());
     waiters_->queue.pop_front();
@@ -210,6 +214,11 @@ void UpstreamClient::release_slot() {
 
 awaitable<UpstreamClient::Lease> UpstreamClient::acquire_from(Pool& pool,
                                                               Clock::time_point deadline) {
+  // First come, first served: while others wait for a connection, a new
+  // caller queues behind them instead of taking the next one to come free.
+  if (!waiters_->queue.empty() && !co_await wait_for_slot(deadline)) {
+    co_return Lease{nullptr, &pool, false, Failure::kTimeout, "no upstream connection free", false};
+  }
   for (;;) {
     std::size_t closed = 0;
     auto conn = pool.take_idle(Clock::now(), closed);
@@ -298,6 +307,7 @@ awaitable<Outcome> UpstreamClient::send(Request request) {
       conn.idle_since = Clock::now();
       conn.lowest().expires_never();
       lease.pool->put_idle(std::move(lease.conn));
+      wake_one();  // a caller waiting for a connection takes this one
     } else {
       conn.close();
       release_slot();

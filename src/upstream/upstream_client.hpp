@@ -57,6 +57,7 @@ class UpstreamClient {
                                              std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<bool> wait_for_slot(std::chrono::steady_clock::time_point deadline);
   void release_slot();
+  void wake_one();
 
   boost::asio::any_io_executor executor_;
   boost::asio::ssl::context* tls_ = nullptr;

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <future>
+
 #include "e2e/gateway_test_env.hpp"
 
 namespace yxgate::testing {
@@ -164,6 +166,22 @@ TEST_F(UpstreamFailure, UpstreamConnectionsAreKeptAliveAndReused) {
   const auto after = json_get_int(emulator().stats(), "/connections").value_or(-1);
   EXPECT_EQ(after - before, 2) << "one upstream connection for 20 requests, plus this stats call";
   EXPECT_EQ(emulator().calls("get_message"), 20);
+}
+
+TEST_F(UpstreamFailure, CallersWaitingForAPooledConnectionAreServedInTurn) {
+  // One upstream connection, five concurrent calls of 100 ms each: every call
+  // waits for the connection the previous one hands back (not for a timeout).
+  start({.upstream_yaml = "  max_connections: 1\n  timeout: 2s\n", .threads = 1});
+  emulator().add_fault("chatroom_messages", "latency", 100);
+  std::vector<std::future<HttpResponse>> calls;
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) {
+    calls.push_back(std::async(std::launch::async, [&] {
+      return get("/im/v2/chatrooms/12/messages?sender_id=a&limit=1");
+    }));
+  }
+  for (auto& call : calls) EXPECT_EQ(call.get().status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
 }
 
 TEST_F(UpstreamFailure, WrongSecretIsCountedAsAuthErrorAndLoggedLoudly) {
