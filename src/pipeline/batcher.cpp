@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -58,7 +59,18 @@ struct Batcher::Batch {
 struct Batcher::State {
   std::mutex mutex;
   std::unordered_map<std::string, std::shared_ptr<Batch>> open;
+  // Sent batches awaiting upstream, per key: a lookup of an item one of them
+  // already asks for waits on that call instead of asking again.
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Batch>>> in_flight;
 };
+
+namespace {
+using ItemKey = std::pair<std::uint64_t, std::uint64_t>;
+
+ItemKey item_key_of(const cache::BatchItem& item) {
+  return {item.message_server_id, item.has_create_time ? item.create_time : ~0ull};
+}
+}  // namespace
 
 Batcher::Batcher(const config::CoalesceConfig& config, server::WorkerPool& pool,
                  std::vector<UpstreamCaller*> upstreams, CachedMessages& cache)
@@ -85,12 +97,21 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker,
   std::vector<std::shared_ptr<Batch>> opened;
   {
     std::lock_guard lock(state_->mutex);
-    Batch* counted = nullptr;
+    std::vector<const Batch*> counted;  // batches this request already waits on
+    const auto count_client = [&](Batch& batch) {
+      if (std::find(counted.begin(), counted.end(), &batch) != counted.end()) return;
+      ++batch.clients;
+      counted.push_back(&batch);
+    };
     for (std::size_t slot = 0; slot < items.size(); ++slot) {
       const auto& item = items[slot];
+      const auto item_key = item_key_of(item);
+      if (auto joined = join_in_flight(key, app, item_key)) {
+        joined->registrations.push_back({waiter, joined->index.at(item_key), slot});
+        count_client(*joined);
+        continue;
+      }
       auto& open = state_->open[key];
-      const auto item_key =
-          std::pair{item.message_server_id, item.has_create_time ? item.create_time : ~0ull};
       if (open && !open->index.contains(item_key) && open->items.size() >= max_batch) {
         to_send.push_back(open);  // full: it leaves now, a new one opens
         open.reset();
@@ -109,10 +130,7 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker,
         open->tickets.push_back(cache_.ticket(app.index, item.message_server_id));
       }
       open->registrations.push_back({waiter, it->second, slot});
-      if (counted != open.get()) {
-        ++open->clients;
-        counted = open.get();
-      }
+      count_client(*open);
       if (open->items.size() >= max_batch) {
         to_send.push_back(open);
         state_->open.erase(key);
@@ -126,6 +144,23 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker,
   for (auto& batch : to_send) asio::co_spawn(executor, send(batch, worker), asio::detached);
   co_await waiter->done.wait();
   co_return std::move(waiter->results);
+}
+
+Batcher::Batch* Batcher::join_in_flight(const std::string& key, const AppCredentials& app,
+                                        const std::pair<std::uint64_t, std::uint64_t>& item_key) {
+  auto flights = state_->in_flight.find(key);
+  if (flights == state_->in_flight.end()) return nullptr;
+  for (auto& batch : flights->second) {
+    auto it = batch->index.find(item_key);
+    if (it == batch->index.end()) continue;
+    // A mutation since the batch left may have changed the answer: the
+    // ticket taken then no longer matches, so this lookup asks anew.
+    const auto& ticket = batch->tickets[it->second];
+    if (cache_.ticket(app.index, item_key.first).local_generation == ticket.local_generation) {
+      return batch.get();
+    }
+  }
+  return nullptr;
 }
 
 asio::awaitable<void> Batcher::close_after_window(std::shared_ptr<Batch> batch,
@@ -143,6 +178,7 @@ asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t wo
     if (auto it = state_->open.find(batch->key); it != state_->open.end() && it->second == batch) {
       state_->open.erase(it);
     }
+    state_->in_flight[batch->key].push_back(batch);
   }
   // Items and tickets no longer change once `sent` is set.
   RequestContext ctx;
@@ -203,11 +239,19 @@ asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t wo
   deliver(*batch, results);
 }
 
+void Batcher::forget_in_flight(const Batch& batch) {
+  auto flights = state_->in_flight.find(batch.key);
+  if (flights == state_->in_flight.end()) return;
+  std::erase_if(flights->second, [&](const auto& b) { return b.get() == &batch; });
+  if (flights->second.empty()) state_->in_flight.erase(flights);
+}
+
 void Batcher::deliver(Batch& batch, const std::vector<ItemResult>& results) {
   // SPEC §2: the access log links each client's trace id to the batch call.
   std::string clients;
   {
     std::lock_guard lock(state_->mutex);
+    forget_in_flight(batch);  // under the same lock: nobody registers after this
     const bool shared = batch.clients > 1;
     const Waiter* last = nullptr;
     for (auto& registration : batch.registrations) {

@@ -3,12 +3,15 @@
 // conversation are folded into one POST batch_messages. One open batch per
 // (app, conversation_id); it leaves coalesce.window after its first item or
 // when it holds coalesce.max_batch distinct items, whichever is first. Each
-// distinct (id, create_time) is asked once however many requests wait on it.
+// distinct (id, create_time) is asked once however many requests wait on it:
+// a lookup of an item a sent batch is still asking for waits on that call
+// (unless a mutation of that id happened since the batch left).
 // Shared by all workers behind one mutex; a batch is sent from the worker
 // that closed it, and every waiter is woken on its own worker.
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cache/upstream_reply.hpp"
@@ -55,6 +58,10 @@ class Batcher {
   boost::asio::awaitable<void> close_after_window(std::shared_ptr<Batch> batch, std::size_t worker);
   boost::asio::awaitable<void> send(std::shared_ptr<Batch> batch, std::size_t worker);
   void deliver(Batch& batch, const std::vector<ItemResult>& results);
+  // Both with State::mutex held.
+  Batch* join_in_flight(const std::string& key, const AppCredentials& app,
+                        const std::pair<std::uint64_t, std::uint64_t>& item_key);
+  void forget_in_flight(const Batch& batch);
 
   struct State;
   config::CoalesceConfig config_;

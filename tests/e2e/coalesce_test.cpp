@@ -1,5 +1,6 @@
 // Coalescing (SPEC §3.1.4-5, issue 4): concurrent lookups folded into
 // batch_messages calls, identical GETs sharing one call, failures fanned out.
+#include <future>
 #include <latch>
 #include <regex>
 #include <thread>
@@ -88,6 +89,43 @@ TEST_F(Coalescing, EachDistinctIdIsAskedOnce) {
   EXPECT_EQ(std::count(asked.begin(), asked.end(), 3001), 1);
   EXPECT_EQ(std::count(asked.begin(), asked.end(), 3003), 1);
   EXPECT_EQ(emulator().calls("batch_messages"), 1);
+}
+
+TEST_F(Coalescing, ALookupArrivingWhileItsIdIsInFlightWaitsForThatCall) {
+  start_with();
+  emulator().add_fault("batch_messages", "latency", 400);
+  const auto path = timed_path(kAliceBob, 3201, seeded_create_time(3201));
+  auto first =
+      std::async(std::launch::async, [&] { return request(gateway().port(), "GET", path); });
+  ASSERT_TRUE(
+      eventually([&] { return emulator().calls("batch_messages") == 1; }, std::chrono::seconds(5)));
+  const auto second = request(gateway().port(), "GET", path);
+  const auto first_response = first.get();
+  EXPECT_EQ(emulator().calls("batch_messages"), 1) << "the id in flight was asked again";
+  EXPECT_EQ(second.header("X-Yxgate-Cache"), "coalesced");
+  EXPECT_EQ(first_response.header("X-Yxgate-Cache"), "coalesced");
+  emulator().reset();
+  const auto direct = direct_get(path).body;
+  EXPECT_EQ(first_response.body, direct);
+  EXPECT_EQ(second.body, direct);
+}
+
+TEST_F(Coalescing, AfterAModifyALookupDoesNotWaitForTheOlderInFlightCall) {
+  start_with();
+  emulator().add_fault("batch_messages", "latency", 400);
+  const auto path = timed_path(kAliceBob, 3203, seeded_create_time(3203));
+  auto first =
+      std::async(std::launch::async, [&] { return request(gateway().port(), "GET", path); });
+  ASSERT_TRUE(
+      eventually([&] { return emulator().calls("batch_messages") == 1; }, std::chrono::seconds(5)));
+  const auto modified = request(gateway().port(), "POST", "/im/v2/messages/actions/modifyMsg",
+                                {{"Content-Type", "application/json"}},
+                                R"({"message":{"message_server_id":3203,"text":"new"}})");
+  ASSERT_EQ(json_get_int(modified.body, "/code"), 200) << modified.body;
+  const auto second = request(gateway().port(), "GET", path);
+  EXPECT_EQ(json_get_string(first.get().body, "/data/text"), "message 3203");
+  EXPECT_EQ(json_get_string(second.body, "/data/text"), "new") << "served the pre-modify call";
+  EXPECT_EQ(emulator().calls("batch_messages"), 2);
 }
 
 TEST_F(Coalescing, DifferentConversationsNeverShareABatch) {
