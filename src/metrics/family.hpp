@@ -1,6 +1,7 @@
 #pragma once
 // A metric family: one name, one HELP, fixed label names, one child per
 // distinct combination of label values.
+#include <algorithm>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -48,6 +49,18 @@ class FamilyBase {
   std::vector<std::string> label_names_;
 };
 
+// Orders label-value lists; also compares stored lists with borrowed
+// string_view lists, so a lookup of an existing child allocates nothing.
+struct LabelValuesLess {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return std::lexicographical_compare(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](std::string_view x, std::string_view y) { return x < y; });
+  }
+};
+
 // T is Counter, Gauge or Histogram.
 template <class T>
 class Family final : public FamilyBase {
@@ -67,6 +80,10 @@ class Family final : public FamilyBase {
   // paths, since this lookup takes a mutex. A wrong number of values is a
   // programming error: std::invalid_argument.
   T& with(std::initializer_list<std::string_view> label_values) {
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = children_.find(label_values); it != children_.end()) return *it->second;
+    }
     return with_values(std::vector<std::string>(label_values.begin(), label_values.end()));
   }
 
@@ -91,7 +108,8 @@ class Family final : public FamilyBase {
 
  private:
   mutable std::mutex mu_;
-  std::map<std::vector<std::string>, std::unique_ptr<T>> children_;  // sorted: stable output
+  // Sorted: stable output.
+  std::map<std::vector<std::string>, std::unique_ptr<T>, LabelValuesLess> children_;
   Factory make_;
 };
 

@@ -31,30 +31,10 @@ std::string_view lookup_result_label(cache::Lookup result) {
   return "miss";
 }
 
-// Redis values: the message object verbatim, or "!<message_time or ->\n<conversation>"
-// for a 107404 answer to that question.
-std::string negative_value(const router::ConversationId& conversation,
-                           std::optional<std::uint64_t> message_time) {
-  return "!" + (message_time ? std::to_string(*message_time) : std::string("-")) + "\n" +
-         conversation.to_string();
-}
-
+// Redis values are the message object verbatim (SPEC §3.1). 107404 answers
+// are cached in-process only: they live negative_ttl (seconds), and the
+// Redis key's contract is "the message as upstream returned it".
 std::shared_ptr<const cache::CacheEntry> decode_value(std::uint64_t id, std::string value) {
-  if (value.starts_with('!')) {
-    const auto newline = value.find('\n');
-    if (newline == std::string::npos) return nullptr;
-    const auto time_text = std::string_view(value).substr(1, newline - 1);
-    auto conversation = router::parse_conversation_id(std::string_view(value).substr(newline + 1));
-    if (!conversation) return nullptr;
-    std::optional<std::uint64_t> time;
-    if (time_text != "-") {
-      auto parsed = router::parse_non_negative(time_text, "message_time");
-      if (!parsed) return nullptr;
-      time = *parsed;
-    }
-    return std::make_shared<const cache::CacheEntry>(
-        cache::make_negative_entry(id, *conversation, time));
-  }
   auto facts = cache::extract_facts(value);
   if (!facts || facts->message_server_id != id) return nullptr;
   return std::make_shared<const cache::CacheEntry>(

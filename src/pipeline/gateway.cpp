@@ -96,7 +96,7 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
                                               const server::ClientInfo& client) {
   RequestContext ctx;
   ctx.method = std::string(request.method_string());
-  ctx.client = client.address.to_string();
+  ctx.client = client.address_text;
   if (auto it = request.find(kTraceHeader); it != request.end() && !it->value().empty()) {
     ctx.trace_id = std::string(it->value());
   } else {

@@ -14,7 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <unordered_set>
+#include <unordered_map>
 
 namespace yxgate::server {
 namespace asio = boost::asio;
@@ -28,6 +28,44 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::size_t kMaxLingerBytes = 4 * 1024 * 1024;
 // Like nginx's default of 100 header lines: plenty for an SDK, few for a flood.
 constexpr std::ptrdiff_t kMaxHeaderFields = 100;
+
+// Parses what the buffer already holds without another trip through the
+// event loop (the usual case: a whole request arrived in one read). Leaves
+// `ec` clear when the parser simply needs more bytes.
+void parse_buffered(http::request_parser<http::string_body>& parser, beast::flat_buffer& buffer,
+                    beast::error_code& ec) {
+  while (!parser.is_done() && buffer.size() > 0) {
+    const auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == http::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+  }
+}
+
+// The status line and fields as Beast's serializer would write them, into
+// a buffer the connection reuses; the body is sent from the response itself
+// in the same gather write.
+void serialize_head(const HttpResponse& response, std::string& out) {
+  out.clear();
+  out += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  const auto status = response.result_int();
+  out += static_cast<char>('0' + status / 100 % 10);
+  out += static_cast<char>('0' + status / 10 % 10);
+  out += static_cast<char>('0' + status % 10);
+  out += ' ';
+  out += response.reason();
+  out += "\r\n";
+  for (const auto& field : response) {
+    out += field.name_string();
+    out += ": ";
+    out += field.value();
+    out += "\r\n";
+  }
+  out += "\r\n";
+}
 }  // namespace
 
 struct HttpServer::Impl {
@@ -40,9 +78,10 @@ struct HttpServer::Impl {
   std::atomic<std::int64_t> connections{0};
   std::atomic<bool> stopping{false};
   std::uint16_t port = 0;
-  // Per worker, the streams waiting for their next request; only touched on
-  // that worker's thread.
-  std::vector<std::unordered_set<beast::tcp_stream*>> idle;
+  // Per worker, every open stream and whether it is waiting for its next
+  // request (the ones a drain closes at once); only touched on that
+  // worker's thread. Registered per connection, not per request.
+  std::vector<std::unordered_map<beast::tcp_stream*, bool>> idle;
 
   Impl(WorkerPool& p, const tcp::endpoint& ep, RequestHandler& h, ListenerOptions o, ServerState& s)
       : pool(p),
@@ -118,10 +157,11 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
                                                std::size_t worker) {
   if (buffer.size() == 0) {
     if (state.draining) co_return false;
-    idle[worker].insert(&stream);
+    bool& waiting = idle[worker][&stream];
+    waiting = true;
     stream.expires_after(options.idle_timeout);
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kAwait);
-    idle[worker].erase(&stream);
+    waiting = false;
     if (ec) co_return false;
     buffer.commit(n);
   }
@@ -130,7 +170,12 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
   parser.header_limit(options.max_header_bytes);
   parser.body_limit(options.max_body_bytes);
 
-  auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kAwait);
+  beast::error_code hec;
+  std::size_t hn = 0;
+  parse_buffered(parser, buffer, hec);
+  if (!hec && !parser.is_header_done()) {
+    std::tie(hec, hn) = co_await http::async_read_header(stream, buffer, parser, kAwait);
+  }
   if (!hec && parser.content_length() && *parser.content_length() > options.max_body_bytes) {
     hec = http::error::body_limit;
   }
@@ -142,7 +187,9 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
     auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kAwait);
     if (wec) co_return false;
   }
-  if (!hec) std::tie(hec, hn) = co_await http::async_read(stream, buffer, parser, kAwait);
+  if (!hec && !parser.is_done()) {
+    std::tie(hec, hn) = co_await http::async_read(stream, buffer, parser, kAwait);
+  }
   if (!hec) {
     request = parser.release();
     co_return true;
@@ -174,6 +221,7 @@ awaitable<void> HttpServer::Impl::session(beast::tcp_stream stream, std::size_t 
   ClientInfo client{stream.socket().remote_endpoint(ec).address(), worker};
   stream.socket().set_option(tcp::no_delay(true), ec);
   beast::flat_buffer buffer;
+  std::string head;  // reused for every response's status line and fields
   for (;;) {
     HttpRequest request;
     if (!co_await read_request(stream, buffer, request, worker)) break;
@@ -184,11 +232,14 @@ awaitable<void> HttpServer::Impl::session(beast::tcp_stream stream, std::size_t 
     const bool keep_alive = request.keep_alive() && response.keep_alive() && !state.draining;
     response.keep_alive(keep_alive);
     stream.expires_after(options.request_timeout);
-    auto [wec, wn] = co_await http::async_write(stream, response, kAwait);
+    serialize_head(response, head);
+    const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(response.body())};
+    auto [wec, wn] = co_await asio::async_write(stream, wire, kAwait);
     if (options.inflight) --*options.inflight;
     --active_requests;
     if (wec || !keep_alive) break;
   }
+  idle[worker].erase(&stream);
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.close();
   --connections;
@@ -212,7 +263,9 @@ void HttpServer::stop_accepting() {
   });
   for (std::size_t w = 0; w < impl_->pool.size(); ++w) {
     asio::post(impl_->pool.context(w), [impl = impl_.get(), w] {
-      for (auto* stream : impl->idle[w]) stream->cancel();
+      for (auto [stream, waiting] : impl->idle[w]) {
+        if (waiting) stream->cancel();
+      }
     });
   }
 }

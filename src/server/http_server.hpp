@@ -17,8 +17,11 @@
 namespace yxgate::server {
 
 struct ClientInfo {
+  ClientInfo(boost::asio::ip::address peer, std::size_t worker_index)
+      : address(peer), address_text(peer.to_string()), worker(worker_index) {}
   boost::asio::ip::address address;
-  std::size_t worker = 0;  // index of the worker running this connection
+  std::string address_text;  // formatted once per connection, not per request
+  std::size_t worker = 0;    // index of the worker running this connection
 };
 
 class RequestHandler {

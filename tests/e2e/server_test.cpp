@@ -80,6 +80,31 @@ TEST_F(Server, ExpectContinueIsAnswered) {
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200")) << reply;
 }
 
+TEST_F(Server, PipelinedRequestsAreAnsweredInOrder) {
+  start();
+  const std::string get =
+      std::string("GET ") + std::string(kMessage) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string body = R"({"a":1})";
+  const std::string post =
+      "POST /im/v2/things HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
+  const std::string last = "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const auto reply = raw_exchange(gateway().port(), get + post + get + last);
+  // Four answers in request order: the message, the echoed POST, the same
+  // message again (now cached), the 404.
+  const auto first = reply.find("HTTP/1.1 200");
+  const auto echoed = reply.find(R"("body":"{\"a\":1}")");
+  const auto hit = reply.find("X-Yxgate-Cache: hit");
+  const auto not_found = reply.find("HTTP/1.1 404");
+  ASSERT_NE(first, std::string::npos) << reply;
+  ASSERT_NE(echoed, std::string::npos) << reply;
+  ASSERT_NE(hit, std::string::npos) << reply;
+  ASSERT_NE(not_found, std::string::npos) << reply;
+  EXPECT_LT(first, echoed);
+  EXPECT_LT(echoed, hit);
+  EXPECT_LT(hit, not_found);
+}
+
 TEST_F(Server, IdleKeepAliveConnectionsAreClosed) {
   start({.server_yaml = "  idle_timeout: 200ms\n"});
   const auto started = std::chrono::steady_clock::now();

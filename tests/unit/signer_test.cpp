@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace yxgate::signing {
 namespace {
@@ -41,6 +44,24 @@ TEST(Signer, TraceIdIsUuidV4Text) {
   EXPECT_EQ(id[8], '-');
   EXPECT_EQ(id[14], '4');
   EXPECT_NE(make_trace_id(), id);
+  const std::regex uuid_v4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(std::regex_match(make_trace_id(), uuid_v4));
+}
+
+TEST(Signer, TraceIdsAreUniqueAcrossThreads) {
+  // Each thread has its own generator, seeded from the CSPRNG.
+  constexpr int kThreads = 4, kEach = 5000;
+  std::vector<std::vector<std::string>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&ids, t] {
+      for (int i = 0; i < kEach; ++i) ids[t].push_back(make_trace_id());
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> seen;
+  for (const auto& list : ids) seen.insert(list.begin(), list.end());
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kThreads * kEach));
 }
 
 TEST(Signer, ConstantTimeEqual) {
