@@ -26,10 +26,19 @@ namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-// {value or false, pttl} in one round trip.
+// {value or false, pttl} for every key, in one round trip.
 constexpr const char* kGetScript = R"lua(
-return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
+local out = {}
+for i = 1, #KEYS do
+  out[2 * i - 1] = redis.call('GET', KEYS[i])
+  out[2 * i] = redis.call('PTTL', KEYS[i])
+end
+return out
 )lua";
+
+// Lookups a worker starts in one turn of its event loop share one script
+// call (at most this many keys each).
+constexpr std::size_t kMaxKeysPerGet = 64;
 
 // KEYS: msg, tomb, convtomb, convindex. ARGV: value, ttl_ms, id-to-index
 // ('' = none), only_if_absent ('1'). Refuses while a mutation's tombstone
@@ -63,6 +72,17 @@ redis.call('DEL', KEYS[1])
 return redis.call('PUBLISH', ARGV[2], ARGV[3])
 )lua";
 
+// One script call for the lookups of one event-loop turn. Every waiter
+// waits on the one timer; the call's end cancels it, waking them all.
+struct GetBatch {
+  explicit GetBatch(const asio::any_io_executor& executor)
+      : done(executor, asio::steady_timer::time_point::max()) {}
+  asio::steady_timer done;
+  bool answered = false;
+  std::vector<std::string> keys;
+  std::vector<RedisLookup> results;
+};
+
 struct AckWait {
   std::int64_t needed = -1;  // unknown until PUBLISH answers
   std::int64_t got = 0;
@@ -86,9 +106,15 @@ std::string canonical_conversation(const router::ConversationId& conversation) {
 struct RedisMessageStore::Impl {
   Impl(RedisLinks& l, server::WorkerPool& p, std::vector<std::string> names,
        std::chrono::milliseconds horizon)
-      : links(l), pool(p), config(l.config()), app_names(std::move(names)), race_horizon(horizon) {}
+      : links(l),
+        pool(p),
+        config(l.config()),
+        app_names(std::move(names)),
+        race_horizon(horizon),
+        open_gets(p.size()) {}
 
   redis::RedisConnection& connection(std::size_t worker) { return links.connection(worker); }
+  asio::awaitable<void> run_get_batch(std::size_t worker, std::shared_ptr<GetBatch> batch);
 
   RedisLinks& links;
   server::WorkerPool& pool;
@@ -104,6 +130,8 @@ struct RedisMessageStore::Impl {
   std::mutex mutex;
   std::unordered_map<std::string, AckWait> waits;  // by nonce
   CachedMessages* local = nullptr;
+  // Per worker, the batch still taking lookups (only touched on that worker).
+  std::vector<std::shared_ptr<GetBatch>> open_gets;
 
   std::string key(std::uint32_t app, std::string_view kind, std::string_view rest) const {
     return config.key_prefix + app_names[app] + ":" + std::string(kind) + ":" + std::string(rest);
@@ -216,18 +244,49 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
 
 asio::awaitable<RedisLookup> RedisMessageStore::get(std::size_t worker, std::uint32_t app,
                                                     std::uint64_t id) {
-  std::vector<std::string> keys{impl_->key(app, "msg", std::to_string(id))};
-  std::vector<std::string> no_args;
-  auto reply = co_await impl_->get_script.run(impl_->connection(worker), std::move(keys),
-                                              std::move(no_args));
-  if (!reply || !reply->is_array() || reply->elements.size() != 2) {
-    co_return RedisLookup{RedisLookup::Status::kError, {}};
+  const auto executor = co_await asio::this_coro::executor;
+  auto& open = impl_->open_gets[worker];
+  if (!open || open->keys.size() >= kMaxKeysPerGet) {
+    open = std::make_shared<GetBatch>(executor);
+    asio::co_spawn(executor, impl_->run_get_batch(worker, open), asio::detached);
   }
-  const auto& value = reply->elements[0];
-  if (!value.is_string()) co_return RedisLookup{RedisLookup::Status::kMissing, {}};
-  co_return RedisLookup{
-      RedisLookup::Status::kFound,
-      RedisCached{value.str, std::chrono::milliseconds(reply->elements[1].integer)}};
+  const auto batch = open;
+  const auto slot = batch->keys.size();
+  batch->keys.push_back(impl_->key(app, "msg", std::to_string(id)));
+  if (!batch->answered) {
+    co_await batch->done.async_wait(kAwait);  // cancelled when the call is answered
+  }
+  RedisLookup result = std::move(batch->results[slot]);
+  co_return result;
+}
+
+asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(std::size_t worker,
+                                                             std::shared_ptr<GetBatch> batch) {
+  // co_spawn may run us inline: yield, so that this loop turn's other ready
+  // handlers (and the lookups they start) join the batch first.
+  co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  if (open_gets[worker] == batch) open_gets[worker].reset();  // no more joiners
+  const auto count = batch->keys.size();
+  std::vector<std::string> no_args;
+  auto reply =
+      co_await get_script.run(connection(worker), std::move(batch->keys), std::move(no_args));
+  batch->results.resize(count);
+  if (reply && reply->is_array() && reply->elements.size() == 2 * count) {
+    auto elements = std::move(reply).value().elements;
+    for (std::size_t i = 0; i < count; ++i) {
+      auto& value = elements[2 * i];
+      auto& result = batch->results[i];
+      if (!value.is_string()) {
+        result.status = RedisLookup::Status::kMissing;
+        continue;
+      }
+      result.status = RedisLookup::Status::kFound;
+      result.cached =
+          RedisCached{std::move(value.str), std::chrono::milliseconds(elements[2 * i + 1].integer)};
+    }
+  }  // otherwise every result stays kError
+  batch->answered = true;
+  batch->done.cancel();
 }
 
 asio::awaitable<bool> RedisMessageStore::put(std::size_t worker, std::uint32_t app,

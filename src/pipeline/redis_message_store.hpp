@@ -1,7 +1,7 @@
 #pragma once
 // The Redis layer of the message cache (SPEC §3.1, §3.3, §9), shared by all
 // replicas. Keys (key_prefix = P, app name = A):
-//   P A:msg:<id>          the message object verbatim, or a negative marker
+//   P A:msg:<id>          the message object verbatim (107404s stay in-process)
 //   P A:tomb:<id>         set for the race horizon by a mutation of <id>
 //   P A:conv:<canon>      ids cached for one conversation (for clears)
 //   P A:convtomb:<canon>  set for the race horizon by a clear
@@ -26,7 +26,7 @@ namespace yxgate::pipeline {
 
 class CachedMessages;
 
-// A stored value: the message JSON, or "upstream said 107404" for one question.
+// A stored value: the message JSON and what is left of its TTL.
 struct RedisCached {
   std::string value;
   std::chrono::milliseconds ttl_left{0};
@@ -47,6 +47,8 @@ class RedisMessageStore {
   // Subscribes to invalidations from other replicas (drops into `local`).
   void start(CachedMessages& local);
 
+  // Lookups a worker starts in the same event-loop turn share one script
+  // call (GET + PTTL per key): one round trip and one timeout for all.
   boost::asio::awaitable<RedisLookup> get(std::size_t worker, std::uint32_t app, std::uint64_t id);
   // True when stored; false when a tombstone vetoed it or Redis is down.
   // `canonical_conversation` indexes the id for clears (empty: not indexed).
