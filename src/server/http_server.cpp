@@ -16,6 +16,8 @@
 #include <boost/beast/http/write.hpp>
 #include <unordered_map>
 
+#include "server/http_head.hpp"
+
 namespace yxgate::server {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -45,27 +47,6 @@ void parse_buffered(http::request_parser<http::string_body>& parser, beast::flat
   }
 }
 
-// The status line and fields as Beast's serializer would write them, into
-// a buffer the connection reuses; the body is sent from the response itself
-// in the same gather write.
-void serialize_head(const HttpResponse& response, std::string& out) {
-  out.clear();
-  out += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  const auto status = response.result_int();
-  out += static_cast<char>('0' + status / 100 % 10);
-  out += static_cast<char>('0' + status / 10 % 10);
-  out += static_cast<char>('0' + status % 10);
-  out += ' ';
-  out += response.reason();
-  out += "\r\n";
-  for (const auto& field : response) {
-    out += field.name_string();
-    out += ": ";
-    out += field.value();
-    out += "\r\n";
-  }
-  out += "\r\n";
-}
 }  // namespace
 
 struct HttpServer::Impl {
@@ -232,7 +213,7 @@ awaitable<void> HttpServer::Impl::session(beast::tcp_stream stream, std::size_t 
     const bool keep_alive = request.keep_alive() && response.keep_alive() && !state.draining;
     response.keep_alive(keep_alive);
     stream.expires_after(options.request_timeout);
-    serialize_head(response, head);
+    write_head(response, head);
     const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(response.body())};
     auto [wec, wn] = co_await asio::async_write(stream, wire, kAwait);
     if (options.inflight) --*options.inflight;

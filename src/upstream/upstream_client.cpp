@@ -2,20 +2,23 @@
 
 #include <poll.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <deque>
 #include <optional>
 #include <vector>
+
+#include "server/http_head.hpp"
 
 namespace yxgate::upstream {
 namespace asio = boost::asio;
@@ -268,6 +271,7 @@ awaitable<Outcome> UpstreamClient::send(Request request) {
   const bool idempotent = is_idempotent(request.method());
   const auto deadline = Clock::now() + config_.timeout;
   request.prepare_payload();
+  std::string head;
 
   for (int attempt = 0;; ++attempt) {
     auto lease = co_await acquire(deadline);
@@ -280,8 +284,10 @@ awaitable<Outcome> UpstreamClient::send(Request request) {
     // only then, and only for idempotent methods, is one retry safe.
     const bool may_retry = lease.reused && idempotent && attempt == 0;
 
+    server::write_head(request, head);
+    const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(request.body())};
     auto [wec, written] = co_await on_stream(
-        conn, [&](auto& stream) { return http::async_write(stream, request, kAwait); });
+        conn, [&](auto& stream) { return asio::async_write(stream, wire, kAwait); });
     if (wec) {
       conn.close();
       release_slot();
