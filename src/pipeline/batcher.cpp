@@ -191,6 +191,8 @@ asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t wo
   metrics::yxgate_metrics().upstream_batch_size.observe(static_cast<double>(batch->items.size()));
   auto reply =
       co_await upstreams_[worker]->call(std::move(request), *batch->app, ctx, ctx.trace_id);
+  // A call our own limiter refused served nobody: its waiters are not "coalesced".
+  const bool called_upstream = !reply.rate_limited;
 
   std::vector<ItemResult> results(batch->items.size());
   std::optional<cache::BatchReply> parsed;
@@ -236,7 +238,7 @@ asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t wo
     }
   }
   for (auto& r : results) r.batch_trace_id = ctx.trace_id;
-  deliver(*batch, results);
+  deliver(*batch, results, called_upstream);
 }
 
 void Batcher::forget_in_flight(const Batch& batch) {
@@ -246,13 +248,13 @@ void Batcher::forget_in_flight(const Batch& batch) {
   if (flights->second.empty()) state_->in_flight.erase(flights);
 }
 
-void Batcher::deliver(Batch& batch, const std::vector<ItemResult>& results) {
+void Batcher::deliver(Batch& batch, const std::vector<ItemResult>& results, bool called_upstream) {
   // SPEC §2: the access log links each client's trace id to the batch call.
   std::string clients;
   {
     std::lock_guard lock(state_->mutex);
     forget_in_flight(batch);  // under the same lock: nobody registers after this
-    const bool shared = batch.clients > 1;
+    const bool shared = called_upstream && batch.clients > 1;
     const Waiter* last = nullptr;
     for (auto& registration : batch.registrations) {
       auto& waiter = *registration.waiter;

@@ -57,7 +57,7 @@ class Batcher {
   struct Waiter;
   boost::asio::awaitable<void> close_after_window(std::shared_ptr<Batch> batch, std::size_t worker);
   boost::asio::awaitable<void> send(std::shared_ptr<Batch> batch, std::size_t worker);
-  void deliver(Batch& batch, const std::vector<ItemResult>& results);
+  void deliver(Batch& batch, const std::vector<ItemResult>& results, bool called_upstream);
   // Both with State::mutex held.
   Batch* join_in_flight(const std::string& key, const AppCredentials& app,
                         const std::pair<std::uint64_t, std::uint64_t>& item_key);

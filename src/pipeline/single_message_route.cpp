@@ -43,7 +43,9 @@ asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const Mes
     co_return co_await call_single(env, lookup, fill);
   });
   auto response = relay_shared(env, *shared.reply);
-  env.ctx.cache = shared.shared && miss_label == "miss" ? "coalesced" : miss_label;
+  // A call our own limiter refused served nobody: not "coalesced".
+  const bool coalesced = shared.shared && !shared.reply->rate_limited && miss_label == "miss";
+  env.ctx.cache = coalesced ? "coalesced" : miss_label;
   response.set(kCacheHeader, env.ctx.cache);
   co_return response;
 }

@@ -183,6 +183,30 @@ TEST_F(RateLimit, OneBatchCallSpendsOneBatchToken) {
   EXPECT_EQ(ok, 8) << "eight lookups rode on one token";
 }
 
+TEST_F(RateLimit, LookupsOfARefusedBatchAreMissesNotCoalesced) {
+  start({.extra_yaml = "coalesce:\n  window: 30ms\n",
+         .app_yaml = "    rate_limits:\n      max_wait: 0ms\n"
+                     "      batch_messages: { rate: 0.01, burst: 1 }\n"});
+  const auto spend =
+      get(message_path(4301) + "?message_time=" + std::to_string(seeded_create_time(4301)));
+  ASSERT_EQ(json_get_int(spend.body, "/code"), 200) << "the only token";
+  std::vector<std::future<HttpResponse>> calls;
+  for (int i = 0; i < 6; ++i) {
+    const std::uint64_t id = 4303 + 2 * i;
+    calls.push_back(std::async(std::launch::async, [&, id] {
+      return get(message_path(id) + "?message_time=" + std::to_string(seeded_create_time(id)));
+    }));
+  }
+  for (auto& call : calls) {
+    const auto response = call.get();
+    EXPECT_EQ(json_get_int(response.body, "/code"), 416) << response.body;
+    EXPECT_EQ(response.header("X-Yxgate-Cache"), "miss");
+  }
+  const auto metrics = request(gateway().admin_port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("yxgate_coalesced_requests_total 0\n"), std::string::npos);
+  EXPECT_EQ(emulator().calls("batch_messages"), 1);
+}
+
 TEST_F(RateLimit, SighupChangesTheLogLevel) {
   start();
   get(message_path(4001));
