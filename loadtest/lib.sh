@@ -21,6 +21,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT   # run the EXIT trap on Ctrl-C / kill too (once the
+trap 'exit 143' TERM  # foreground command, at most one bounded row, returns)
 
 progress() { printf '[%4ds] %s\n' $((SECONDS - t0)) "$*" >&2; }
 
