@@ -10,22 +10,21 @@ upstream_ms=${UPSTREAM_MS:-50}
 pool=${UPSTREAM_CONNECTIONS:-32}
 connections=${CONNECTIONS:-$((pool * 2))}
 build_release
-EMULATOR_THREADS=2 start_emulator
-curl -s -X POST "http://127.0.0.1:$emu_port/_emulator/faults" \
-  -d "{\"route\":\"any\",\"kind\":\"latency\",\"latency_ms\":$upstream_ms}" >/dev/null
+EMULATOR_THREADS=${EMULATOR_THREADS:-2} start_emulator
+emu_latency_ms=$upstream_ms   # bench_row resets the emulator and installs this before each row
 common="upstream: { base_url: \"http://127.0.0.1:$emu_port\", max_connections: $pool, timeout: 2s }
-apps: [{ name: default, app_key_env: YX_APP_KEY, app_secret_env: YX_APP_SECRET, rate_limits: { default: { rate: 100000, burst: 100000 }, chatroom_messages: { rate: 100000, burst: 100000 } } }]"
+$bench_apps"
 start_yxgate open "$common" ", max_inflight: 100000"
 start_yxgate shed "$common" ", max_inflight: $pool"
 path='/im/v2/chatrooms/12/messages?sender_id=yx2&limit=3'
 
-echo "pass-through, upstream ${upstream_ms} ms, ${pool} upstream connections (capacity ~$((pool * 1000 / upstream_ms)) req/s), wrk -c$connections"
-table_header
 for name in open shed; do
-  pid_var=${name}_pid; port_var=${name}_port
+  pid_var=${name}_pid; port_var=${name}_port; admin_var=${name}_admin
   before=$(rss_kb "${!pid_var}")
-  line=$(run_wrk "yxgate max_inflight=$([ $name = open ] && echo 100000 || echo $pool)" \
-    "http://127.0.0.1:${!port_var}$path" "${!pid_var}" -s "$root/loadtest/status.lua")
-  after=$(rss_kb "${!pid_var}")
-  echo "$line RSS ${before}->${after} KiB"
+  row_admin=${!admin_var} bench_row "$name" "2x upstream capacity" \
+    "yxgate max_inflight=$([ $name = open ] && echo 100000 || echo $pool)" \
+    "http://127.0.0.1:${!port_var}$path" "${!pid_var}" -s "$root/loadtest/status.lua"
+  table_note "max_inflight=$([ $name = open ] && echo 100000 || echo $pool): RSS ${before} -> $(rss_kb "${!pid_var}") KiB"
 done
+echo "pass-through, upstream ${upstream_ms} ms, ${pool} upstream connections (capacity ~$((pool * 1000 / upstream_ms)) req/s), wrk -c$connections"
+print_table

@@ -1,6 +1,9 @@
 -- wrk script: single-message lookups (with message_time) of recent messages
 -- in a few hot conversations, ids drawn from a Zipf distribution, so many
--- clients want the same few messages at the same time (issue 4).
+-- clients want the same few messages at the same time (issue 4). Answers
+-- are counted by HTTP status and body code (status.lua, same directory).
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "status.lua")
+local status_init = init
 local conversations = {
   { path = "alice%7C1%7Cbob",   first = 1 },
   { path = "alice%7C2%7C1001",  first = 100001 },
@@ -27,6 +30,7 @@ local function draw()
 end
 
 function init(args)
+  status_init(args)
   math.randomseed(os.time() + math.floor(os.clock() * 1e6))
   build_cdf(ids)
 end

@@ -13,7 +13,7 @@ packages=(
 )
 command -v npm >/dev/null || packages+=(nodejs npm)  # tests/ops: K8s manifest validation (npm ci)
 if [ "${YXGATE_WITH_BENCH:-0}" = 1 ]; then
-  packages+=(wrk nginx-light)
+  packages+=(wrk nginx-light varnish)  # loadtest/: load generator, cache peers (redis-tools has redis-benchmark)
 fi
 
 missing=()

@@ -1,0 +1,101 @@
+# Scenario functions shared by run-all.sh and the single-scenario scripts
+# (cache_hit.sh, coalesce.sh, passthrough.sh). Sourced after lib.sh. Each
+# starts the servers it measures — the emulator (and Redis for
+# scenario_redis_hit) must already run — adds its rows with bench_row, and
+# stops what it started, so scenarios never share a cache or a CPU.
+
+hit_path='/im/v2/conversations/alice%7C1%7Cbob/messages/1001'
+pass_path='/im/v2/chatrooms/12/messages?sender_id=yx2&limit=3'
+gw_threads=${GATEWAY_THREADS:-1}
+yx="yxgate ($gw_threads thread$([ "$gw_threads" = 1 ] || echo s))"
+
+# warm url header: one miss, then a second request that must be a hit —
+# body code 200, the emulator asked exactly once for the two.
+warm() {
+  local url=$1 header=$2 body calls seen
+  emu_prepare
+  body=$(curl -s "$url")
+  seen=$(curl -s -D - -o /dev/null "$url" | tr -d '\r' | awk -v h="$header" 'tolower($0) ~ "^" tolower(h) ":" {print}')
+  calls=$(emu_calls)
+  case $body in '{"code":200,'*) ;; *) echo "warm $url: unexpected body: $body" >&2; exit 1 ;; esac
+  [ "$calls" = 1 ] || { echo "warm $url: 2 requests made $calls upstream calls, expected 1" >&2; exit 1; }
+  progress "warmed ${url#http://}: second request '${seen:-no $header}', 1 upstream call for both"
+}
+
+# One cached message, ~220-byte body: yxgate's local layer, nginx
+# proxy_cache, Varnish. Keys local_yx local_nginx local_varnish.
+scenario_local_hit() {
+  start_yxgate local ""
+  start_nginx nginxhit
+  start_varnish varnishhit
+  warm "http://127.0.0.1:$local_port$hit_path" X-Yxgate-Cache
+  warm "http://127.0.0.1:$nginxhit_port$hit_path" X-Cache   # nginx-cache.conf adds none: 1 upstream call is the proof
+  warm "http://127.0.0.1:$varnishhit_port$hit_path" X-Cache
+  row_admin=$local_admin bench_row local_yx "local hit" "$yx, local layer" \
+    "http://127.0.0.1:$local_port$hit_path" "$local_pid"
+  bench_row local_nginx "local hit" "nginx proxy_cache (1 worker)" \
+    "http://127.0.0.1:$nginxhit_port$hit_path" "$(process_group "$nginxhit_pid")"
+  bench_row local_varnish "local hit" "Varnish (malloc, 2 pools)" \
+    "http://127.0.0.1:$varnishhit_port$hit_path" "$(process_group "$varnishhit_pid")"
+  stop_proc "$local_pid"; stop_proc "$nginxhit_pid"; stop_proc "$varnishhit_pid"
+}
+
+# The same message from Redis: yxgate with cache.local.max_bytes 0 (CPU
+# column = yxgate + redis-server), then redis-benchmark GET of the very key
+# yxgate reads. Keys redis_yx redis_bench.
+scenario_redis_hit() {
+  start_yxgate redishit "cache: { local: { max_bytes: 0 }, redis: { url: \"redis://127.0.0.1:$redis_port/0\", timeout: 50ms } }"
+  warm "http://127.0.0.1:$redishit_port$hit_path" X-Yxgate-Cache
+  row_admin=$redishit_admin row_own_label="yxgate alone" bench_row redis_yx "Redis hit" \
+    "$yx, local layer off + redis-server" "http://127.0.0.1:$redishit_port$hit_path" "$redishit_pid $redis_pid"
+  redis_row redis_bench "Redis hit" "redis-benchmark GET (ceiling)" "yxgate:default:msg:1001"
+  stop_proc "$redishit_pid"
+}
+
+# Cold cache, Zipf reads of hot conversations (zipf.lua), every emulator
+# answer delayed UPSTREAM_MS. Each server starts just before its row (empty
+# cache) and stops after it; the emulator's stats are reset before each row.
+# Keys coal_yx coal_nginx coal_varnish.
+scenario_coalescing() {
+  local zipf="$root/loadtest/zipf.lua"
+  emu_latency_ms=${UPSTREAM_MS:-20}
+  table_note "coalescing: cold cache (each server started fresh for its row), Zipf s=${ZIPF_S:-1.1} over ${ZIPF_IDS:-5000} ids x 4 conversations, message_time given, emulator latency ${emu_latency_ms} ms."
+  start_yxgate coal "coalesce: { window: ${WINDOW:-2ms}, max_batch: 100 }"
+  row_admin=$coal_admin bench_row coal_yx "coalescing" "$yx, window ${WINDOW:-2ms}" \
+    "http://127.0.0.1:$coal_port/" "$coal_pid" -s "$zipf"
+  stop_proc "$coal_pid"
+  start_nginx nginxcold
+  bench_row coal_nginx "coalescing" "nginx proxy_cache_lock" \
+    "http://127.0.0.1:$nginxcold_port/" "$(process_group "$nginxcold_pid")" -s "$zipf"
+  stop_proc "$nginxcold_pid"
+  start_varnish varnishcold
+  bench_row coal_varnish "coalescing" "Varnish waiting list" \
+    "http://127.0.0.1:$varnishcold_port/" "$(process_group "$varnishcold_pid")" -s "$zipf"
+  stop_proc "$varnishcold_pid"
+  emu_latency_ms=0
+}
+
+# A chatroom page (never cached): the emulator directly (wrk sends signing
+# headers valid for 5 minutes), then through yxgate. Keys pass_emu pass_yx.
+scenario_passthrough() {
+  start_yxgate pass ""
+  sign_headers
+  row_upstream=0 bench_row pass_emu "pass-through" "emulator direct (signed by wrk)" \
+    "http://127.0.0.1:$emu_port$pass_path" "$emu_pid" \
+    -H "AppKey: $sig_appkey" -H "Nonce: $sig_nonce" -H "CurTime: $sig_curtime" -H "CheckSum: $sig_checksum"
+  row_admin=$pass_admin bench_row pass_yx "pass-through" "$yx" \
+    "http://127.0.0.1:$pass_port$pass_path" "$pass_pid"
+  stop_proc "$pass_pid"
+}
+
+# The same page through yxgate with chatroom_messages limited to RL_RATE/s
+# (burst RL_BURST; other classes and max_wait at SPEC defaults) under the
+# same full load: what share is answered 416, at what CPU. Key rl_yx.
+scenario_rate_limited() {
+  local rate=${RL_RATE:-1000} burst=${RL_BURST:-100}
+  start_yxgate limited "apps: [{ name: default, app_key_env: YX_APP_KEY, app_secret_env: YX_APP_SECRET, rate_limits: { chatroom_messages: { rate: $rate, burst: $burst } } }]"
+  table_note "rate-limited: chatroom_messages rate $rate/s burst $burst, max_wait 50ms (SPEC default); upstream calls per client request should be about $rate / req/s."
+  row_admin=$limited_admin bench_row rl_yx "rate-limited" "$yx, chatroom_messages $rate/s burst $burst" \
+    "http://127.0.0.1:$limited_port$pass_path" "$limited_pid" -s "$root/loadtest/status.lua"
+  stop_proc "$limited_pid"
+}
