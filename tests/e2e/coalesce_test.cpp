@@ -46,6 +46,16 @@ class Coalescing : public GatewayTest {
     return request(emulator().port(), "GET", target, signed_headers());
   }
   std::string metrics() { return request(gateway().admin_port(), "GET", "/metrics").body; }
+  // Starts a gateway whose batch calls take 400 ms, sends a lookup of `path`
+  // and returns once its batch call has reached upstream (still unanswered).
+  std::future<HttpResponse> lookup_in_flight(const std::string& path) {
+    start_with();
+    emulator().add_fault("batch_messages", "latency", 400);
+    auto lookup = std::async(std::launch::async,
+                             [this, path] { return request(gateway().port(), "GET", path); });
+    eventually([&] { return emulator().calls("batch_messages") == 1; }, std::chrono::seconds(5));
+    return lookup;
+  }
 };
 
 TEST_F(Coalescing, SixtyConcurrentLookupsOfTwelveIdsBecomeAtMostTwoBatchCalls) {
@@ -92,13 +102,9 @@ TEST_F(Coalescing, EachDistinctIdIsAskedOnce) {
 }
 
 TEST_F(Coalescing, ALookupArrivingWhileItsIdIsInFlightWaitsForThatCall) {
-  start_with();
-  emulator().add_fault("batch_messages", "latency", 400);
   const auto path = timed_path(kAliceBob, 3201, seeded_create_time(3201));
-  auto first =
-      std::async(std::launch::async, [&] { return request(gateway().port(), "GET", path); });
-  ASSERT_TRUE(
-      eventually([&] { return emulator().calls("batch_messages") == 1; }, std::chrono::seconds(5)));
+  auto first = lookup_in_flight(path);
+  ASSERT_EQ(emulator().calls("batch_messages"), 1);
   const auto second = request(gateway().port(), "GET", path);
   const auto first_response = first.get();
   EXPECT_EQ(emulator().calls("batch_messages"), 1) << "the id in flight was asked again";
@@ -111,13 +117,9 @@ TEST_F(Coalescing, ALookupArrivingWhileItsIdIsInFlightWaitsForThatCall) {
 }
 
 TEST_F(Coalescing, AfterAModifyALookupDoesNotWaitForTheOlderInFlightCall) {
-  start_with();
-  emulator().add_fault("batch_messages", "latency", 400);
   const auto path = timed_path(kAliceBob, 3203, seeded_create_time(3203));
-  auto first =
-      std::async(std::launch::async, [&] { return request(gateway().port(), "GET", path); });
-  ASSERT_TRUE(
-      eventually([&] { return emulator().calls("batch_messages") == 1; }, std::chrono::seconds(5)));
+  auto first = lookup_in_flight(path);
+  ASSERT_EQ(emulator().calls("batch_messages"), 1);
   const auto modified = request(gateway().port(), "POST", "/im/v2/messages/actions/modifyMsg",
                                 {{"Content-Type", "application/json"}},
                                 R"({"message":{"message_server_id":3203,"text":"new"}})");
