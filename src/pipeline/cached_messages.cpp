@@ -54,25 +54,31 @@ CachedMessages::CachedMessages(const config::CacheConfig& config,
 
 CachedMessages::~CachedMessages() = default;
 
+CacheAnswer CachedMessages::lookup_local(std::uint32_t app, std::uint64_t id,
+                                         const router::ConversationId& conversation,
+                                         std::optional<std::uint64_t> message_time) {
+  if (!local_.enabled()) return CacheAnswer{};
+  auto entry = local_.get(cache::CacheKey{app, id}, Clock::now());
+  const auto result =
+      entry ? cache::match(*entry, conversation, message_time) : cache::Lookup::kMiss;
+  metrics::yxgate_metrics().cache_lookups_total.with({"local", lookup_result_label(result)}).inc();
+  if (result == cache::Lookup::kMiss) return CacheAnswer{};
+  return CacheAnswer{std::move(entry), result, "local"};
+}
+
 asio::awaitable<CacheAnswer> CachedMessages::lookup(std::size_t worker, std::uint32_t app,
                                                     std::uint64_t id,
                                                     const router::ConversationId& conversation,
                                                     std::optional<std::uint64_t> message_time) {
-  auto& metrics = metrics::yxgate_metrics();
-  if (local_.enabled()) {
-    auto entry = local_.get(cache::CacheKey{app, id}, Clock::now());
-    const auto result =
-        entry ? cache::match(*entry, conversation, message_time) : cache::Lookup::kMiss;
-    metrics.cache_lookups_total.with({"local", lookup_result_label(result)}).inc();
-    if (result != cache::Lookup::kMiss) co_return CacheAnswer{std::move(entry), result, "local"};
-  }
-  if (redis_) co_return co_await lookup_redis(worker, app, id, conversation, message_time);
-  co_return CacheAnswer{};
+  auto local = lookup_local(app, id, conversation, message_time);
+  if (local.entry) co_return local;
+  co_return co_await lookup_redis(worker, app, id, conversation, message_time);
 }
 
 asio::awaitable<CacheAnswer> CachedMessages::lookup_redis(
     std::size_t worker, std::uint32_t app, std::uint64_t id,
     const router::ConversationId& conversation, std::optional<std::uint64_t> message_time) {
+  if (!redis_) co_return CacheAnswer{};
   auto& metrics = metrics::yxgate_metrics();
   const auto ticket = this->ticket(app, id);  // before the read: a racing drop vetoes the refill
   auto found = co_await redis_->get(worker, app, id);

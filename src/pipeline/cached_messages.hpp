@@ -44,6 +44,16 @@ class CachedMessages {
                                              std::uint64_t id,
                                              const router::ConversationId& conversation,
                                              std::optional<std::uint64_t> message_time);
+  // The two layers on their own: the in-process one answers without
+  // suspending (the hit path needs no coroutine frame); the Redis one
+  // answers a miss when Redis is not configured.
+  CacheAnswer lookup_local(std::uint32_t app, std::uint64_t id,
+                           const router::ConversationId& conversation,
+                           std::optional<std::uint64_t> message_time);
+  boost::asio::awaitable<CacheAnswer> lookup_redis(std::size_t worker, std::uint32_t app,
+                                                   std::uint64_t id,
+                                                   const router::ConversationId& conversation,
+                                                   std::optional<std::uint64_t> message_time);
   FillTicket ticket(std::uint32_t app, std::uint64_t id) const;
 
   // `message_json` is the message object verbatim as upstream returned it.
@@ -78,10 +88,6 @@ class CachedMessages {
   void publish_local_bytes() const;
   void put_local(const FillTicket& ticket, std::shared_ptr<const cache::CacheEntry> entry,
                  std::chrono::milliseconds ttl);
-  boost::asio::awaitable<CacheAnswer> lookup_redis(std::size_t worker, std::uint32_t app,
-                                                   std::uint64_t id,
-                                                   const router::ConversationId& conversation,
-                                                   std::optional<std::uint64_t> message_time);
 
   config::CacheConfig config_;
   std::atomic<std::int64_t> ttl_ms_;

@@ -146,7 +146,11 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
                  *cache_, config_, client.worker, *batcher_,    flights_};
     switch (route.kind) {
       case router::RouteKind::kGetMessage:
-        response = co_await handle_single_message(env);
+        if (auto hit = answer_from_local_cache(env)) {
+          response = std::move(*hit);
+        } else {
+          response = co_await handle_single_message(env, true);
+        }
         break;
       case router::RouteKind::kBatchMessages:
         response = co_await handle_batch_messages(env);

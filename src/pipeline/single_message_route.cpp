@@ -75,7 +75,26 @@ asio::awaitable<server::HttpResponse> batched_get(RouteEnv& env, const MessageLo
 
 }  // namespace
 
-asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env) {
+namespace {
+
+server::HttpResponse cache_hit(RouteEnv& env, const CacheAnswer& answer) {
+  const auto code = answer.result == cache::Lookup::kHit ? 200 : 107404;
+  return json_answer(env, cache::single_message_body(*answer.entry), code, "hit");
+}
+
+}  // namespace
+
+std::optional<server::HttpResponse> answer_from_local_cache(RouteEnv& env) {
+  auto lookup =
+      parse_message_lookup(env.route.conversation_id, env.route.message_server_id, env.query);
+  if (!lookup || lookup->check_team) return std::nullopt;
+  auto answer = env.cache.lookup_local(env.app.index, lookup->message_server_id,
+                                       lookup->conversation, lookup->message_time);
+  if (!answer.entry) return std::nullopt;
+  return cache_hit(env, answer);
+}
+
+asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env, bool local_checked) {
   auto lookup =
       parse_message_lookup(env.route.conversation_id, env.route.message_server_id, env.query);
   // SPEC §3.1.1: answered as upstream would, nothing goes upstream.
@@ -84,12 +103,15 @@ asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env) {
   // SPEC §3.1.2: the answer depends on live team state: no cache, no batch.
   if (lookup->check_team) co_return co_await shared_single_get(env, *lookup, false, "bypass");
 
-  auto answer = co_await env.cache.lookup(env.worker, env.app.index, lookup->message_server_id,
-                                          lookup->conversation, lookup->message_time);
-  if (answer.entry) {
-    const auto code = answer.result == cache::Lookup::kHit ? 200 : 107404;
-    co_return json_answer(env, cache::single_message_body(*answer.entry), code, "hit");
+  CacheAnswer answer;
+  if (local_checked) {
+    answer = co_await env.cache.lookup_redis(env.worker, env.app.index, lookup->message_server_id,
+                                             lookup->conversation, lookup->message_time);
+  } else {
+    answer = co_await env.cache.lookup(env.worker, env.app.index, lookup->message_server_id,
+                                       lookup->conversation, lookup->message_time);
   }
+  if (answer.entry) co_return cache_hit(env, answer);
   // Upstream's batch call needs create_time: without message_time, a single GET.
   if (!lookup->message_time) co_return co_await shared_single_get(env, *lookup, true, "miss");
   co_return co_await batched_get(env, *lookup);

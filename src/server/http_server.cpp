@@ -14,6 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <optional>
 #include <unordered_map>
 
 #include "server/http_head.hpp"
@@ -80,8 +81,10 @@ struct HttpServer::Impl {
 
   awaitable<void> accept_loop();
   awaitable<void> session(beast::tcp_stream stream, std::size_t worker);
+  using RequestParser = http::request_parser<http::string_body>;
   awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                               HttpRequest& request, std::size_t worker);
+                               std::optional<RequestParser>& parser_slot, HttpRequest& request,
+                               std::size_t worker);
   awaitable<void> reply_and_close(beast::tcp_stream& stream, HttpResponse response);
 };
 
@@ -134,8 +137,9 @@ awaitable<void> HttpServer::Impl::reply_and_close(beast::tcp_stream& stream,
 // Reads one request. Returns false when the connection must close (idle
 // timeout, client gone, drain, or a malformed request already answered).
 awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
-                                               beast::flat_buffer& buffer, HttpRequest& request,
-                                               std::size_t worker) {
+                                               beast::flat_buffer& buffer,
+                                               std::optional<RequestParser>& parser_slot,
+                                               HttpRequest& request, std::size_t worker) {
   if (buffer.size() == 0) {
     if (state.draining) co_return false;
     bool& waiting = idle[worker][&stream];
@@ -147,7 +151,9 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
     buffer.commit(n);
   }
   stream.expires_after(options.request_timeout);
-  http::request_parser<http::string_body> parser;
+  // Parser state lives in the session's frame: this coroutine's own frame
+  // then stays small enough for Asio's per-thread recycling allocator.
+  auto& parser = parser_slot.emplace();
   parser.header_limit(options.max_header_bytes);
   parser.body_limit(options.max_body_bytes);
 
@@ -203,9 +209,10 @@ awaitable<void> HttpServer::Impl::session(beast::tcp_stream stream, std::size_t 
   stream.socket().set_option(tcp::no_delay(true), ec);
   beast::flat_buffer buffer;
   std::string head;  // reused for every response's status line and fields
+  std::optional<RequestParser> parser;
   for (;;) {
     HttpRequest request;
-    if (!co_await read_request(stream, buffer, request, worker)) break;
+    if (!co_await read_request(stream, buffer, parser, request, worker)) break;
     ++active_requests;
     if (options.inflight) ++*options.inflight;
     stream.expires_never();  // the handler enforces its own deadlines
