@@ -92,9 +92,23 @@ const AppCredentials* Gateway::select_app(const HttpRequest& request) const {
   return nullptr;
 }
 
+// Coroutine frames over ~1 KiB bypass Asio's per-thread recycling (a
+// malloc and free per request): handle() keeps only what lives across the
+// suspension; everything decided without waiting happens in admit().
 asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
                                               const server::ClientInfo& client) {
   RequestContext ctx;
+  HttpResponse response;
+  const auto admission = admit(request, client, ctx, response);
+  if (!admission.answered) {
+    response = co_await run_route(route_env(request, ctx, admission, client.worker));
+  }
+  finish(ctx, response);
+  co_return response;
+}
+
+Gateway::Admission Gateway::admit(HttpRequest& request, const server::ClientInfo& client,
+                                  RequestContext& ctx, HttpResponse& response) {
   ctx.method = std::string(request.method_string());
   ctx.client = client.address_text;
   if (auto it = request.find(kTraceHeader); it != request.end() && !it->value().empty()) {
@@ -105,67 +119,71 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
   const auto target = router::split_target(request.target());
   ctx.path = std::string(target.path);
   const unsigned version = request.version();
-  const auto route = router::classify(request.method_string(), target.path);
-  ctx.route = route.route_class;
-  const AppCredentials* app = select_app(request);
-  if (app) ctx.app = app->name;
+  Admission admission;
+  std::optional<HttpResponse> answer;
+  admission.route = router::classify(request.method_string(), target.path);
+  admission.query = target.query;
+  admission.app = select_app(request);
+  ctx.route = admission.route.route_class;
+  if (admission.app) ctx.app = admission.app->name;
 
-  HttpResponse response;
   const auto path_check = router::check_path(target.path);
   const auto auth = path_check ? clients_.check(request[http::field::authorization],
                                                 request.method_string(), target.path)
                                : auth::AuthResult{};
   ctx.client_name = std::string(auth.client);
   if (state_.inflight.load() > static_cast<std::int64_t>(config_.server.max_inflight)) {
-    response = gateway_error(ctx, http::status::service_unavailable, 503, "gateway overloaded",
-                             "overloaded", version);
+    answer = gateway_error(ctx, http::status::service_unavailable, 503, "gateway overloaded",
+                           "overloaded", version);
   } else if (!path_check) {
-    response =
-        gateway_error(ctx, http::status::bad_request, 400,
-                      "path not allowed: " + path_check.error().message, "bad_path", version);
+    answer = gateway_error(ctx, http::status::bad_request, 400,
+                           "path not allowed: " + path_check.error().message, "bad_path", version);
   } else if (auth.verdict == auth::Verdict::kUnauthenticated) {
     // SPEC §6: with clients configured, every request needs a valid token.
-    response = gateway_error(ctx, http::status::unauthorized, 401,
-                             "missing or invalid client token", "unauthorized", version);
-    response.set(http::field::www_authenticate, "Bearer realm=\"yxgate\"");
+    answer = gateway_error(ctx, http::status::unauthorized, 401, "missing or invalid client token",
+                           "unauthorized", version);
+    answer->set(http::field::www_authenticate, "Bearer realm=\"yxgate\"");
   } else if (auth.verdict == auth::Verdict::kForbidden) {
-    response =
-        gateway_error(ctx, http::status::forbidden, 403,
-                      "route not allowed for client " + ctx.client_name, "forbidden", version);
-  } else if (route.kind == router::RouteKind::kNotRouted) {
-    response =
-        gateway_error(ctx, http::status::not_found, 404,
-                      "no route: only /im/v2/ and /im/v2.1/ are served", "not_found", version);
-  } else if (!app) {
+    answer = gateway_error(ctx, http::status::forbidden, 403,
+                           "route not allowed for client " + ctx.client_name, "forbidden", version);
+  } else if (admission.route.kind == router::RouteKind::kNotRouted) {
+    answer = gateway_error(ctx, http::status::not_found, 404,
+                           "no route: only /im/v2/ and /im/v2.1/ are served", "not_found", version);
+  } else if (!admission.app) {
     // Upstream answers an unknown AppKey with HTTP 200 / code 414; an unknown
     // app name is the gateway's equivalent.
-    response = gateway_error(ctx, http::status::ok, 414, "parameter error: unknown X-Yxgate-App",
-                             "unknown_app", version);
-  } else {
-    RouteEnv env{request, ctx,     route,         target.query, *app,    *upstreams_[client.worker],
-                 *cache_, config_, client.worker, *batcher_,    flights_};
-    switch (route.kind) {
-      case router::RouteKind::kGetMessage:
-        if (auto hit = answer_from_local_cache(env)) {
-          response = std::move(*hit);
-        } else {
-          response = co_await handle_single_message(env, true);
-        }
-        break;
-      case router::RouteKind::kBatchMessages:
-        response = co_await handle_batch_messages(env);
-        break;
-      case router::RouteKind::kModifyMessage:
-      case router::RouteKind::kDeleteMessage:
-      case router::RouteKind::kClearConversation:
-        response = co_await handle_mutation(env);
-        break;
-      default:
-        response = co_await pass_through(env);
-    }
+    answer = gateway_error(ctx, http::status::ok, 414, "parameter error: unknown X-Yxgate-App",
+                           "unknown_app", version);
+  } else if (admission.route.kind == router::RouteKind::kGetMessage) {
+    auto env = route_env(request, ctx, admission, client.worker);
+    if (auto hit = answer_from_local_cache(env)) answer = std::move(*hit);
   }
-  finish(ctx, response);
-  co_return response;
+  admission.answered = answer.has_value();
+  if (answer) response = std::move(*answer);
+  return admission;
+}
+
+RouteEnv Gateway::route_env(HttpRequest& request, RequestContext& ctx, const Admission& admission,
+                            std::size_t worker) {
+  return RouteEnv{
+      request, ctx,     admission.route, admission.query, *admission.app, *upstreams_[worker],
+      *cache_, config_, worker,          *batcher_,       flights_};
+}
+
+asio::awaitable<HttpResponse> Gateway::run_route(RouteEnv env) {
+  switch (env.route.kind) {
+    case router::RouteKind::kGetMessage:
+      // admit() found no in-process entry: go on from Redis / upstream.
+      co_return co_await handle_single_message(env, true);
+    case router::RouteKind::kBatchMessages:
+      co_return co_await handle_batch_messages(env);
+    case router::RouteKind::kModifyMessage:
+    case router::RouteKind::kDeleteMessage:
+    case router::RouteKind::kClearConversation:
+      co_return co_await handle_mutation(env);
+    default:
+      co_return co_await pass_through(env);
+  }
 }
 
 void Gateway::finish(RequestContext& ctx, HttpResponse& response) const {

@@ -5,6 +5,8 @@
 // here.
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "auth/client_auth.hpp"
@@ -14,6 +16,8 @@
 #include "pipeline/rate_limiter.hpp"
 #include "pipeline/redis_links.hpp"
 #include "pipeline/redis_message_store.hpp"
+#include "pipeline/request_context.hpp"
+#include "pipeline/route_env.hpp"
 #include "pipeline/single_flight.hpp"
 #include "pipeline/upstream_caller.hpp"
 #include "server/http_server.hpp"
@@ -36,6 +40,19 @@ class Gateway final : public server::RequestHandler {
   void reload(const config::Config& config);
 
  private:
+  // What the checks that need no waiting decided (SPEC §5 errors, access
+  // control, app choice, an in-process cache hit): an answer, or a route.
+  struct Admission {
+    bool answered = false;  // the answer is in the response passed to admit()
+    router::Route route;
+    std::string_view query;
+    const AppCredentials* app = nullptr;
+  };
+  Admission admit(server::HttpRequest& request, const server::ClientInfo& client,
+                  RequestContext& ctx, server::HttpResponse& response);
+  RouteEnv route_env(server::HttpRequest& request, RequestContext& ctx, const Admission& admission,
+                     std::size_t worker);
+  boost::asio::awaitable<server::HttpResponse> run_route(RouteEnv env);
   const AppCredentials* select_app(const server::HttpRequest& request) const;
   void finish(RequestContext& ctx, server::HttpResponse& response) const;
 

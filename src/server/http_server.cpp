@@ -48,6 +48,25 @@ void parse_buffered(http::request_parser<http::string_body>& parser, beast::flat
   }
 }
 
+// The answer to a request that could not be read (one place, so that the
+// reading coroutine's frame holds one response, not one per error).
+HttpResponse read_error_response(const beast::error_code& ec, unsigned version) {
+  if (ec == http::error::body_limit) {
+    return make_error_response(http::status::payload_too_large, 414, "request body too large",
+                               "body_too_large", version);
+  }
+  if (ec == http::error::header_limit) {
+    return make_error_response(http::status::request_header_fields_too_large, 431,
+                               "request headers too large", "headers_too_large");
+  }
+  if (ec == beast::error::timeout) {
+    return make_error_response(http::status::request_timeout, 408, "request not received in time",
+                               "request_timeout", version);
+  }
+  return make_error_response(http::status::bad_request, 400,
+                             "malformed HTTP request: " + ec.message(), "bad_request");
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -183,23 +202,7 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
   }
   if (hec == http::error::end_of_stream || hec == asio::error::connection_reset) co_return false;
   const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
-  if (hec == http::error::body_limit) {
-    co_await reply_and_close(
-        stream, make_error_response(http::status::payload_too_large, 414, "request body too large",
-                                    "body_too_large", version));
-  } else if (hec == http::error::header_limit) {
-    co_await reply_and_close(stream,
-                             make_error_response(http::status::request_header_fields_too_large, 431,
-                                                 "request headers too large", "headers_too_large"));
-  } else if (hec == beast::error::timeout) {
-    co_await reply_and_close(
-        stream, make_error_response(http::status::request_timeout, 408,
-                                    "request not received in time", "request_timeout", version));
-  } else {
-    co_await reply_and_close(
-        stream, make_error_response(http::status::bad_request, 400,
-                                    "malformed HTTP request: " + hec.message(), "bad_request"));
-  }
+  co_await reply_and_close(stream, read_error_response(hec, version));
   co_return false;
 }
 
