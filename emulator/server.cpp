@@ -132,11 +132,11 @@ int run_server(Emulator& emulator, const Options& options) {
   acceptor.set_option(asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(asio::socket_base::max_listen_connections);
-  const auto bound = acceptor.local_endpoint();
-  std::cout << "listening " << bound.address().to_string() << ':' << bound.port() << std::endl;
-
+  // Before "listening": whoever waits for that line may signal us at once.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](beast::error_code, int) { ioc.stop(); });
+  const auto bound = acceptor.local_endpoint();
+  std::cout << "listening " << bound.address().to_string() << ':' << bound.port() << std::endl;
   asio::co_spawn(ioc, do_listen(std::move(acceptor), emulator), asio::detached);
 
   std::vector<std::jthread> threads;
