@@ -79,6 +79,7 @@ class CachedMessages {
   void drop_all_local();
 
   std::size_t local_bytes() const { return local_.bytes(); }
+  bool local_enabled() const { return local_.enabled(); }
   // SIGHUP: new cache.ttl / negative_ttl for fills from now on.
   void set_ttls(std::chrono::milliseconds ttl, std::chrono::milliseconds negative_ttl);
   const config::CacheConfig& config() const { return config_; }

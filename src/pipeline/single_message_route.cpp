@@ -85,6 +85,7 @@ server::HttpResponse cache_hit(RouteEnv& env, const CacheAnswer& answer) {
 }  // namespace
 
 std::optional<server::HttpResponse> answer_from_local_cache(RouteEnv& env) {
+  if (!env.cache.local_enabled()) return std::nullopt;  // spare the Redis path a second parse
   auto lookup =
       parse_message_lookup(env.route.conversation_id, env.route.message_server_id, env.query);
   if (!lookup || lookup->check_team) return std::nullopt;
