@@ -28,7 +28,7 @@ struct UpstreamConfig {
   std::string base_url = "https://open.yunxinapi.com";
   std::string backup_url;  // empty = none
   Duration connect_timeout{1'000};
-  Duration timeout{5'000};
+  Duration timeout{4'000};  // below the vendor SDKs' 5 s client timeout (SPEC §11.4)
   std::uint64_t max_connections = 64;
   bool tls_verify = true;
 };
@@ -65,8 +65,21 @@ struct AppConfig {
   std::string resolved_app_secret;
 };
 
+// SPEC §7 cache.redis.tls (used with rediss://).
+struct RedisTlsConfig {
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string server_name;
+  bool verify = true;
+};
+
 struct RedisConfig {
   std::string url = "redis://127.0.0.1:6379/0";
+  std::string mode = "standalone";  // standalone | cluster | sentinel (SPEC §11.6)
+  std::vector<std::string> nodes;   // cluster seeds / sentinel addresses
+  std::string sentinel_master;
+  RedisTlsConfig tls;
   std::string key_prefix = "yxgate:";
   Duration timeout{50};
 };
@@ -81,7 +94,13 @@ struct CacheConfig {
 struct CoalesceConfig {
   Duration window{2};
   int max_batch = 100;
+  std::uint64_t time_index_entries = 1'000'000;  // SPEC §11.5; 0 disables
+  Duration max_hold{20};                         // SPEC §3.1 step 4
   std::string batch_path = "/im/v2/conversations/{conversation_id}/batch_messages";
+};
+
+struct IdempotencyConfig {
+  Duration window{60'000};  // SPEC §11.4; 0 disables write replay
 };
 
 struct LogConfig {
@@ -102,6 +121,7 @@ struct Config {
   std::vector<AppConfig> apps{AppConfig{}};
   CacheConfig cache;
   CoalesceConfig coalesce;
+  IdempotencyConfig idempotency;
   LogConfig log;
   std::vector<ClientConfig> clients;
 };

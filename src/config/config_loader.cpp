@@ -117,6 +117,17 @@ AppConfig read_app(const YamlNode& n, std::size_t index) {
   return app;
 }
 
+void read_redis_tls(const YamlNode& n, RedisTlsConfig& t) {
+  if (n.is_null()) return;
+  n.read_map({
+      {"ca_file", [&](const YamlNode& v) { t.ca_file = v.as_string(); }},
+      {"cert_file", [&](const YamlNode& v) { t.cert_file = v.as_string(); }},
+      {"key_file", [&](const YamlNode& v) { t.key_file = v.as_string(); }},
+      {"server_name", [&](const YamlNode& v) { t.server_name = v.as_string(); }},
+      {"verify", [&](const YamlNode& v) { t.verify = v.as_bool(); }},
+  });
+}
+
 void read_redis(const YamlNode& n, CacheConfig& c) {
   // "redis:" with every line commented out means "no Redis", like omitting it.
   if (n.is_null()) {
@@ -126,6 +137,10 @@ void read_redis(const YamlNode& n, CacheConfig& c) {
   RedisConfig r;
   n.read_map({
       {"url", [&](const YamlNode& v) { r.url = v.as_string(); }},
+      {"mode", [&](const YamlNode& v) { r.mode = v.as_string(); }},
+      {"nodes", [&](const YamlNode& v) { r.nodes = v.as_string_list(); }},
+      {"sentinel_master", [&](const YamlNode& v) { r.sentinel_master = v.as_string(); }},
+      {"tls", [&](const YamlNode& v) { read_redis_tls(v, r.tls); }},
       {"key_prefix", [&](const YamlNode& v) { r.key_prefix = v.as_string(); }},
       {"timeout", [&](const YamlNode& v) { r.timeout = v.as_duration(); }},
   });
@@ -150,7 +165,13 @@ void read_coalesce(const YamlNode& n, CoalesceConfig& c) {
       {"max_batch",
        [&](const YamlNode& v) { c.max_batch = static_cast<int>(v.as_int(INT32_MIN, INT32_MAX)); }},
       {"batch_path", [&](const YamlNode& v) { c.batch_path = v.as_string(); }},
+      {"time_index_entries", [&](const YamlNode& v) { c.time_index_entries = v.as_int(0); }},
+      {"max_hold", [&](const YamlNode& v) { c.max_hold = v.as_duration(); }},
   });
+}
+
+void read_idempotency(const YamlNode& n, IdempotencyConfig& c) {
+  n.read_map({{"window", [&](const YamlNode& v) { c.window = v.as_duration(); }}});
 }
 
 void read_log(const YamlNode& n, LogConfig& l) {
@@ -199,6 +220,7 @@ Config read_config(const YamlNode& root) {
        }},
       {"cache", [&](const YamlNode& v) { read_cache(v, cfg.cache); }},
       {"coalesce", [&](const YamlNode& v) { read_coalesce(v, cfg.coalesce); }},
+      {"idempotency", [&](const YamlNode& v) { read_idempotency(v, cfg.idempotency); }},
       {"log", [&](const YamlNode& v) { read_log(v, cfg.log); }},
       {"clients",
        [&](const YamlNode& v) {

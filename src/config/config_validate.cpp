@@ -137,6 +137,13 @@ void validate_cache(const CacheConfig& c) {
   if (!c.redis) return;
   if (auto url = parse_redis_url(c.redis->url); !url) fail("cache.redis.url", url.error().message);
   check_positive("cache.redis.timeout", c.redis->timeout);
+  check_one_of("cache.redis.mode", c.redis->mode, {"standalone", "cluster", "sentinel"});
+  if (c.redis->mode != "standalone") {
+    // SPEC §11.6: on the roadmap (issue 19); refusing beats silently
+    // talking to one node of a cluster as if it held every key.
+    fail("cache.redis.mode",
+         c.redis->mode + " is not supported by this build yet (standalone only)");
+  }
 }
 
 void validate_coalesce(const CoalesceConfig& c, const UpstreamConfig& u) {
@@ -145,6 +152,15 @@ void validate_coalesce(const CoalesceConfig& c, const UpstreamConfig& u) {
                                 " > " + format_duration(u.timeout) + ")");
   }
   check_at_least("coalesce.max_batch", c.max_batch, 1);
+  if (c.max_batch > 100) {
+    fail("coalesce.max_batch",
+         "must be at most 100, the vendor's own limit (got " + std::to_string(c.max_batch) + ")");
+  }
+  check_positive("coalesce.max_hold", c.max_hold);
+  if (c.max_hold > u.timeout) {
+    fail("coalesce.max_hold", "must not exceed upstream.timeout (" + format_duration(c.max_hold) +
+                                  " > " + format_duration(u.timeout) + ")");
+  }
   if (!c.batch_path.starts_with("/im/v2")) {
     fail("coalesce.batch_path", "must start with /im/v2 (got " + quoted(c.batch_path) + ")");
   }

@@ -96,14 +96,19 @@ Result<HttpUrl> parse_http_url(std::string_view text) {
 
 Result<RedisUrl> parse_redis_url(std::string_view text) {
   // The message never echoes the URL: it may hold a password.
-  const Error bad{"expected redis://[:password@]host:port[/db]"};
+  const Error bad{"expected redis://[[user]:password@]host:port[/db]"};
+  if (text.starts_with("rediss://")) {
+    return Error{"rediss:// (TLS to Redis) is not supported by this build yet; use redis://"};
+  }
   if (!text.starts_with("redis://")) return bad;
   std::string_view rest = text.substr(8);
   RedisUrl url;
   if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
     const std::string_view userinfo = rest.substr(0, at);
-    if (!userinfo.starts_with(':') || userinfo.size() < 2) return bad;
-    url.password = std::string(userinfo.substr(1));
+    const auto colon = userinfo.find(':');
+    if (colon == std::string_view::npos || colon + 1 == userinfo.size()) return bad;
+    url.username = std::string(userinfo.substr(0, colon));
+    url.password = std::string(userinfo.substr(colon + 1));
     rest = rest.substr(at + 1);
   }
   std::string_view db_text;
@@ -124,7 +129,10 @@ std::string redact_url_password(std::string_view url) {
   if (scheme_end == std::string_view::npos) return std::string(url);
   const auto at = url.rfind('@');
   if (at == std::string_view::npos || at < scheme_end) return std::string(url);
-  return std::string(url.substr(0, scheme_end + 3)) + ":***" + std::string(url.substr(at));
+  // An ACL user name goes too: it is half of the credential.
+  const bool has_user = url[scheme_end + 3] != ':';
+  return std::string(url.substr(0, scheme_end + 3)) + (has_user ? "***:***" : ":***") +
+         std::string(url.substr(at));
 }
 
 }  // namespace yxgate::config

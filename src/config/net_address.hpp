@@ -34,11 +34,12 @@ Result<HttpUrl> parse_http_url(std::string_view text);
 struct RedisUrl {
   std::string host;
   std::uint16_t port = 0;
+  std::string username;  // ACL user (empty: the default user)
   std::string password;  // empty = no AUTH
   int db = 0;
 };
 
-// "redis://[:password@]host:port[/db]".
+// "redis://[[user]:password@]host:port[/db]".
 Result<RedisUrl> parse_redis_url(std::string_view text);
 
 // The URL with any userinfo replaced by ":***" (for /config and logs).

@@ -157,6 +157,18 @@ void write_cache(JsonWriter& w, const CacheConfig& c) {
   } else {
     w.begin_object();
     w.key("url").value(redact_url_password(c.redis->url));
+    w.key("mode").value(c.redis->mode);
+    w.key("nodes").begin_array();
+    for (const auto& node : c.redis->nodes) w.value(node);
+    w.end_array();
+    w.key("sentinel_master").value(c.redis->sentinel_master);
+    w.key("tls").begin_object();
+    w.key("ca_file").value(c.redis->tls.ca_file);
+    w.key("cert_file").value(c.redis->tls.cert_file);
+    w.key("key_file").value(c.redis->tls.key_file);
+    w.key("server_name").value(c.redis->tls.server_name);
+    w.key("verify").value(c.redis->tls.verify);
+    w.end_object();
     w.key("key_prefix").value(c.redis->key_prefix);
     w.key("timeout").value(c.redis->timeout);
     w.end_object();
@@ -192,6 +204,11 @@ std::string to_redacted_json(const Config& cfg) {
   w.key("window").value(cfg.coalesce.window);
   w.key("max_batch").value(cfg.coalesce.max_batch);
   w.key("batch_path").value(cfg.coalesce.batch_path);
+  w.key("time_index_entries").value(cfg.coalesce.time_index_entries);
+  w.key("max_hold").value(cfg.coalesce.max_hold);
+  w.end_object();
+  w.key("idempotency").begin_object();
+  w.key("window").value(cfg.idempotency.window);
   w.end_object();
   w.key("log").begin_object();
   w.key("level").value(cfg.log.level);

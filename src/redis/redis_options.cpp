@@ -12,6 +12,7 @@ Result<RedisOptions> RedisOptions::from_config(const config::RedisConfig& config
   RedisOptions o;
   o.host = std::move(url->host);
   o.port = url->port;
+  o.username = std::move(url->username);
   o.password = std::move(url->password);
   o.db = url->db;
   o.timeout = config.timeout;

@@ -13,6 +13,7 @@ namespace yxgate::redis {
 struct RedisOptions {
   std::string host = "127.0.0.1";  // name or IP; resolved asynchronously
   std::uint16_t port = 6379;
+  std::string username;  // ACL user; empty = the default user
   std::string password;  // empty = no AUTH
   int db = 0;            // SELECT when not 0
   // Bound on every command, including the connect handshake (cache.redis.timeout).

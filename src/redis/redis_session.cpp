@@ -183,7 +183,13 @@ asio::awaitable<bool> RedisSession::connect_once() {
 
 asio::awaitable<bool> RedisSession::handshake() {
   std::vector<std::vector<std::string>> steps;
-  if (!options_.password.empty()) steps.push_back({"AUTH", options_.password});
+  if (!options_.password.empty()) {
+    if (options_.username.empty()) {
+      steps.push_back({"AUTH", options_.password});
+    } else {
+      steps.push_back({"AUTH", options_.username, options_.password});
+    }
+  }
   if (options_.db != 0) steps.push_back({"SELECT", std::to_string(options_.db)});
   // A stopped (SIGSTOP) Redis still completes TCP handshakes from its
   // backlog: only an answered command proves it is alive.

@@ -9,6 +9,9 @@ namespace yxgate::testing {
 std::string gateway_config_yaml(const GatewayOptions& o) {
   std::string yaml = "server:\n  listen: 127.0.0.1:0\n  admin_listen: 127.0.0.1:0\n";
   yaml += "  threads: " + std::to_string(o.threads) + "\n" + o.server_yaml;
+  // A test's teardown SIGTERMs the gateway and expects exit 0 well within
+  // ChildOptions::stop_grace, even with a request still hung upstream.
+  if (o.server_yaml.find("drain_timeout:") == std::string::npos) yaml += "  drain_timeout: 3s\n";
   yaml += "upstream:\n  base_url: " + o.upstream_url + "\n" + o.upstream_yaml;
   if (o.apps_yaml.empty()) {
     yaml +=

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -52,6 +53,52 @@ std::optional<std::string> find_line(const std::string& text, Match&& match) {
   return std::nullopt;
 }
 
+// Every sanitizer runtime writes its report to <prefix>.<pid> instead of
+// stderr, on top of whatever options the test run set (scripts/test.sh).
+void add_sanitizer_log_path(std::vector<std::pair<std::string, std::string>>& env,
+                            const std::string& prefix) {
+  for (const char* var : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    auto it = std::find_if(env.begin(), env.end(), [&](const auto& e) { return e.first == var; });
+    std::string value = it != env.end() ? it->second : "";
+    if (it == env.end()) {
+      if (const char* inherited = std::getenv(var)) value = inherited;
+    }
+    if (!value.empty()) value += ':';
+    value += "log_path=" + prefix;
+    if (it != env.end()) {
+      it->second = value;
+    } else {
+      env.emplace_back(var, value);
+    }
+  }
+}
+
+// The lines a sanitizer starts its reports with (for reports that reached
+// stderr after all, e.g. from a grandchild with its own options).
+bool is_sanitizer_line(std::string_view line) {
+  for (std::string_view marker :
+       {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "WARNING: ThreadSanitizer",
+        "ThreadSanitizer: reported", ": runtime error: ", "ERROR: UndefinedBehaviorSanitizer"}) {
+    if (line.find(marker) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// A report's first lines: enough to name it in the failure message.
+std::string report_excerpt(const std::string& text) {
+  constexpr std::size_t kLines = 12;
+  std::istringstream in(text);
+  std::string line, out;
+  for (std::size_t i = 0; i < kLines && std::getline(in, line); ++i) out += line + "\n";
+  return out;
+}
+
+// Signals that do not ask a process to end.
+bool is_non_terminating(int sig) {
+  return sig == SIGHUP || sig == SIGSTOP || sig == SIGCONT || sig == SIGUSR1 || sig == SIGUSR2 ||
+         sig == 0;
+}
+
 }  // namespace
 
 std::uint16_t free_port() {
@@ -93,7 +140,11 @@ TestDir::~TestDir() {
 ChildProcess::ChildProcess(ChildOptions options)
     : dir_(options.dir ? std::move(options.dir) : std::make_shared<TestDir>()),
       stdout_path_(dir_->path() / (options.name + ".stdout")),
-      stderr_path_(dir_->path() / (options.name + ".stderr")) {
+      stderr_path_(dir_->path() / (options.name + ".stderr")),
+      name_(options.name),
+      expect_clean_exit_(options.expect_clean_exit),
+      stop_grace_(options.stop_grace) {
+  add_sanitizer_log_path(options.env, (dir_->path() / (options.name + ".sanitizer")).string());
   std::vector<std::string> argv_storage{options.binary};
   argv_storage.insert(argv_storage.end(), options.args.begin(), options.args.end());
   std::vector<char*> argv;
@@ -132,7 +183,56 @@ ChildProcess::ChildProcess(ChildOptions options)
   }
 }
 
-ChildProcess::~ChildProcess() { stop(); }
+ChildProcess::~ChildProcess() {
+  for (const auto& problem : finish().problems) ADD_FAILURE() << problem;
+}
+
+std::vector<std::string> ChildProcess::sanitizer_reports() const {
+  std::vector<std::string> reports;
+  const auto report_path =
+      dir_->path() / (name_ + ".sanitizer." + std::to_string(static_cast<long>(pid_)));
+  std::error_code ec;
+  if (std::filesystem::file_size(report_path, ec) > 0 && !ec) {
+    reports.push_back(report_path.string() + ":\n" + report_excerpt(read_file(report_path)));
+  }
+  std::istringstream err(read_stderr());
+  std::string line;
+  while (std::getline(err, line)) {
+    if (is_sanitizer_line(line)) {
+      reports.push_back(stderr_path_.string() + ": " + line);
+      break;
+    }
+  }
+  return reports;
+}
+
+ChildVerdict ChildProcess::finish() {
+  ChildVerdict verdict;
+  if (finished_ || pid_ <= 0) return verdict;
+  finished_ = true;
+  const std::string who = name_ + " (pid " + std::to_string(static_cast<long>(pid_)) + ")";
+  if (running()) {
+    ::kill(pid_, SIGTERM);
+    ::kill(pid_, SIGCONT);
+    auto status = wait_exit(stop_grace_);
+    if (!status) {
+      ::kill(pid_, SIGKILL);
+      wait_exit(std::chrono::seconds(5));
+      verdict.problems.push_back(who + " did not exit within " +
+                                 std::to_string(stop_grace_.count()) + " ms of SIGTERM");
+    } else if (expect_clean_exit_ && *status != 0) {
+      verdict.problems.push_back(who + " exited with " + std::to_string(*status) +
+                                 " on SIGTERM (expected 0); stderr: " + stderr_path_.string());
+    }
+  } else if (!exit_expected_ && expect_clean_exit_ && exit_status_.value_or(0) != 0) {
+    verdict.problems.push_back(who + " exited on its own with " + std::to_string(*exit_status_) +
+                               "; stderr: " + stderr_path_.string());
+  }
+  for (auto& report : sanitizer_reports()) {
+    verdict.problems.push_back(who + " wrote a sanitizer report: " + report);
+  }
+  return verdict;
+}
 
 std::string ChildProcess::read_stdout() const { return read_file(stdout_path_); }
 std::string ChildProcess::read_stderr() const { return read_file(stderr_path_); }
@@ -154,6 +254,7 @@ bool ChildProcess::poll_exit() {
 bool ChildProcess::running() { return !poll_exit(); }
 
 void ChildProcess::signal(int sig) {
+  if (!is_non_terminating(sig)) exit_expected_ = true;
   if (running()) ::kill(pid_, sig);
 }
 
@@ -182,6 +283,7 @@ std::optional<std::string> ChildProcess::wait_for_line(std::string_view substrin
 }
 
 std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
+  exit_expected_ = true;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!poll_exit()) {
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
@@ -191,8 +293,10 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
 }
 
 std::optional<int> ChildProcess::stop(std::chrono::milliseconds grace) {
+  exit_expected_ = true;
   if (!running()) return exit_status_;
   ::kill(pid_, SIGTERM);
+  ::kill(pid_, SIGCONT);
   if (auto status = wait_exit(grace)) return status;
   ::kill(pid_, SIGKILL);
   return wait_exit(std::chrono::seconds(5));

@@ -41,13 +41,28 @@ struct ChildOptions {
   std::vector<std::pair<std::string, std::string>> env{};  // set on top of ours
   std::string name = "child";      // output goes to <dir>/<name>.stdout / .stderr
   std::shared_ptr<TestDir> dir{};  // null: a fresh TestDir
+  // When the destructor stops the child: SIGTERM must end it with exit code
+  // 0 within `stop_grace` (long enough for LeakSanitizer's exit scan), or
+  // the running test fails. Turn off for children whose exit code is not
+  // ours to judge (servers we did not write).
+  bool expect_clean_exit = true;
+  std::chrono::milliseconds stop_grace = std::chrono::seconds(20);
+};
+
+// What a finished child left that must fail the test: sanitizer reports
+// (ASan, LSan, UBSan, TSan: written to <dir>/<name>.sanitizer.<pid> through
+// the *SAN_OPTIONS log_path set for every child, or found in its stderr),
+// an exit code other than 0 after our SIGTERM, or an exit nobody asked for.
+struct ChildVerdict {
+  std::vector<std::string> problems;
+  bool clean() const { return problems.empty(); }
 };
 
 class ChildProcess {
  public:
   // Throws std::runtime_error if the binary cannot be spawned.
   explicit ChildProcess(ChildOptions options);
-  // SIGTERM, wait up to 2 s, then SIGKILL; always reaps.
+  // finish(), and every problem it finds is a failure of the running test.
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -70,15 +85,29 @@ class ChildProcess {
   // The exit code, 128 + signal number if a signal killed it, or nullopt if
   // it is still running at the deadline.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
-  // SIGTERM, then SIGKILL after `grace`; returns the exit status.
+  // SIGTERM (and SIGCONT, in case it is stopped), then SIGKILL after
+  // `grace`; returns the exit status.
   std::optional<int> stop(std::chrono::milliseconds grace = std::chrono::seconds(2));
+
+  // Stops the child if it still runs (SIGTERM, `stop_grace`, SIGKILL) and
+  // judges how it ended (see ChildVerdict). Idempotent; the destructor calls
+  // it and reports each problem with ADD_FAILURE.
+  ChildVerdict finish();
 
  private:
   bool poll_exit();  // reaps if exited
+  std::vector<std::string> sanitizer_reports() const;
 
   std::shared_ptr<TestDir> dir_;
   std::filesystem::path stdout_path_;
   std::filesystem::path stderr_path_;
+  std::string name_;
+  bool expect_clean_exit_ = true;
+  std::chrono::milliseconds stop_grace_{};
+  // The test asked for an exit (stop, wait_exit, a terminating signal): an
+  // exit code is then the test's to judge, not ours.
+  bool exit_expected_ = false;
+  bool finished_ = false;
   pid_t pid_ = -1;
   std::optional<int> exit_status_;
 };

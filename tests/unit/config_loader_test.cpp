@@ -10,7 +10,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
-const std::filesystem::path kTestdata = std::filesystem::path(__FILE__).parent_path() / "testdata";
+const std::filesystem::path kTestdata =
+    std::filesystem::path(YXGATE_SOURCE_DIR) / "tests" / "unit" / "testdata";
 
 Config parse_ok(std::string_view yaml) {
   auto cfg = parse_config(yaml);
@@ -57,7 +58,7 @@ TEST(ConfigLoader, SpecExampleFileParsesToItsValues) {
   EXPECT_EQ(c.server.max_inflight, 4096u);
   EXPECT_EQ(c.upstream.backup_url, "https://open-bak.yunxinapi.com");
   EXPECT_EQ(c.upstream.connect_timeout, milliseconds(1'000));
-  EXPECT_EQ(c.upstream.timeout, milliseconds(5'000));
+  EXPECT_EQ(c.upstream.timeout, milliseconds(4'000));
   EXPECT_EQ(c.upstream.max_connections, 64u);
   EXPECT_TRUE(c.upstream.tls_verify);
   ASSERT_EQ(c.apps.size(), 1u);
@@ -75,7 +76,13 @@ TEST(ConfigLoader, SpecExampleFileParsesToItsValues) {
   EXPECT_EQ(c.cache.redis->url, "redis://127.0.0.1:6379/0");
   EXPECT_EQ(c.cache.redis->key_prefix, "yxgate:");
   EXPECT_EQ(c.cache.redis->timeout, milliseconds(50));
+  EXPECT_EQ(c.cache.redis->mode, "standalone");
+  EXPECT_TRUE(c.cache.redis->nodes.empty());
+  EXPECT_TRUE(c.cache.redis->tls.verify);
   EXPECT_EQ(c.coalesce.max_batch, 100);
+  EXPECT_EQ(c.coalesce.time_index_entries, 1'000'000u);
+  EXPECT_EQ(c.coalesce.max_hold, milliseconds(20));
+  EXPECT_EQ(c.idempotency.window, milliseconds(60'000));
   EXPECT_EQ(c.coalesce.batch_path, "/im/v2/conversations/{conversation_id}/batch_messages");
   EXPECT_TRUE(c.log.access_log);
 }

@@ -103,12 +103,17 @@ TEST(ConfigNetAddress, RedisUrl) {
   EXPECT_EQ(auth->host, "redis.svc");
   EXPECT_EQ(auth->db, 2);
   EXPECT_TRUE(parse_redis_url("redis://h:1").ok());
-  for (const char* bad :
-       {"redis://h", "rediss://h:1", "redis://u:p@h:1", "redis://:@h:1", "redis://h:1/x"}) {
+  auto acl = parse_redis_url("redis://svc-user:pw@h:1");  // SPEC §11.6: ACL users
+  ASSERT_TRUE(acl.ok());
+  EXPECT_EQ(acl->username, "svc-user");
+  EXPECT_EQ(acl->password, "pw");
+  for (const char* bad : {"redis://h", "rediss://h:1", "redis://u@h:1", "redis://:@h:1",
+                          "redis://u:@h:1", "redis://h:1/x"}) {
     EXPECT_FALSE(parse_redis_url(bad).ok()) << bad;
   }
   EXPECT_EQ(redact_url_password("redis://:s3cr@t@redis.svc:6380/2"),
             "redis://:***@redis.svc:6380/2");
+  EXPECT_EQ(redact_url_password("redis://svc-user:pw@h:1"), "redis://***:***@h:1");
   EXPECT_EQ(redact_url_password("redis://127.0.0.1:6379/0"), "redis://127.0.0.1:6379/0");
 }
 
