@@ -142,6 +142,9 @@ int run(const char* path) {
       "\"threads\":{},\"upstream\":\"{}\"",
       kVersion, data->port(), admin->port(), threads, config.upstream.base_url);
   pool.run();
+  // Pending frames (hung upstream calls, open batches) are dropped while the
+  // gateway they point into still exists.
+  pool.shutdown();
   spdlog::info("\"event\":\"stopped\"");
   spdlog::shutdown();
   return 0;

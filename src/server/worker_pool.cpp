@@ -8,7 +8,7 @@ WorkerPool::WorkerPool(std::size_t threads) {
   if (threads == 0) threads = 1;
   for (std::size_t i = 0; i < threads; ++i) {
     // Concurrency hint 1: each context is driven by exactly one thread.
-    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    contexts_.push_back(std::make_unique<Context>(1));
   }
 }
 
@@ -17,6 +17,13 @@ WorkerPool::~WorkerPool() {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+  shutdown();
+}
+
+void WorkerPool::shutdown() {
+  // Asio's services shut down idempotently; each context's destructor does
+  // it again, harmlessly.
+  for (auto& ctx : contexts_) ctx->shutdown_services();
 }
 
 std::size_t WorkerPool::next_index() {

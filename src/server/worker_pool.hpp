@@ -25,9 +25,22 @@ class WorkerPool {
   // returns when every context has stopped.
   void run();
   void stop();
+  // Destroys every handler and coroutine frame still pending on any worker,
+  // with every worker's context still alive: a pending frame may own a
+  // timer or socket of another worker (a batch and its waiters), so no
+  // context may be destroyed before all have dropped their pending work.
+  // Call after run() returns and before the objects those frames refer to
+  // (the gateway, caches, batchers) are destroyed. Idempotent.
+  void shutdown();
 
  private:
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  // io_context's two teardown phases, callable one at a time.
+  class Context : public boost::asio::io_context {
+   public:
+    explicit Context(int concurrency_hint) : io_context(concurrency_hint) {}
+    void shutdown_services() { shutdown(); }
+  };
+  std::vector<std::unique_ptr<Context>> contexts_;
   std::vector<std::thread> threads_;
   std::size_t next_ = 0;
 };

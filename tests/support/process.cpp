@@ -212,8 +212,7 @@ ChildVerdict ChildProcess::finish() {
   finished_ = true;
   const std::string who = name_ + " (pid " + std::to_string(static_cast<long>(pid_)) + ")";
   if (running()) {
-    ::kill(pid_, SIGTERM);
-    ::kill(pid_, SIGCONT);
+    send_term();
     auto status = wait_exit(stop_grace_);
     if (!status) {
       ::kill(pid_, SIGKILL);
@@ -252,6 +251,20 @@ bool ChildProcess::poll_exit() {
 }
 
 bool ChildProcess::running() { return !poll_exit(); }
+
+void ChildProcess::send_term() {
+  // A stopped child (SIGSTOP) cannot act on SIGTERM: continue it first. Only
+  // then: a SIGCONT arriving later would discard the SIGSTOP LeakSanitizer's
+  // exit-time tracer sends to suspend the process, and hang it for good.
+  std::ifstream stat("/proc/" + std::to_string(static_cast<long>(pid_)) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto paren = line.rfind(')');
+  if (paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'T') {
+    ::kill(pid_, SIGCONT);
+  }
+  ::kill(pid_, SIGTERM);
+}
 
 void ChildProcess::signal(int sig) {
   if (!is_non_terminating(sig)) exit_expected_ = true;
@@ -295,8 +308,7 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
 std::optional<int> ChildProcess::stop(std::chrono::milliseconds grace) {
   exit_expected_ = true;
   if (!running()) return exit_status_;
-  ::kill(pid_, SIGTERM);
-  ::kill(pid_, SIGCONT);
+  send_term();
   if (auto status = wait_exit(grace)) return status;
   ::kill(pid_, SIGKILL);
   return wait_exit(std::chrono::seconds(5));

@@ -85,7 +85,7 @@ class ChildProcess {
   // The exit code, 128 + signal number if a signal killed it, or nullopt if
   // it is still running at the deadline.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
-  // SIGTERM (and SIGCONT, in case it is stopped), then SIGKILL after
+  // SIGTERM (after SIGCONT if it is stopped), then SIGKILL after
   // `grace`; returns the exit status.
   std::optional<int> stop(std::chrono::milliseconds grace = std::chrono::seconds(2));
 
@@ -96,6 +96,7 @@ class ChildProcess {
 
  private:
   bool poll_exit();  // reaps if exited
+  void send_term();
   std::vector<std::string> sanitizer_reports() const;
 
   std::shared_ptr<TestDir> dir_;
