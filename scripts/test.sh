@@ -21,5 +21,5 @@ ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure --timeout 600 -j "$(nproc)"
 
-echo "== fuzzing (FUZZ_SECONDS=${FUZZ_SECONDS:=20} per target)"
+echo "== fuzzing (FUZZ_SECONDS=${FUZZ_SECONDS:=15} per target)"
 FUZZ_SECONDS=$FUZZ_SECONDS ./scripts/fuzz.sh
