@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS
 # (default 30; 8 targets) on its seed corpus (tests/fuzz/corpus/<target>).
-# New inputs go
-# to a scratch corpus; crashes are left in build-fuzz/ and fail the script.
+# New inputs go to a scratch corpus; crashes are left in build-fuzz/ and
+# fail the script.
 # Replay one: build-fuzz/tests/fuzz/fuzz_<target> build-fuzz/crash-<sha1>
 # (each target's header says what its oracle checks).
 set -euo pipefail
