@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS
-# (default 30) on its seed corpus (tests/fuzz/corpus/<target>). New inputs go
-# to a scratch corpus; crashes are left in build-fuzz/ and fail the script.
+# (default 30; 8 targets) on its seed corpus (tests/fuzz/corpus/<target>).
+# New inputs go to a scratch corpus; crashes are left in build-fuzz/ and
+# fail the script.
+# Replay one: build-fuzz/tests/fuzz/fuzz_<target> build-fuzz/crash-<sha1>
+# (each target's header says what its oracle checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DYXGATE_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-ninja -C build-fuzz fuzz_route fuzz_config fuzz_upstream_reply
-for target in route config upstream_reply; do
+targets="route config upstream_reply invalidation body_code modify_msg header_filter redis_reply"
+ninja -C build-fuzz $(printf 'fuzz_%s ' $targets)
+for target in $targets; do
   scratch=build-fuzz/corpus-$target
   mkdir -p "$scratch"
   echo "fuzzing $target for ${seconds}s"

@@ -36,6 +36,6 @@ ninja -C build-tsan yxgate yxgate-emulator e2e_tests redis_tests component_tests
 TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1:history_size=4 \
   ctest --test-dir build-tsan --output-on-failure --timeout 900 -j "$(nproc)" -L threads
 
-phase "fuzzing (FUZZ_SECONDS=${FUZZ_SECONDS:=20} per target)"
+phase "fuzzing (FUZZ_SECONDS=${FUZZ_SECONDS:=15} per target)"
 FUZZ_SECONDS=$FUZZ_SECONDS ./scripts/fuzz.sh
 phase "done"

@@ -1,7 +1,6 @@
 #include "pipeline/mutation_route.hpp"
 
-#include <simdjson.h>
-
+#include "pipeline/mutation_body.hpp"
 #include "router/conversation_id.hpp"
 
 namespace yxgate::pipeline {
@@ -49,23 +48,6 @@ asio::awaitable<void> invalidate(RouteEnv& env, const Target& target) {
 }
 
 }  // namespace
-
-std::optional<std::uint64_t> modified_message_id(std::string_view body) {
-  simdjson::padded_string padded(body);
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document doc;
-  if (parser.iterate(padded).get(doc)) return std::nullopt;
-  std::uint64_t id = 0;
-  if (doc.at_pointer("/message/message_server_id").get_uint64().get(id) == simdjson::SUCCESS) {
-    return id;
-  }
-  // Some vendor pages show ids as strings.
-  if (parser.iterate(padded).get(doc)) return std::nullopt;
-  std::string_view text;
-  if (doc.at_pointer("/message/message_server_id").get_string().get(text)) return std::nullopt;
-  if (auto parsed = router::parse_message_server_id(text)) return *parsed;
-  return std::nullopt;
-}
 
 asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
   const auto target = mutation_target(env);

@@ -10,7 +10,4 @@ namespace yxgate::pipeline {
 
 boost::asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env);
 
-// message.message_server_id of a modifyMsg body, if it has one.
-std::optional<std::uint64_t> modified_message_id(std::string_view body);
-
 }  // namespace yxgate::pipeline

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "cache/invalidation_message.hpp"
 #include "pipeline/cached_messages.hpp"
 #include "redis/redis_command.hpp"
 #include "redis/redis_connection.hpp"
@@ -168,25 +169,18 @@ void RedisMessageStore::start(CachedMessages& local) {
                                       [impl](std::string_view nonce) { impl->on_ack(nonce); });
 }
 
-// "<nonce>\t<app>\tm\t<id>" or "<nonce>\t<app>\tc\t<canonical conversation>".
+// Payload format: cache/invalidation_message.hpp.
 void RedisMessageStore::Impl::on_invalidation(std::string_view message) {
-  const auto t1 = message.find('\t');
-  const auto t2 = message.find('\t', t1 + 1);
-  const auto t3 = message.find('\t', t2 + 1);
-  if (t1 == std::string_view::npos || t2 == std::string_view::npos ||
-      t3 == std::string_view::npos) {
-    return;
-  }
-  const auto nonce = message.substr(0, t1);
-  const auto app_name = message.substr(t1 + 1, t2 - t1 - 1);
-  const auto kind = message.substr(t2 + 1, t3 - t2 - 1);
-  const auto subject = message.substr(t3 + 1);
+  // Not ours (or corrupt): drop nothing and confirm nothing.
+  const auto parsed = cache::parse_invalidation(message);
+  if (!parsed) return;
+  const auto nonce = parsed->nonce;
   for (std::uint32_t app = 0; app < app_names.size(); ++app) {
-    if (app_names[app] != app_name) continue;
-    if (kind == "m") {
-      if (auto id = router::parse_message_server_id(subject)) local->drop_local_message(app, *id);
-    } else if (kind == "c") {
-      local->drop_local_canonical_conversation(app, subject);
+    if (app_names[app] != parsed->app) continue;
+    if (parsed->kind == cache::Invalidation::Kind::kMessage) {
+      local->drop_local_message(app, parsed->message_id);
+    } else {
+      local->drop_local_canonical_conversation(app, parsed->subject);
     }
   }
   // Confirm even for an app we do not serve: the publisher counts receivers.
@@ -311,8 +305,10 @@ asio::awaitable<void> RedisMessageStore::invalidate_message(std::size_t worker, 
   const auto id_text = std::to_string(id);
   const auto nonce = signing::random_hex(8);
   std::vector<std::string> keys{impl_->key(app, "msg", id_text), impl_->key(app, "tomb", id_text)};
-  std::vector<std::string> args{std::to_string(impl_->race_horizon.count()), impl_->channel,
-                                nonce + "\t" + impl_->app_names[app] + "\tm\t" + id_text};
+  std::vector<std::string> args{
+      std::to_string(impl_->race_horizon.count()), impl_->channel,
+      cache::render_invalidation(nonce, impl_->app_names[app], cache::Invalidation::Kind::kMessage,
+                                 id_text)};
   co_await impl_->broadcast(worker, impl_->invalidate_script, std::move(keys), std::move(args),
                             nonce);
 }
@@ -323,9 +319,11 @@ asio::awaitable<void> RedisMessageStore::invalidate_conversation(std::size_t wor
   const auto nonce = signing::random_hex(8);
   std::vector<std::string> keys{impl_->key(app, "conv", canonical),
                                 impl_->key(app, "convtomb", canonical)};
-  std::vector<std::string> args{std::to_string(impl_->race_horizon.count()), impl_->channel,
-                                nonce + "\t" + impl_->app_names[app] + "\tc\t" + canonical,
-                                impl_->key(app, "msg", "")};
+  std::vector<std::string> args{
+      std::to_string(impl_->race_horizon.count()), impl_->channel,
+      cache::render_invalidation(nonce, impl_->app_names[app],
+                                 cache::Invalidation::Kind::kConversation, canonical),
+      impl_->key(app, "msg", "")};
   co_await impl_->broadcast(worker, impl_->clear_script, std::move(keys), std::move(args), nonce);
 }
 

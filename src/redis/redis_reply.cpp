@@ -1,5 +1,7 @@
 #include "redis/redis_reply.hpp"
 
+#include <hiredis/hiredis.h>
+
 #include <cstdio>
 
 namespace yxgate::redis {
@@ -64,6 +66,27 @@ std::string_view to_string(RedisFailure failure) {
       return "not_connected";
   }
   return "unknown";
+}
+
+RedisValue from_hiredis(const redisReply& r) {
+  switch (r.type) {
+    case REDIS_REPLY_STRING:
+      return RedisValue::string(std::string(r.str, r.len));
+    case REDIS_REPLY_STATUS:
+      return RedisValue::status(std::string(r.str, r.len));
+    case REDIS_REPLY_ERROR:
+      return RedisValue::error(std::string(r.str, r.len));
+    case REDIS_REPLY_INTEGER:
+      return RedisValue::integer_value(r.integer);
+    case REDIS_REPLY_ARRAY: {
+      std::vector<RedisValue> elements;
+      elements.reserve(r.elements);
+      for (std::size_t i = 0; i < r.elements; ++i) elements.push_back(from_hiredis(*r.element[i]));
+      return RedisValue::array(std::move(elements));
+    }
+    default:
+      return RedisValue::nil();
+  }
 }
 
 std::string describe(const RedisReply& reply) {

@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+struct redisReply;  // hiredis
+
 namespace yxgate::redis {
 
 // RESP2 reply, converted from hiredis' redisReply (which dies with its callback).
@@ -43,6 +45,9 @@ enum class RedisFailure {
 };
 
 std::string_view to_string(RedisFailure failure);
+
+// Deep copy of a hiredis reply (RESP2: hiredis 0.14 knows no other types).
+RedisValue from_hiredis(const redisReply& reply);
 
 class RedisReply {
  public:

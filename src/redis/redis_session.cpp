@@ -25,27 +25,6 @@ namespace {
 // once (a Redis restart) instead of continuing the backoff of a flapping one.
 constexpr auto kStableConnection = std::chrono::seconds(1);
 
-RedisValue convert(const redisReply& r) {
-  switch (r.type) {
-    case REDIS_REPLY_STRING:
-      return RedisValue::string(std::string(r.str, r.len));
-    case REDIS_REPLY_STATUS:
-      return RedisValue::status(std::string(r.str, r.len));
-    case REDIS_REPLY_ERROR:
-      return RedisValue::error(std::string(r.str, r.len));
-    case REDIS_REPLY_INTEGER:
-      return RedisValue::integer_value(r.integer);
-    case REDIS_REPLY_ARRAY: {
-      std::vector<RedisValue> elements;
-      elements.reserve(r.elements);
-      for (std::size_t i = 0; i < r.elements; ++i) elements.push_back(convert(*r.element[i]));
-      return RedisValue::array(std::move(elements));
-    }
-    default:
-      return RedisValue::nil();
-  }
-}
-
 std::string json_escaped(std::string_view text) {
   std::string out;
   log::append_json_escaped(out, text);
@@ -321,7 +300,7 @@ void RedisSession::on_link_reply(HiredisLink& link, std::uint64_t tag, const red
   Waiter* waiter = it->second;
   waiters_.erase(it);
   waiter->result =
-      reply != nullptr ? RedisReply(convert(*reply)) : RedisReply(RedisFailure::kDisconnected);
+      reply != nullptr ? RedisReply(from_hiredis(*reply)) : RedisReply(RedisFailure::kDisconnected);
   waiter->timer->cancel();
 }
 

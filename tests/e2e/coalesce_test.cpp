@@ -1,5 +1,10 @@
 // Coalescing (SPEC §3.1.4-5, issue 4): concurrent lookups folded into
 // batch_messages calls, identical GETs sharing one call, failures fanned out.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <future>
 #include <latch>
 #include <regex>
@@ -35,6 +40,40 @@ std::vector<HttpResponse> fire_together(std::uint16_t port, const std::vector<st
   }
   for (auto& t : threads) t.join();
   return responses;
+}
+
+// A plain TCP connection the test closes when it chooses (the HTTP clients
+// close only on their own terms).
+class RawConnection {
+ public:
+  explicit RawConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) close();
+  }
+  ~RawConnection() { close(); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  bool send(std::string_view bytes) {
+    return fd_ >= 0 && ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+                           static_cast<ssize_t>(bytes.size());
+  }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// The value of an unlabelled series in a /metrics text, or -1.
+double metric(const std::string& text, const std::string& series) {
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
 }
 
 class Coalescing : public GatewayTest {
@@ -221,12 +260,39 @@ TEST_F(Coalescing, WholeBatchTimeoutFansOutAs504) {
   }
 }
 
-TEST_F(Coalescing, WholeBatchMalformedReplyIs502) {
+// Three waiters on one batch (two ids, one of them asked twice).
+std::vector<std::string> three_waiters() {
+  return {timed_path(kAliceBob, 3001, seeded_create_time(3001)),
+          timed_path(kAliceBob, 3003, seeded_create_time(3003)),
+          timed_path(kAliceBob, 3001, seeded_create_time(3001))};
+}
+
+TEST_F(Coalescing, WholeBatchMalformedReplyIs502ForEveryWaiter) {
   start_with();
   emulator().add_fault("batch_messages", "malformed", 20);
-  const auto responses =
-      fire_together(gateway().port(), {timed_path(kAliceBob, 3001, seeded_create_time(3001))});
-  EXPECT_EQ(responses[0].status, 502);
+  const auto responses = fire_together(gateway().port(), three_waiters());
+  for (const auto& r : responses) {
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.status, 502);
+    EXPECT_EQ(r.body, R"({"code":500,"msg":"malformed upstream reply","data":{}})");
+    EXPECT_EQ(r.header("X-Yxgate-Error"), "upstream_bad_reply");
+  }
+  emulator().reset();  // never cached
+  EXPECT_EQ(json_get_int(get(three_waiters()[0]).body, "/code"), 200);
+}
+
+TEST_F(Coalescing, WholeBatchHttp503IsRelayedToEveryWaiter) {
+  start_with();
+  emulator().add_fault("batch_messages", "http503", 20);
+  const auto responses = fire_together(gateway().port(), three_waiters());
+  for (const auto& r : responses) {
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.body, R"({"code":503,"msg":"service unavailable","data":{}})");
+    EXPECT_FALSE(r.header("X-Yxgate-Error").has_value()) << "upstream's own answer";
+  }
+  emulator().reset();  // never cached
+  EXPECT_EQ(json_get_int(get(three_waiters()[0]).body, "/code"), 200);
 }
 
 TEST_F(Coalescing, IdenticalGetsWithoutMessageTimeShareOneSingleGet) {
@@ -243,23 +309,32 @@ TEST_F(Coalescing, IdenticalGetsWithoutMessageTimeShareOneSingleGet) {
 }
 
 TEST_F(Coalescing, ADisconnectingClientLeavesTheOthersIntact) {
-  start_with("  window: 50ms\n");
-  emulator().add_fault("batch_messages", "latency", 100);
-  // This client sends its lookup and hangs up at once.
-  const auto gone = timed_path(kAliceBob, 3301, seeded_create_time(3301));
-  raw_exchange(gateway().port(), "GET " + gone + " HTTP/1.1\r\nHost: x\r\n\r\n",
-               std::chrono::milliseconds(1));
-  const auto responses =
-      fire_together(gateway().port(), {timed_path(kAliceBob, 3303, seeded_create_time(3303)),
-                                       timed_path(kAliceBob, 3305, seeded_create_time(3305))});
-  for (const auto& r : responses) EXPECT_EQ(json_get_int(r.body, "/code"), 200) << r.body;
-  // The batch of the client that left still completed and filled the cache.
-  bool cached = false;
-  for (int i = 0; i < 100 && !cached; ++i) {
-    cached = get(gone).header("X-Yxgate-Cache") == "hit";
-    if (!cached) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  start_with();
+  emulator().add_fault("batch_messages", "latency", 1500, 1);  // the first call only
+  const auto path = timed_path(kAliceBob, 3301, seeded_create_time(3301));
+  // This client sends its lookup and hangs up once its batch call is upstream.
+  RawConnection gone(gateway().port());
+  ASSERT_TRUE(gone.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      eventually([&] { return emulator().calls("batch_messages") == 1; }, std::chrono::seconds(5)));
+  // One waiter joins before the hang-up, one after: both share the call.
+  auto before = std::async(std::launch::async, [&] { return get(path); });
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "yxgate_inflight_requests") == 2; },
+                         std::chrono::seconds(5)));
+  gone.close();
+  const auto after = get(path);
+  const auto joined = before.get();
+  EXPECT_EQ(emulator().calls("batch_messages"), 1) << "the hang-up cancelled the shared call";
+  emulator().reset();
+  const auto direct = direct_get(path).body;
+  for (const auto& r : {joined, after}) {
+    EXPECT_EQ(r.status, 200) << r.error;
+    EXPECT_EQ(r.body, direct);
+    EXPECT_EQ(r.header("X-Yxgate-Cache"), "coalesced");
   }
-  EXPECT_TRUE(cached);
+  // The call completed and filled the cache before answering its waiters.
+  EXPECT_EQ(get(path).header("X-Yxgate-Cache"), "hit");
+  EXPECT_EQ(emulator().calls("batch_messages"), 0);
 }
 
 TEST_F(Coalescing, BatchCallsCarryAFreshTraceIdLinkedInTheAccessLog) {

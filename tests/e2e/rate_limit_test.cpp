@@ -224,17 +224,27 @@ TEST_F(RateLimit, SighupChangesTheLogLevel) {
   EXPECT_EQ(gateway().log().find("after-reload"), std::string::npos) << "info lines are off";
 }
 
+double metric_value(std::uint16_t admin_port, const std::string& series) {
+  const auto text = request(admin_port, "GET", "/metrics").body;
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
 // Global scope: two replicas share one bucket through Redis.
 class GlobalRateLimit : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // expected_replicas: 1 makes the two outcomes far apart: one shared
+  // bucket of 5 (+5/s), or, had both fallen back, two local ones of 5 each.
+  void SetUp() override { start_replicas(1); }
+  void start_replicas(int expected_replicas) {
     redis_ = std::make_unique<RedisServerProcess>();
     emulator_ = std::make_unique<EmulatorProcess>();
     for (auto* gateway : {&a_, &b_}) {
       *gateway = std::make_unique<GatewayProcess>(GatewayOptions{
           .upstream_url = emulator_->base_url(),
           .extra_yaml = "cache:\n  redis:\n    url: " + redis_->url() + "\n    timeout: 100ms\n",
-          .app_yaml = limits_yaml("{ rate: 5, burst: 5 }", "0ms", "global", 2)});
+          .app_yaml = limits_yaml("{ rate: 5, burst: 5 }", "0ms", "global", expected_replicas)});
     }
     for (auto* gateway : {a_.get(), b_.get()}) {
       EXPECT_TRUE(eventually(
@@ -253,16 +263,37 @@ class GlobalRateLimit : public ::testing::Test {
 
 TEST_F(GlobalRateLimit, TwoReplicasShareOneBucket) {
   const auto started = std::chrono::steady_clock::now();
+  int allowed = 0;
   for (int i = 0; i < 30; ++i) {
     auto& gateway = i % 2 ? *a_ : *b_;
-    request(gateway.port(), "GET", message_path(5001 + 2 * i));
+    const auto res = request(gateway.port(), "GET", message_path(5001 + 2 * i));
+    allowed += json_get_int(res.body, "/code") == 200;
+    if (i == 0) {
+      // The bucket lives in Redis (checked at once: its key expires ~1 s
+      // after the bucket refills).
+      EXPECT_EQ(redis_->cli({"EXISTS", "yxgate:rl:default:get_message"}), "1");
+    }
   }
+  const auto elapsed = seconds_since(started);
   const auto calls = emulator_->calls("get_message");
-  EXPECT_LE(calls, 5 + 5 * seconds_since(started) + 1) << "one bucket, not two";
+  EXPECT_EQ(calls, allowed);
+  // One bucket: 5 + 5/s. Two fallback buckets would have let 10 through at once.
+  EXPECT_LE(calls, 5 + 5 * elapsed + 1) << "one bucket, not two (" << elapsed << " s)";
   EXPECT_GE(calls, 5);
+  // Neither replica ever fell back to its own bucket (a fallback follows a
+  // failed Redis command, and every failure is counted).
+  for (auto* gateway : {a_.get(), b_.get()}) {
+    EXPECT_EQ(metric_value(gateway->admin_port(), "yxgate_redis_errors_total"), 0);
+    EXPECT_EQ(metric_value(gateway->admin_port(), "yxgate_redis_up"), 1);
+  }
 }
 
-TEST_F(GlobalRateLimit, RedisDownFallsBackToTheLocalShareQuickly) {
+class GlobalRateLimitOfTwo : public GlobalRateLimit {
+ protected:
+  void SetUp() override { start_replicas(2); }
+};
+
+TEST_F(GlobalRateLimitOfTwo, RedisDownFallsBackToTheLocalShareQuickly) {
   redis_->stop();
   const auto started = std::chrono::steady_clock::now();
   int ok = 0;

@@ -1,6 +1,8 @@
 // The Redis layer of the cache (SPEC §3.1, §3.3, §9): shared by replicas,
 // invalidated everywhere by a mutation through any of them, bypassed while
 // Redis is down. Real redis-server, real emulator, two real yxgates.
+#include <csignal>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -126,6 +128,42 @@ TEST_F(RedisCache, ClearThroughOneReplicaInvalidatesTheOthers) {
   request(a_->port(), "DELETE", "/im/v2/conversations/bob%7C1%7Calice/messages?type=1");
   EXPECT_EQ(json_get_int(get_via(*b_, message_path(kAliceBob, 1001)).body, "/code"), 107404);
   EXPECT_EQ(json_get_int(get_via(*b_, message_path(kAliceBob, 1003)).body, "/code"), 107404);
+}
+
+// SIGHUP applies a new cache.ttl to entries cached from then on (SPEC §1),
+// in Redis and in the local layer; entries already cached keep theirs.
+TEST_F(RedisCache, SighupReloadsTheCacheTtl) {
+  auto c = start_gateway("  ttl: 1h\n");
+  const auto before = message_path(kAliceBob, 1001);
+  ASSERT_EQ(json_get_int(get_via(*c, before).body, "/code"), 200);
+  EXPECT_GT(std::stoll(redis_->cli({"PTTL", "yxgate:default:msg:1001"})), 3500 * 1000);
+
+  std::string config;
+  {
+    std::ifstream in(c->config_path());
+    config.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto at = config.find("  ttl: 1h\n");
+  ASSERT_NE(at, std::string::npos) << config;
+  config.replace(at, 10, "  ttl: 2s\n");
+  std::ofstream(c->config_path()) << config;
+  c->process().signal(SIGHUP);
+  ASSERT_TRUE(c->process().wait_for_line("\"event\":\"reloaded\"", std::chrono::seconds(5)));
+
+  const auto after = message_path(kAliceBob, 1003);
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(get_via(*c, after).header("X-Yxgate-Cache"), "miss");
+  const auto ttl = std::stoll(redis_->cli({"PTTL", "yxgate:default:msg:1003"}));
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 2000);
+  EXPECT_GT(std::stoll(redis_->cli({"PTTL", "yxgate:default:msg:1001"})), 3500 * 1000)
+      << "an entry cached before the reload keeps its TTL";
+  EXPECT_EQ(get_via(*c, after).header("X-Yxgate-Cache"), "hit");
+  // The local layer honours it too: the entry is gone after ~2 s, not 1 h.
+  EXPECT_TRUE(eventually([&] { return get_via(*c, after).header("X-Yxgate-Cache") == "miss"; },
+                         std::chrono::seconds(6)));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1900));
+  EXPECT_EQ(get_via(*c, before).header("X-Yxgate-Cache"), "hit");
 }
 
 TEST_F(RedisCache, RedisDownMeansBypassNotFailure) {

@@ -11,7 +11,10 @@ namespace {
 
 constexpr std::string_view kMessage = "/im/v2/conversations/alice%7C1%7Cbob/messages/1001";
 
-class Server : public GatewayTest {};
+class Server : public GatewayTest {
+ protected:
+  void expect_graceful_drain(int signo, std::string_view name);
+};
 
 TEST_F(Server, BodyOverTheLimitGets413AndNothingGoesUpstream) {
   start({.server_yaml = "  max_body_bytes: 1KiB\n"});
@@ -150,39 +153,87 @@ TEST_F(Server, ConfigEndpointRedactsSecrets) {
   EXPECT_EQ(json_get_string(config.body, "/upstream/base_url"), emulator().base_url());
 }
 
-TEST_F(Server, SigtermLetsInFlightRequestFinishAndExitsZero) {
+// Drains on `signo` with one request in flight upstream (held by a latency
+// fault longer than everything checked meanwhile) and one idle keep-alive
+// connection: new connections are refused, the idle one is not served, the
+// in-flight request completes, and the process exits 0.
+void Server::expect_graceful_drain(int signo, std::string_view name) {
   start();
-  emulator().add_fault("get_message", "latency", 700, 1);
-  auto slow = std::async(std::launch::async, [&] { return get(kMessage); });
-  // Wait until the slow request is in flight upstream (an event, not a sleep).
-  for (int i = 0; i < 500 && emulator().calls("get_message") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ASSERT_EQ(emulator().calls("get_message"), 1);
-  gateway().process().signal(SIGTERM);
-  // While draining, readiness fails and new connections are refused.
-  for (int i = 0; i < 100; ++i) {
-    if (request(gateway().admin_port(), "GET", "/readyz").status == 503) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  KeepAliveClient idle(gateway().port());
+  ASSERT_EQ(json_get_int(idle.request("GET", kMessage).body, "/code"), 200);
+  emulator().add_fault("get_message", "latency", 3000, 1);
+  const std::string slow_path = "/im/v2/conversations/alice%7C1%7Cbob/messages/1003";
+  auto slow = std::async(std::launch::async, [&] { return get(slow_path); });
+  ASSERT_TRUE(
+      eventually([&] { return emulator().calls("get_message") == 2; }, std::chrono::seconds(5)))
+      << "the slow request never reached upstream";
+
+  gateway().process().signal(signo);
+  ASSERT_TRUE(gateway().process().wait_for_line(
+      "\"event\":\"draining\",\"signal\":\"" + std::string(name) + "\"", std::chrono::seconds(5)));
+  // New connections are refused (the listener is closed, not just idle).
+  HttpResponse fresh;
+  EXPECT_TRUE(eventually(
+      [&] {
+        fresh =
+            request(gateway().port(), "GET", "/im/v2/conversations/alice%7C1%7Cbob/messages/1005");
+        return fresh.error.starts_with("connect");
+      },
+      std::chrono::seconds(1)))
+      << "status " << fresh.status << " error " << fresh.error;
+  // A request on a connection opened before the signal is not served: the
+  // idle connection is closed (or, at most, answered 503).
+  const auto late = idle.request("GET", "/im/v2/conversations/alice%7C1%7Cbob/messages/1007");
+  EXPECT_TRUE(!late.ok() || late.status == 503) << late.status << " " << late.body;
+  EXPECT_TRUE(slow.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+      << "the checks above ran after the in-flight request ended";
+
   const auto res = slow.get();
   EXPECT_EQ(res.status, 200) << res.error;
   EXPECT_EQ(json_get_int(res.body, "/code"), 200) << res.body;
   EXPECT_EQ(gateway().process().wait_exit(std::chrono::seconds(10)), 0);
   EXPECT_NE(gateway().log().find("\"event\":\"drained\""), std::string::npos);
+  EXPECT_EQ(emulator().calls("get_message"), 2) << "nothing after the signal went upstream";
+}
+
+TEST_F(Server, SigtermLetsInFlightRequestFinishAndExitsZero) {
+  expect_graceful_drain(SIGTERM, "SIGTERM");
+}
+
+TEST_F(Server, SigintDrainsAndExitsZeroLikeSigterm) { expect_graceful_drain(SIGINT, "SIGINT"); }
+
+// DISABLED: today a connection opened to the admin listener while draining
+// is closed unanswered (read_request gives up on an empty buffer once
+// state.draining is set, for the admin listener too), so /readyz is never
+// seen as 503. Being fixed on another branch; enable it with that fix.
+TEST_F(Server, DISABLED_ReadyzAnswers503WhileDraining) {
+  start();
+  emulator().add_fault("get_message", "latency", 3000, 1);
+  auto slow = std::async(std::launch::async, [&] { return get(kMessage); });
+  ASSERT_TRUE(
+      eventually([&] { return emulator().calls("get_message") == 1; }, std::chrono::seconds(5)));
+  EXPECT_EQ(request(gateway().admin_port(), "GET", "/readyz").status, 200);
+  gateway().process().signal(SIGTERM);
+  ASSERT_TRUE(gateway().process().wait_for_line("\"event\":\"draining\"", std::chrono::seconds(5)));
+  const auto ready = request(gateway().admin_port(), "GET", "/readyz");
+  EXPECT_EQ(ready.status, 503) << ready.error;
+  EXPECT_EQ(json_get_string(ready.body, "/status"), "draining") << ready.body;
+  EXPECT_TRUE(slow.wait_for(std::chrono::seconds(0)) != std::future_status::ready);
+  EXPECT_EQ(slow.get().status, 200);
 }
 
 TEST_F(Server, DrainTimeoutBoundsShutdown) {
   start({.server_yaml = "  drain_timeout: 300ms\n"});
   emulator().add_fault("get_message", "hang");
   auto stuck = std::async(std::launch::async, [&] { return get(kMessage); });
-  for (int i = 0; i < 500 && emulator().calls("get_message") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  ASSERT_TRUE(
+      eventually([&] { return emulator().calls("get_message") == 1; }, std::chrono::seconds(5)));
   const auto started = std::chrono::steady_clock::now();
   gateway().process().signal(SIGTERM);
   EXPECT_EQ(gateway().process().wait_exit(std::chrono::seconds(10)), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  EXPECT_NE(gateway().log().find("\"event\":\"drain_timeout\",\"abandoned_requests\":1"),
+            std::string::npos);
   stuck.get();
 }
 
