@@ -43,6 +43,7 @@ class Emulator {
   Reply run_released(const Request& request);
   // A client connection was accepted (tests check upstream connection reuse).
   void record_connection() { stats_.record_connection(); }
+  void record_idle_close() { stats_.record_idle_close(); }
 
   const Switches& switches() const { return switches_; }
   HoldTable& holds() { return holds_; }

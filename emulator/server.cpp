@@ -53,6 +53,11 @@ Request to_request(http::request<http::string_body>& req) {
 http::response<http::string_body> to_response(Reply reply, const Request& request, unsigned version,
                                               bool keep_alive, bool gzip) {
   http::response<http::string_body> res{static_cast<http::status>(reply.status), version};
+  // Beast would write "<unknown-status>" for a code it has no name for (418).
+  if (http::to_status_class(static_cast<unsigned>(reply.status)) != http::status_class::unknown &&
+      http::int_to_status(static_cast<unsigned>(reply.status)) == http::status::unknown) {
+    res.reason("Status " + std::to_string(reply.status));
+  }
   res.set(http::field::content_type,
           reply.content_type.empty() ? "application/json;charset=utf-8" : reply.content_type);
   if (const auto trace = request.header("X-custom-traceid"); !trace.empty()) {
@@ -154,6 +159,7 @@ asio::awaitable<void> do_session(beast::tcp_stream stream, Emulator& emulator) {
     parser.body_limit(kMaxBody);
     auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
     if (read_ec) {
+      if (read_ec == beast::error::timeout && !parser.got_some()) emulator.record_idle_close();
       if (read_ec.category() == http::make_error_code(http::error::bad_target).category()) {
         // Malformed HTTP: say so once, then close.
         auto res = to_response(Reply{400, R"({"code":400,"msg":"bad request","data":{}})"}, {}, 11,
