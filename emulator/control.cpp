@@ -26,7 +26,9 @@ std::string switches_json(const Switches& s) {
 }  // namespace
 
 Reply Emulator::handle_control(const Request& request, const Target& target) {
-  const std::string_view what = target.segments.size() == 2 ? target.segments[1] : "";
+  // Not a ?: with "" (that makes a temporary std::string the view outlives).
+  std::string_view what;
+  if (target.segments.size() == 2) what = target.segments[1];
   const std::string_view method = request.method;
   if (method == "GET" && what == "stats") return Reply{200, stats_.stats_json()};
   if (method == "GET" && what == "requests") return Reply{200, stats_.requests_json()};
