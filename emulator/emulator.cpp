@@ -9,13 +9,18 @@
 namespace yxgate::emulator {
 namespace {
 
-Reply control_error(std::string_view what) {
-  return Reply{400, error_body(414, "parameter error: " + std::string(what))};
-}
-
 std::int64_t unix_seconds_now() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// The per-request fault header, if any (a bad one was refused on arrival).
+std::optional<Fault> header_fault(const Request& request) {
+  const auto header = request.header("X-Emulator-Fault");
+  if (header.empty()) return std::nullopt;
+  auto parsed = parse_fault_header(header);
+  if (!parsed) return std::nullopt;
+  return parsed.value();
 }
 
 }  // namespace
@@ -42,65 +47,61 @@ Reply Emulator::handle(const Request& request) {
   if (!target.segments.empty() && target.segments[0] == "_emulator") {
     return handle_control(request, target);
   }
+  Reply reply;
   stats_.record_request(request);
   const auto route = classify(request.method, target);
-  if (!route) return Reply{404, error_body(404, "not found")};
-  if (auto reason = check_signature(request, apps_, unix_seconds_now())) {
+  if (target.bad_path) {
+    // Tomcat refuses a bad %-escape or an encoded '/' in the path with a 400.
+    reply = Reply{400, error_body(400, "bad request")};
+  } else if (!route) {
+    reply = Reply{404, error_body(404, "not found")};
+  } else if (auto reason = check_signature(request, apps_, unix_seconds_now())) {
     stats_.record_auth_error();
-    return Reply{200, error_body(414, *reason)};
-  }
-  const RouteContext ctx{request, target, store_};
-  stats_.record_call(*route, asked_ids(*route, ctx));
-
-  // A per-request fault header wins over (and does not consume) installed ones.
-  std::optional<Fault> fault;
-  if (const auto header = request.header("X-Emulator-Fault"); !header.empty()) {
-    auto parsed = parse_fault_header(header);
-    if (!parsed) return control_error("X-Emulator-Fault: " + parsed.error().message);
-    fault = parsed.value();
+    reply = Reply{200, error_body(414, *reason)};
   } else {
-    fault = faults_.take(*route);
+    const RouteContext ctx{request, target, store_};
+    stats_.record_call(*route, asked_ids(*route, ctx));
+    if (const auto header = request.header("X-Emulator-Fault"); !header.empty()) {
+      if (auto parsed = parse_fault_header(header); !parsed) {
+        return Reply{
+            400, error_body(414, "parameter error: X-Emulator-Fault: " + parsed.error().message)};
+      }
+    }
+    auto held = holds_.take(*route, request);
+    if (held && held->phase() == HoldPhase::kBefore) {
+      reply.action = Action::kHoldThenRun;  // the route reads the state once released
+    } else {
+      reply = respond(request, target, *route);
+    }
+    reply.hold = std::move(held);
   }
-  // A failing fault answers before the route runs, so a failed mutation changes nothing.
-  if (fault) {
-    if (auto reply = fault_reply(*fault)) return *reply;
-  }
-  // The answer is computed now, the delay applied after: a delayed read
-  // returns the state at arrival, like a read racing a write upstream.
-  Reply reply = handle_route(*route, ctx);
-  if (fault) reply.delay = fault->latency;
+  reply.compressible = true;
+  if (switches_.chunked) reply.chunked = true;
   return reply;
 }
 
-Reply Emulator::handle_control(const Request& request, const Target& target) {
-  const std::string_view what = target.segments.size() == 2 ? target.segments[1] : "";
-  const std::string_view method = request.method;
-  if (method == "GET" && what == "stats") return Reply{200, stats_.stats_json()};
-  if (method == "GET" && what == "requests") return Reply{200, stats_.requests_json()};
-  if (method == "POST" && what == "reset") {
-    stats_.reset();
-    faults_.clear();
-    store_.reset();
-    return Reply{200, success_body("{}")};
+Reply Emulator::run_released(const Request& request) {
+  const auto target = Target::parse(request.target);
+  Reply reply = respond(request, target, classify(request.method, target).value_or(Route::kOther));
+  reply.compressible = true;
+  if (switches_.chunked) reply.chunked = true;
+  return reply;
+}
+
+Reply Emulator::respond(const Request& request, const Target& target, Route route) {
+  // A per-request fault header wins over (and does not consume) installed ones.
+  auto fault = header_fault(request);
+  if (!fault) fault = faults_.take(route);
+  // A failing fault answers before the route runs, so a failed mutation changes nothing.
+  if (fault) {
+    if (auto reply = fault_reply(*fault, route)) return *reply;
   }
-  if (method == "POST" && what == "faults") {
-    auto rule = parse_fault_rule(request.body);
-    if (!rule) return control_error(rule.error().message);
-    faults_.add(std::move(rule.value()));
-    return Reply{200, success_body("{}")};
-  }
-  if (method == "DELETE" && what == "faults") {
-    faults_.clear();
-    return Reply{200, success_body("{}")};
-  }
-  if (method == "POST" && what == "messages") {
-    auto message = message_from_json(request.body);
-    if (!message) return control_error(message.error().message);
-    auto json = message->to_json();
-    store_.put(std::move(message.value()));
-    return Reply{200, success_body(json)};
-  }
-  return Reply{404, error_body(404, "not found")};
+  // The answer is computed now, the delay applied after: a delayed read
+  // returns the state at arrival, like a read racing a write upstream.
+  const RouteContext ctx{request, target, store_, fault ? &*fault : nullptr};
+  Reply reply = handle_route(route, ctx);
+  if (fault) apply_fault(*fault, reply);
+  return reply;
 }
 
 }  // namespace yxgate::emulator

@@ -9,25 +9,44 @@
 #include <string_view>
 #include <vector>
 
-#include "common/result.hpp"
 #include "request.hpp"
+#include "result.hpp"
 #include "target.hpp"
 
 namespace yxgate::emulator {
 
-enum class FaultKind { kLatency, kCode500, kHttp503, kClose, kMalformed, kHang, kRateLimit416 };
+enum class FaultKind {
+  kLatency,
+  kCode500,
+  kHttp503,
+  kClose,
+  kMalformed,
+  kHang,
+  kRateLimit416,
+  kChunked,          // normal answer, Transfer-Encoding: chunked
+  kConnectionClose,  // normal answer with Connection: close, then close
+  kWrongShape,       // valid JSON of the wrong shape
+  kNotJson,          // HTTP 200, an HTML page
+  kStatus,           // any HTTP status
+  kFailedCode,       // batch items fail with error_code; other routes answer it
+};
 
 struct Fault {
   FaultKind kind = FaultKind::kLatency;
   std::chrono::milliseconds latency{0};  // delay before acting, any kind
+  int status = 500;                      // kStatus
+  long long error_code = 500;            // kFailedCode
+  std::string error_msg = "internal error";
+  std::optional<std::string> body;  // kStatus, kWrongShape, kNotJson: replaces the default body
 };
 
 inline constexpr std::chrono::milliseconds kDefaultLatency{1000};
 
 std::optional<FaultKind> parse_fault_kind(std::string_view name);
-// "<kind>[;latency_ms=N]" (the X-Emulator-Fault header).
+// "<kind>[;latency_ms=N][;status=N][;error_code=N][;error_msg=TEXT]" (X-Emulator-Fault).
 Result<Fault> parse_fault_header(std::string_view text);
-// {"route":"get_message|...|any","kind":"...","latency_ms":N,"count":K}
+// {"route":"get_message|...|any","kind":"...","latency_ms":N,"count":K,
+//  "status":N,"error_code":N,"error_msg":"..","body":".."}
 struct FaultRule {
   std::optional<Route> route;  // nullopt = any
   Fault fault;
@@ -35,8 +54,11 @@ struct FaultRule {
 };
 Result<FaultRule> parse_fault_rule(std::string_view json);
 
-// The reply a fault produces, or nullopt for kLatency (answer normally, later).
-std::optional<Reply> fault_reply(const Fault& fault);
+// The reply a fault produces instead of the route's, or nullopt when the
+// route runs (latency, chunked, connection_close; failed_code on batch_messages).
+std::optional<Reply> fault_reply(const Fault& fault, Route route);
+// Applies what a fault changes about a route's answer (framing, delay).
+void apply_fault(const Fault& fault, Reply& reply);
 
 class FaultTable {
  public:

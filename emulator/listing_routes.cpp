@@ -1,26 +1,18 @@
 // Paged and batch queries the gateway only passes through (SPEC §3.4):
 // chatroom history, thread messages, conversations by id; plus the echo.
-#include <charconv>
-
 #include "json_text.hpp"
 #include "routes.hpp"
 #include "seed_data.hpp"
+#include "vendor_text.hpp"
 
 namespace yxgate::emulator {
 namespace {
 
 constexpr int kMaxLimit = 100;  // api-docs 002/003: 1..100, else 414
 
-std::optional<long long> to_integer(std::string_view text) {
-  long long value = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 Result<int> parse_limit(const Target& target) {
   const auto text = target.param("limit");
-  const auto value = text ? to_integer(*text) : std::nullopt;
+  const auto value = text ? java_parse_long(*text) : std::nullopt;
   if (!value || *value < 1 || *value > kMaxLimit) return make_error("limit must be 1 to 100");
   return static_cast<int>(*value);
 }
@@ -29,7 +21,7 @@ Result<int> parse_limit(const Target& target) {
 Result<int> parse_page_token(const Target& target, int total) {
   const auto text = target.param("page_token");
   if (!text || text->empty()) return 0;
-  const auto value = to_integer(*text);
+  const auto value = java_parse_long(*text);
   if (!value || *value < 0 || *value >= total) return make_error("page_token invalid");
   return static_cast<int>(*value);
 }
@@ -39,9 +31,9 @@ std::string page_header(int end, int total) {
   return "{\"has_more\":true,\"next_token\":\"" + std::to_string(end) + "\"";
 }
 
-bool seeded_conversation_exists(const router::ConversationId& id) {
+bool seeded_conversation_exists(const Conversation& id) {
   for (const auto& conv : seed::conversations()) {
-    if (conv.type != static_cast<int>(id.type)) continue;
+    if (conv.type != id.type) continue;
     if (conv.type == 1) {
       if ((id.owner_id == conv.first_id && id.other_id == conv.second_id) ||
           (id.owner_id == conv.second_id && id.other_id == conv.first_id)) {
@@ -59,7 +51,7 @@ bool seeded_conversation_exists(const router::ConversationId& id) {
 }  // namespace
 
 Reply chatroom_messages(const RouteContext& ctx) {
-  const auto room_id = to_integer(ctx.target.segments.at(3));
+  const auto room_id = java_parse_long(ctx.target.segments.at(3));
   if (!room_id || *room_id <= 0) return parameter_error("room_id must be a positive integer");
   const auto sender_id = ctx.target.param("sender_id");
   if (!sender_id || sender_id->empty()) return parameter_error("sender_id is required");
@@ -86,7 +78,7 @@ Reply thread_messages(const RouteContext& ctx) {
   if (!limit) return parameter_error(limit.error().message);
   const auto root_text = ctx.target.param("message_server_id");
   if (!root_text) return parameter_error("message_server_id is required");
-  const auto root_id = router::parse_message_server_id(*root_text);
+  const auto root_id = positive_long(*root_text, "message_server_id");
   if (!root_id) return parameter_error(root_id.error().message);
   constexpr int kTotal = seed::kThreadReplies;
   const auto offset = parse_page_token(ctx.target, kTotal);
@@ -113,11 +105,11 @@ Reply conversations(const RouteContext& ctx) {
   while (true) {
     const auto comma = rest.find(',');
     const auto text = rest.substr(0, comma);
-    const auto id = router::parse_conversation_id(text);
+    const auto id = parse_conversation(text);
     if (id && seeded_conversation_exists(id.value())) {
       if (success.size() > 1) success += ',';
       success += "{\"conversation_id\":" + json_string(text) +
-                 ",\"type\":" + std::to_string(static_cast<int>(id->type)) +
+                 ",\"type\":" + std::to_string(id->type) +
                  ",\"unread_count\":0,\"create_time\":" + std::to_string(seed::kBaseTimeMs) + "}";
     } else {
       if (failed.size() > 1) failed += ',';

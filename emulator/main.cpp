@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    Emulator emulator(options->apps, options->seed);
+    Emulator emulator(options.value());
     return run_server(emulator, options.value());
   } catch (const std::exception& e) {
     std::cerr << "yxgate-emulator: " << e.what() << '\n';

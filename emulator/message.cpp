@@ -54,9 +54,9 @@ std::string conversation_key(const Message& message) {
   return std::to_string(message.conversation_type) + "|" + std::to_string(message.team_id);
 }
 
-std::string conversation_key(const router::ConversationId& id) {
+std::string conversation_key(const Conversation& id) {
   if (!id.is_team()) return p2p_key(id.owner_id, id.other_id);
-  return std::to_string(static_cast<int>(id.type)) + "|" + std::to_string(id.team_id);
+  return std::to_string(id.type) + "|" + std::to_string(id.team_id);
 }
 
 }  // namespace yxgate::emulator

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "router/conversation_id.hpp"
+#include "conversation.hpp"
 
 namespace yxgate::emulator {
 
@@ -32,9 +32,9 @@ struct Message {
 // Both sides of a one-to-one conversation own the same messages, so the key is
 // "1|<smaller id>|<larger id>"; teams are "<type>|<team_id>".
 std::string conversation_key(const Message& message);
-std::string conversation_key(const router::ConversationId& id);
+std::string conversation_key(const Conversation& id);
 
-inline bool belongs_to(const Message& message, const router::ConversationId& id) {
+inline bool belongs_to(const Message& message, const Conversation& id) {
   return conversation_key(message) == conversation_key(id);
 }
 

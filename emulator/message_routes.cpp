@@ -5,16 +5,16 @@
 #include "json_text.hpp"
 #include "routes.hpp"
 #include "seed_data.hpp"
+#include "vendor_text.hpp"
 
 namespace yxgate::emulator {
 namespace {
 
 constexpr std::size_t kMaxBatchItems = 100;
 
-Result<router::ConversationId> conversation_from_path(const Target& target) {
-  auto decoded = router::percent_decode(target.segments.at(3));
-  if (!decoded) return make_error("conversation_id " + decoded.error().message);
-  return router::parse_conversation_id(decoded.value());
+// Segments are already percent-decoded (%7C is '|'), as the container does.
+Result<Conversation> conversation_from_path(const Target& target) {
+  return parse_conversation(target.segments.at(3));
 }
 
 bool is_bool_text(const std::optional<std::string>& value) {
@@ -37,34 +37,45 @@ Result<std::vector<BatchItem>> parse_batch_body(std::string_view body) {
   simdjson::dom::object object;
   simdjson::dom::array messages;
   if (parse_object(body, object)) return make_error("body must be a JSON object");
-  if (object["messages"].get_array().get(messages)) return make_error("messages must be an array");
+  if (last_field(object, "messages").get_array().get(messages)) {
+    return make_error("messages must be an array");
+  }
+  // The vendor refuses the whole call (414) above 100 items.
+  if (messages.size() == 0 || messages.size() > kMaxBatchItems) {
+    return make_error("messages must hold 1 to 100 items");
+  }
   std::vector<BatchItem> items;
-  for (simdjson::dom::element item : messages) {
+  for (simdjson::dom::element element : messages) {
     BatchItem parsed{};
-    if (item["message_server_id"].get_uint64().get(parsed.message_server_id) ||
-        parsed.message_server_id == 0 ||
-        parsed.message_server_id > static_cast<std::uint64_t>(INT64_MAX)) {
+    simdjson::dom::object item;
+    if (element.get_object().get(item)) return make_error("messages[] must be objects");
+    std::int64_t value = 0;
+    if (last_field(item, "message_server_id").get_int64().get(value) || value <= 0) {
       return make_error("messages[].message_server_id must be a positive integer");
     }
-    if (item["create_time"].get_uint64().get(parsed.create_time)) {
+    parsed.message_server_id = static_cast<std::uint64_t>(value);
+    // create_time is required per item (api-docs 000); missing is a 414.
+    if (last_field(item, "create_time").get_int64().get(value) || value < 0) {
       return make_error("messages[].create_time must be a non-negative integer");
     }
+    parsed.create_time = static_cast<std::uint64_t>(value);
     items.push_back(parsed);
-  }
-  if (items.empty() || items.size() > kMaxBatchItems) {
-    return make_error("messages must hold 1 to 100 items");
   }
   return items;
 }
 
 Result<std::uint64_t> modify_target_id(std::string_view body) {
   simdjson::dom::object object;
-  std::uint64_t id = 0;
+  simdjson::dom::object message;
+  std::int64_t id = 0;
   if (parse_object(body, object)) return make_error("body must be a JSON object");
-  if (object.at_pointer("/message/message_server_id").get_uint64().get(id) || id == 0) {
+  if (last_field(object, "message").get_object().get(message)) {
+    return make_error("message must be an object");
+  }
+  if (last_field(message, "message_server_id").get_int64().get(id) || id <= 0) {
     return make_error("message.message_server_id must be a positive integer");
   }
-  return id;
+  return static_cast<std::uint64_t>(id);
 }
 
 bool is_identity_field(std::string_view key) {
@@ -85,11 +96,11 @@ Reply ok(std::string_view data_json) { return Reply{200, success_body(data_json)
 Reply get_message(const RouteContext& ctx) {
   const auto conversation = conversation_from_path(ctx.target);
   if (!conversation) return parameter_error(conversation.error().message);
-  const auto id = router::parse_message_server_id(ctx.target.segments.at(5));
+  const auto id = positive_long(ctx.target.segments.at(5), "message_server_id");
   if (!id) return parameter_error(id.error().message);
   std::optional<std::uint64_t> message_time;
   if (const auto text = ctx.target.param("message_time")) {
-    const auto parsed = router::parse_non_negative(*text, "message_time");
+    const auto parsed = non_negative_long(*text, "message_time");
     if (!parsed) return parameter_error(parsed.error().message);
     message_time = parsed.value();
   }
@@ -115,9 +126,13 @@ Reply batch_messages(const RouteContext& ctx) {
   if (!items) return parameter_error(items.error().message);
   std::string success = "[";
   std::string failed = "[";
+  const bool all_fail = ctx.fault && ctx.fault->kind == FaultKind::kFailedCode;
+  const std::string error_code =
+      all_fail ? std::to_string(ctx.fault->error_code) : std::string("107404");
+  const std::string error_msg = all_fail ? ctx.fault->error_msg : std::string("message not exist");
   for (const auto& item : items.value()) {
     const auto message = ctx.store.find_in(conversation.value(), item.message_server_id);
-    if (message && message->create_time == item.create_time) {
+    if (!all_fail && message && message->create_time == item.create_time) {
       if (success.size() > 1) success += ',';
       success += message->to_json();
       continue;
@@ -125,7 +140,7 @@ Reply batch_messages(const RouteContext& ctx) {
     if (failed.size() > 1) failed += ',';
     failed += "{\"message_server_id\":" + std::to_string(item.message_server_id) +
               ",\"create_time\":" + std::to_string(item.create_time) +
-              R"(,"error_code":107404,"error_msg":"message not exist"})";
+              ",\"error_code\":" + error_code + ",\"error_msg\":" + json_string(error_msg) + "}";
   }
   return ok("{\"success_list\":" + success + "],\"failed_list\":" + failed + "]}");
 }
@@ -136,9 +151,11 @@ Reply modify_message(const RouteContext& ctx) {
   simdjson::dom::object body;
   simdjson::dom::object fields;
   (void)parse_object(ctx.request.body, body);
-  if (body["message"].get_object().get(fields)) return parameter_error("message must be an object");
+  if (last_field(body, "message").get_object().get(fields)) {
+    return parameter_error("message must be an object");
+  }
   std::string_view operator_id;
-  const bool has_operator = !body["operator_id"].get_string().get(operator_id);
+  const bool has_operator = !last_field(body, "operator_id").get_string().get(operator_id);
   const auto updated = ctx.store.modify(id.value(), [&](Message& message) {
     for (const auto field : fields) {
       if (is_identity_field(field.key)) continue;
@@ -161,7 +178,7 @@ Reply modify_message(const RouteContext& ctx) {
 Reply delete_message(const RouteContext& ctx) {
   const auto conversation = conversation_from_path(ctx.target);
   if (!conversation) return parameter_error(conversation.error().message);
-  const auto id = router::parse_message_server_id(ctx.target.segments.at(5));
+  const auto id = positive_long(ctx.target.segments.at(5), "message_server_id");
   if (!id) return parameter_error(id.error().message);
   if (const auto type = ctx.target.param("type");
       type && *type != "1" && *type != "2" && *type != "3") {
@@ -186,37 +203,38 @@ Result<Message> message_from_json(std::string_view json) {
   Message m;
   std::int64_t type = 0;
   std::string_view text;
-  if (object["message_server_id"].get_uint64().get(m.message_server_id) ||
-      m.message_server_id == 0) {
+  if (last_field(object, "message_server_id").get_int64().get(type) || type <= 0) {
     return make_error("message_server_id must be a positive integer");
   }
-  if (object["conversation_type"].get_int64().get(type) || type < 1 || type > 3) {
+  m.message_server_id = static_cast<std::uint64_t>(type);
+  if (last_field(object, "conversation_type").get_int64().get(type) || type < 1 || type > 3) {
     return make_error("conversation_type must be 1, 2 or 3");
   }
   m.conversation_type = static_cast<int>(type);
-  if (object["sender_id"].get_string().get(text) || text.empty()) {
+  if (last_field(object, "sender_id").get_string().get(text) || text.empty()) {
     return make_error("sender_id must be a non-empty string");
   }
   m.sender_id = std::string(text);
   if (m.conversation_type == 1) {
-    if (object["receiver_id"].get_string().get(text) || text.empty()) {
+    if (last_field(object, "receiver_id").get_string().get(text) || text.empty()) {
       return make_error("receiver_id must be a non-empty string");
     }
     m.receiver_id = std::string(text);
-  } else if (object["team_id"].get_uint64().get(m.team_id) || m.team_id == 0) {
+  } else if (last_field(object, "team_id").get_uint64().get(m.team_id) || m.team_id == 0) {
     return make_error("team_id must be a positive integer");
   }
-  if (object["create_time"].get_uint64().get(m.create_time)) {
+  if (last_field(object, "create_time").get_uint64().get(m.create_time)) {
     return make_error("create_time must be a non-negative integer");
   }
-  if (auto e = object["message_type"].get_int64().get(type); e != simdjson::NO_SUCH_FIELD) {
+  if (auto e = last_field(object, "message_type").get_int64().get(type);
+      e != simdjson::NO_SUCH_FIELD) {
     if (e) return make_error("message_type must be an integer");
     m.message_type = static_cast<int>(type);
   }
   for (const auto field : object) {
     if (is_identity_field(field.key) && field.key != "message_client_id") continue;
     if (field.key == "message_type") continue;
-    m.fields.emplace_back(std::string(field.key), simdjson::minify(field.value));
+    m.set_field(field.key, simdjson::minify(field.value));  // a duplicate: the last wins
   }
   return m;
 }

@@ -18,7 +18,7 @@ std::optional<Message> MessageStore::find(std::uint64_t id) const {
   return find_locked(id);
 }
 
-std::optional<Message> MessageStore::find_in(const router::ConversationId& conversation,
+std::optional<Message> MessageStore::find_in(const Conversation& conversation,
                                              std::uint64_t id) const {
   auto message = find(id);
   if (message && !belongs_to(*message, conversation)) return std::nullopt;
@@ -31,7 +31,7 @@ void MessageStore::put(Message message) {
   overlay_[id] = std::move(message);
 }
 
-bool MessageStore::erase_in(const router::ConversationId& conversation, std::uint64_t id) {
+bool MessageStore::erase_in(const Conversation& conversation, std::uint64_t id) {
   std::unique_lock lock(mutex_);
   const auto current = find_locked(id);
   if (!current || !belongs_to(*current, conversation)) return false;
@@ -39,7 +39,7 @@ bool MessageStore::erase_in(const router::ConversationId& conversation, std::uin
   return true;
 }
 
-void MessageStore::clear(const router::ConversationId& conversation) {
+void MessageStore::clear(const Conversation& conversation) {
   std::unique_lock lock(mutex_);
   const auto key = conversation_key(conversation);
   cleared_.insert(key);

@@ -11,7 +11,6 @@
 #include <unordered_map>
 
 #include "message.hpp"
-#include "router/conversation_id.hpp"
 
 namespace yxgate::emulator {
 
@@ -23,8 +22,7 @@ class MessageStore {
 
   std::optional<Message> find(std::uint64_t id) const;
   // The message if it exists and belongs to `conversation`.
-  std::optional<Message> find_in(const router::ConversationId& conversation,
-                                 std::uint64_t id) const;
+  std::optional<Message> find_in(const Conversation& conversation, std::uint64_t id) const;
 
   void put(Message message);  // add or replace by id
 
@@ -40,8 +38,8 @@ class MessageStore {
     return current;
   }
 
-  bool erase_in(const router::ConversationId& conversation, std::uint64_t id);
-  void clear(const router::ConversationId& conversation);
+  bool erase_in(const Conversation& conversation, std::uint64_t id);
+  void clear(const Conversation& conversation);
   void reset();  // back to the seed data
 
  private:

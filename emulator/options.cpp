@@ -22,6 +22,10 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       options.help = true;
       continue;
     }
+    if (flag == "--gzip" || flag == "--chunked") {
+      (flag == "--gzip" ? options.gzip : options.chunked) = true;
+      continue;
+    }
     if (i + 1 >= argc) return make_error(std::string(flag) + ": missing value or unknown flag");
     const std::string_view value = argv[++i];
     if (flag == "--listen") {
@@ -40,6 +44,10 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     } else if (flag == "--threads") {
       if (!parse_number(value, options.threads) || options.threads < 1 || options.threads > 64) {
         return make_error("--threads must be 1 to 64");
+      }
+    } else if (flag == "--idle-timeout-ms") {
+      if (!parse_number(value, options.idle_timeout_ms) || options.idle_timeout_ms < 1) {
+        return make_error("--idle-timeout-ms must be a positive integer");
       }
     } else if (flag == "--seed") {
       if (!parse_number(value, options.seed)) return make_error("--seed must be an integer");

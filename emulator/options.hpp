@@ -4,7 +4,7 @@
 #include <string>
 
 #include "auth.hpp"
-#include "common/result.hpp"
+#include "result.hpp"
 
 namespace yxgate::emulator {
 
@@ -14,11 +14,16 @@ struct Options {
   AppSecrets apps;         // default: demo-app-key:demo-app-secret
   int threads = 1;
   std::uint64_t seed = 1;
+  // Upstream behaviours the gateway must survive (README.md, "Switches").
+  bool gzip = false;                 // Content-Encoding: gzip when Accept-Encoding allows it
+  bool chunked = false;              // every API answer Transfer-Encoding: chunked
+  std::int64_t idle_timeout_ms = 0;  // close a keep-alive connection idle this long; 0: 60 s
   bool help = false;
 };
 
 inline constexpr const char* kUsage =
-    "usage: yxgate-emulator [--listen HOST:PORT] [--app KEY:SECRET]... [--threads N] [--seed N]\n";
+    "usage: yxgate-emulator [--listen HOST:PORT] [--app KEY:SECRET]... [--threads N] [--seed N]\n"
+    "                       [--gzip] [--chunked] [--idle-timeout-ms N]\n";
 
 Result<Options> parse_options(int argc, const char* const* argv);
 

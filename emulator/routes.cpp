@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "json_input.hpp"
+#include "vendor_text.hpp"
 
 namespace yxgate::emulator {
 
@@ -33,9 +34,9 @@ Reply handle_route(Route route, const RouteContext& ctx) {
 
 std::vector<std::uint64_t> asked_ids(Route route, const RouteContext& ctx) {
   std::vector<std::uint64_t> ids;
-  std::uint64_t id = 0;
+  std::int64_t id = 0;
   const auto add_text = [&](std::string_view text) {
-    if (auto parsed = router::parse_message_server_id(text)) ids.push_back(parsed.value());
+    if (auto parsed = positive_long(text, "")) ids.push_back(parsed.value());
   };
   simdjson::dom::object body;
   switch (route) {
@@ -48,18 +49,28 @@ std::vector<std::uint64_t> asked_ids(Route route, const RouteContext& ctx) {
       break;
     case Route::kBatchMessages: {
       simdjson::dom::array messages;
-      if (parse_object(ctx.request.body, body) || body["messages"].get_array().get(messages)) break;
-      for (auto item : messages) {
-        if (!item["message_server_id"].get_uint64().get(id)) ids.push_back(id);
+      if (parse_object(ctx.request.body, body) ||
+          last_field(body, "messages").get_array().get(messages)) {
+        break;
+      }
+      for (auto element : messages) {
+        simdjson::dom::object item;
+        if (element.get_object().get(item)) continue;
+        if (!last_field(item, "message_server_id").get_int64().get(id) && id > 0) {
+          ids.push_back(static_cast<std::uint64_t>(id));
+        }
       }
       break;
     }
-    case Route::kModifyMessage:
+    case Route::kModifyMessage: {
+      simdjson::dom::object message;
       if (!parse_object(ctx.request.body, body) &&
-          !body.at_pointer("/message/message_server_id").get_uint64().get(id)) {
-        ids.push_back(id);
+          !last_field(body, "message").get_object().get(message) &&
+          !last_field(message, "message_server_id").get_int64().get(id) && id > 0) {
+        ids.push_back(static_cast<std::uint64_t>(id));
       }
       break;
+    }
     default:
       break;
   }

@@ -4,10 +4,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "common/result.hpp"
+#include "faults.hpp"
 #include "message.hpp"
 #include "message_store.hpp"
 #include "request.hpp"
+#include "result.hpp"
 #include "target.hpp"
 
 namespace yxgate::emulator {
@@ -16,6 +17,7 @@ struct RouteContext {
   const Request& request;
   const Target& target;
   MessageStore& store;
+  const Fault* fault = nullptr;  // failed_code: batch_messages fails every item with it
 };
 
 // Dispatches a signed, fault-free API call.

@@ -58,7 +58,8 @@ void Stats::record_call(Route route, const std::vector<std::uint64_t>& ids) {
 std::string Stats::stats_json() const {
   std::lock_guard lock(mutex_);
   std::string out = "{\"total\":" + std::to_string(total_) +
-                    ",\"connections\":" + std::to_string(connections_) + ",\"calls\":{";
+                    ",\"connections\":" + std::to_string(connections_) +
+                    ",\"idle_closed\":" + std::to_string(idle_closed_) + ",\"calls\":{";
   for (std::size_t i = 0; i < kRoutes; ++i) {
     out += '"';
     out += kRouteNames[i];
@@ -114,6 +115,7 @@ void Stats::reset() {
   std::lock_guard lock(mutex_);
   total_ = 0;
   connections_ = 0;
+  idle_closed_ = 0;
   auth_errors_ = 0;
   calls_ = {};
   for (auto& ids : ids_) ids.clear();
@@ -125,6 +127,11 @@ void Stats::reset() {
 void Stats::record_connection() {
   std::lock_guard lock(mutex_);
   ++connections_;
+}
+
+void Stats::record_idle_close() {
+  std::lock_guard lock(mutex_);
+  ++idle_closed_;
 }
 
 }  // namespace yxgate::emulator

@@ -23,6 +23,8 @@ class Stats {
   void record_request(const Request& request);
   void record_auth_error();
   void record_connection();
+  // A keep-alive connection closed by the idle timeout (a stale one for a pool).
+  void record_idle_close();
   // A signed API call of `route`; `ids` are the message ids it asks for.
   void record_call(Route route, const std::vector<std::uint64_t>& ids);
 
@@ -36,6 +38,7 @@ class Stats {
   mutable std::mutex mutex_;
   std::uint64_t total_ = 0;
   std::uint64_t connections_ = 0;
+  std::uint64_t idle_closed_ = 0;
   std::uint64_t auth_errors_ = 0;
   std::array<std::uint64_t, kRoutes> calls_{};
   std::array<std::vector<std::uint64_t>, kRoutes> ids_{};

@@ -1,16 +1,8 @@
 #include "target.hpp"
 
-#include "router/conversation_id.hpp"
+#include "vendor_text.hpp"
 
 namespace yxgate::emulator {
-namespace {
-
-std::string decode_or_raw(std::string_view text) {
-  auto decoded = router::percent_decode(text);
-  return decoded ? std::move(decoded.value()) : std::string(text);
-}
-
-}  // namespace
 
 std::optional<Route> route_from_name(std::string_view name) {
   for (int i = 0; i < static_cast<int>(Route::kCount); ++i) {
@@ -31,7 +23,12 @@ Target Target::parse(std::string_view target) {
       continue;
     }
     const auto end = rest.find('/');
-    t.segments.emplace_back(rest.substr(0, end));
+    auto segment = percent_decode(rest.substr(0, end), false);
+    if (!segment || segment->find('/') != std::string::npos) {
+      t.bad_path = true;
+      segment = std::string(rest.substr(0, end));
+    }
+    t.segments.push_back(std::move(*segment));
     if (end == std::string_view::npos) break;
     rest.remove_prefix(end);
   }
@@ -41,8 +38,9 @@ Target Target::parse(std::string_view target) {
     const auto pair = query.substr(0, end);
     if (!pair.empty()) {
       const auto eq = pair.find('=');
-      t.query.emplace_back(decode_or_raw(pair.substr(0, eq)),
-                           eq == std::string_view::npos ? "" : decode_or_raw(pair.substr(eq + 1)));
+      auto name = percent_decode(pair.substr(0, eq), true);
+      auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+      if (name && value) t.query.emplace_back(std::move(*name), std::move(*value));
     }
     if (end == std::string_view::npos) break;
     query.remove_prefix(end + 1);

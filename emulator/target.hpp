@@ -29,13 +29,21 @@ inline constexpr const char* kRouteNames[] = {
 
 std::optional<Route> route_from_name(std::string_view name);
 
+// Read as the vendor's servlet container reads it (emulator/README.md,
+// "Reading requests").
 struct Target {
-  std::string path;
-  std::string query_string;
-  std::vector<std::string> segments;                       // raw (still percent-encoded)
-  std::vector<std::pair<std::string, std::string>> query;  // decoded; bad escapes kept raw
+  std::string path;                   // raw, as received (echoed by the "other" route)
+  std::string query_string;           // raw
+  std::vector<std::string> segments;  // percent-decoded; routes match on these
+  // Names and values percent-decoded, '+' = space; a pair with a bad
+  // escape is dropped (Tomcat ignores such a parameter).
+  std::vector<std::pair<std::string, std::string>> query;
+  // A path segment with a bad escape or an encoded '/': the container
+  // answers 400 before any route runs.
+  bool bad_path = false;
 
   static Target parse(std::string_view target);
+  // The FIRST value of `name`, like ServletRequest.getParameter.
   std::optional<std::string> param(std::string_view name) const;
   bool has_prefix(std::string_view first, std::string_view second) const;
 };

@@ -49,9 +49,10 @@ std::string EmulatorProcess::base_url() const {
 }
 
 std::string EmulatorProcess::control(std::string_view method, std::string_view what,
-                                     std::string_view body) const {
+                                     std::string_view body,
+                                     std::chrono::milliseconds timeout) const {
   const auto target = "/_emulator/" + std::string(what);
-  const auto response = request(port_, method, target, {}, body);
+  const auto response = request(port_, method, target, {}, body, timeout);
   if (!response.ok() || response.status != 200) {
     throw std::runtime_error("emulator " + std::string(method) + " " + target +
                              " failed: " + response.error + " " + response.body);
@@ -72,6 +73,72 @@ void EmulatorProcess::add_fault(std::string_view route, std::string_view kind, i
   body += "}";
   control("POST", "faults", body);
 }
+
+namespace {
+
+std::string json_quoted(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+void EmulatorProcess::add_fault(const FaultSpec& f) const {
+  std::string body = "{\"route\":" + json_quoted(f.route) + ",\"kind\":" + json_quoted(f.kind) +
+                     ",\"count\":" + std::to_string(f.count);
+  if (f.latency_ms > 0) body += ",\"latency_ms\":" + std::to_string(f.latency_ms);
+  if (f.status > 0) body += ",\"status\":" + std::to_string(f.status);
+  if (f.error_code) body += ",\"error_code\":" + std::to_string(*f.error_code);
+  if (f.error_msg) body += ",\"error_msg\":" + json_quoted(*f.error_msg);
+  if (f.body) body += ",\"body\":" + json_quoted(*f.body);
+  control("POST", "faults", body + "}");
+}
+
+void EmulatorProcess::set_gzip(bool on) const {
+  control("POST", "options", std::string("{\"gzip\":") + (on ? "true}" : "false}"));
+}
+
+void EmulatorProcess::set_chunked(bool on) const {
+  control("POST", "options", std::string("{\"chunked\":") + (on ? "true}" : "false}"));
+}
+
+void EmulatorProcess::set_idle_timeout_ms(std::int64_t ms) const {
+  control("POST", "options", "{\"idle_timeout_ms\":" + std::to_string(ms) + "}");
+}
+
+void EmulatorProcess::hold(std::string_view route, int count, std::string_view phase) const {
+  control("POST", "holds",
+          "{\"route\":" + json_quoted(route) + ",\"count\":" + std::to_string(count) +
+              ",\"phase\":" + json_quoted(phase) + "}");
+}
+
+std::vector<HeldRequest> EmulatorProcess::wait_held(std::size_t n,
+                                                    std::chrono::milliseconds timeout) const {
+  const auto body = control(
+      "GET",
+      "held?wait_for=" + std::to_string(n) + "&timeout_ms=" + std::to_string(timeout.count()), {},
+      timeout + kDefaultHttpTimeout);
+  std::vector<HeldRequest> held;
+  const auto size = json_array_size(body, "/data").value_or(0);
+  for (std::size_t i = 0; i < size; ++i) {
+    const auto at = "/data/" + std::to_string(i);
+    held.push_back({json_get_int(body, at + "/id").value_or(0),
+                    json_get_string(body, at + "/route").value_or(""),
+                    json_get_string(body, at + "/target").value_or(""),
+                    json_get_string(body, at + "/body").value_or("")});
+  }
+  return held;
+}
+
+void EmulatorProcess::release(std::int64_t id) const {
+  control("POST", "release", "{\"id\":" + std::to_string(id) + "}");
+}
+
+void EmulatorProcess::release_all() const { control("POST", "release", R"({"all":true})"); }
 
 void EmulatorProcess::add_message(std::string_view message_json) const {
   control("POST", "messages", message_json);

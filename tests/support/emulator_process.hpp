@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,27 @@ struct EmulatorOptions {
   std::shared_ptr<TestDir> dir{};  // null: its own
 };
 
+// A fault rule with every parameter (emulator/README.md, "Faults").
+struct FaultSpec {
+  std::string route = "any";
+  std::string kind;    // latency|code500|http503|close|malformed|hang|ratelimit416|chunked|
+                       // connection_close|wrong_shape|not_json|status|failed_code
+  int latency_ms = 0;  // 0: omitted (latency then defaults to 1000)
+  int count = 0;       // 0: until reset
+  int status = 0;      // kind status: the HTTP status (200..599)
+  std::optional<std::int64_t> error_code{};  // kind failed_code
+  std::optional<std::string> error_msg{};    // kind failed_code
+  std::optional<std::string> body{};         // status, wrong_shape, not_json: the body sent
+};
+
+// A request the emulator holds (GET /_emulator/held).
+struct HeldRequest {
+  std::int64_t id = 0;
+  std::string route;
+  std::string target;
+  std::string body;
+};
+
 class EmulatorProcess {
  public:
   // Starts YXGATE_EMULATOR_BIN on 127.0.0.1:0 and waits for its
@@ -47,6 +69,22 @@ class EmulatorProcess {
   // route: a route name or "any"; count 0 = until reset.
   void add_fault(std::string_view route, std::string_view kind, int latency_ms = 0,
                  int count = 0) const;
+  void add_fault(const FaultSpec& fault) const;
+  // POST /_emulator/options: Content-Encoding gzip (when the request accepts
+  // it), chunked answers, the keep-alive idle timeout (0: the default 60 s).
+  void set_gzip(bool on) const;
+  void set_chunked(bool on) const;
+  void set_idle_timeout_ms(std::int64_t ms) const;
+
+  // Holds (emulator/README.md, "Holds"): the next `count` matching calls
+  // (0: all until reset) are held; phase "before": before the route reads
+  // the state, "after": the answer is computed on arrival and held.
+  void hold(std::string_view route, int count = 1, std::string_view phase = "before") const;
+  // Long-polls until at least `n` requests are held (or `timeout`): the held list.
+  std::vector<HeldRequest> wait_held(
+      std::size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+  void release(std::int64_t id) const;
+  void release_all() const;
   void add_message(std::string_view message_json) const;
 
   // Shorthands over stats().
@@ -55,8 +93,8 @@ class EmulatorProcess {
   std::vector<std::int64_t> asked_ids(std::string_view route) const;
 
  private:
-  std::string control(std::string_view method, std::string_view what,
-                      std::string_view body = {}) const;
+  std::string control(std::string_view method, std::string_view what, std::string_view body = {},
+                      std::chrono::milliseconds timeout = kDefaultHttpTimeout) const;
 
   std::unique_ptr<ChildProcess> process_;
   std::uint16_t port_ = 0;

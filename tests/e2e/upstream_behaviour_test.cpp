@@ -1,0 +1,205 @@
+// The gateway survives what a real upstream (or the proxies in front of it)
+// does (SPEC §5, §11.1): chunked and Connection: close replies, a pooled
+// connection the upstream closed while idle, non-JSON and wrong-shape 200s,
+// any HTTP status, failed_list codes other than 107404, gzip. The emulator
+// switches each behaviour on (emulator/README.md, "Switches", "Faults").
+#include <zlib.h>
+
+#include "e2e/gateway_test_env.hpp"
+
+namespace yxgate::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kMessage5 = "/im/v2/conversations/alice%7C1%7Cbob/messages/5";
+constexpr std::string_view kChatroom = "/im/v2/chatrooms/7/messages?sender_id=s&limit=2";
+
+std::string message5_with_time() {
+  return std::string(kMessage5) + "?message_time=" + std::to_string(seeded_create_time(5));
+}
+
+std::string gunzip(std::string_view data) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) return "<inflateInit2 failed>";
+  std::string out(64 * 1024, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int rc = inflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  return rc == Z_STREAM_END ? out : "<not gzip>";
+}
+
+class UpstreamBehaviour : public GatewayTest {
+ protected:
+  // The answer the emulator gives directly, for comparison.
+  HttpResponse direct(std::string_view target) {
+    return request(emulator().port(), "GET", target, signed_headers());
+  }
+  HttpResponse post(std::string_view target, std::string_view body) {
+    return request(gateway().port(), "POST", target, {}, body);
+  }
+};
+
+void expect_bad_gateway(const HttpResponse& res) {
+  ASSERT_TRUE(res.ok()) << res.error;
+  EXPECT_EQ(res.status, 502) << res.body;
+  EXPECT_EQ(json_get_int(res.body, "/code"), 500) << res.body;
+  EXPECT_TRUE(res.header("X-Yxgate-Error").has_value());
+}
+
+TEST_F(UpstreamBehaviour, ChunkedRepliesAreRelayed) {
+  start();
+  const auto expected_chatroom = direct(kChatroom).body;
+  emulator().set_chunked(true);
+  const auto single = get(kMessage5);
+  EXPECT_EQ(single.status, 200);
+  EXPECT_EQ(json_get_int(single.body, "/data/message_server_id"), 5) << single.body;
+  const auto batched = get("/im/v2/conversations/alice%7C1%7Cbob/messages/7?message_time=" +
+                           std::to_string(seeded_create_time(7)));
+  EXPECT_EQ(json_get_int(batched.body, "/data/message_server_id"), 7) << batched.body;
+  const auto passed = get(kChatroom);
+  EXPECT_EQ(passed.status, 200);
+  EXPECT_EQ(passed.body, expected_chatroom);
+}
+
+TEST_F(UpstreamBehaviour, ConnectionCloseRepliesAreRelayedAndTheNextCallReconnects) {
+  start();
+  emulator().add_fault("any", "connection_close");  // every answer, until reset
+  for (int i = 0; i < 3; ++i) {
+    const auto res = get(kChatroom);
+    EXPECT_EQ(res.status, 200) << res.error;
+    EXPECT_EQ(json_array_size(res.body, "/data/items"), 2u) << res.body;
+  }
+  const auto single = get("/im/v2/conversations/alice%7C1%7Cbob/messages/9");
+  EXPECT_EQ(json_get_int(single.body, "/data/message_server_id"), 9) << single.body;
+  // Each answer closed its connection, so each call needed a new one.
+  EXPECT_GE(json_get_int(emulator().stats(), "/connections").value_or(0), 4);
+}
+
+TEST_F(UpstreamBehaviour, StalePooledConnectionAfterUpstreamIdleTimeoutDoesNotFailARequest) {
+  emulator_ = std::make_unique<EmulatorProcess>(
+      EmulatorOptions{.extra_args = {"--idle-timeout-ms", "200"}});
+  start();
+  ASSERT_EQ(get(kChatroom).status, 200);
+  // The emulator closes the pooled connection once it has been idle 200 ms.
+  ASSERT_TRUE(eventually(
+      [&] { return json_get_int(emulator().stats(), "/idle_closed").value_or(0) >= 1; }, 5s));
+  for (const auto& target :
+       {std::string(kChatroom), std::string("/im/v2/conversations/alice%7C1%7Cbob/messages/11")}) {
+    const auto res = get(target);
+    EXPECT_EQ(res.status, 200) << target << " " << res.body;
+    EXPECT_EQ(json_get_int(res.body, "/code"), 200) << target << " " << res.body;
+  }
+}
+
+TEST_F(UpstreamBehaviour, NonJson200OnParsedRoutesIs502) {
+  start();
+  emulator().add_fault("get_message", "not_json");
+  expect_bad_gateway(get(kMessage5));
+  emulator().add_fault("batch_messages", "not_json");
+  expect_bad_gateway(get(message5_with_time()));
+  expect_bad_gateway(
+      post("/im/v2/conversations/alice%7C1%7Cbob/batch_messages",
+           R"({"messages":[{"message_server_id":13,"create_time":1700000013000}]})"));
+}
+
+TEST_F(UpstreamBehaviour, WrongShapeOnTheSingleMessageRouteIs502) {
+  start();
+  emulator().add_fault("get_message", "wrong_shape");  // "data":[]
+  expect_bad_gateway(get(kMessage5));
+  emulator().reset();
+  emulator().add_fault({.route = "get_message",
+                        .kind = "wrong_shape",
+                        .body = R"({"code":200,"msg":"success"})"});  // data missing
+  expect_bad_gateway(get("/im/v2/conversations/alice%7C1%7Cbob/messages/15"));
+}
+
+// Gateway bug (found by this test, no issue yet): a batch reply whose
+// "data" is not an object ([] or missing) is read as "every item failed":
+// each waiter gets a made-up 107404 and a client batch a made-up
+// failed_list, where SPEC §11.1 wants a 502 for a 200 it cannot read.
+TEST_F(UpstreamBehaviour, DISABLED_WrongShapeBatchReplyIs502) {
+  start();
+  for (const auto* body :
+       {R"({"code":200,"msg":"success","data":[]})", R"({"code":200,"msg":"success"})"}) {
+    emulator().reset();
+    emulator().add_fault({.route = "batch_messages", .kind = "wrong_shape", .body = body});
+    expect_bad_gateway(get(message5_with_time()));
+    expect_bad_gateway(
+        post("/im/v2/conversations/alice%7C1%7Cbob/batch_messages",
+             R"({"messages":[{"message_server_id":13,"create_time":1700000013000}]})"));
+  }
+}
+
+void expect_statuses_pass_through(const EmulatorProcess& emulator, std::uint16_t port,
+                                  std::initializer_list<int> statuses) {
+  for (const int status : statuses) {
+    const std::string body = R"({"code":)" + std::to_string(status) + R"(,"msg":"upstream says"})";
+    emulator.add_fault({.route = "chatroom_messages",
+                        .kind = "status",
+                        .count = 1,
+                        .status = status,
+                        .body = body});
+    const auto res = request(port, "GET", kChatroom);
+    EXPECT_EQ(res.status, status) << res.error << " " << res.body;
+    EXPECT_EQ(res.body, body) << status;
+  }
+}
+
+TEST_F(UpstreamBehaviour, EveryStatusPassesThroughOnPassThroughRoutes) {
+  start();
+  expect_statuses_pass_through(emulator(), gateway().port(),
+                               {201, 202, 400, 401, 403, 404, 409, 429, 500, 502, 503, 504});
+}
+
+// Gateway bug (found by this test, no issue yet): a status Boost.Beast has
+// no name for (418, 599) reaches the client as status 0 (the access log
+// says "status":0): the relay goes through Beast's status enum.
+TEST_F(UpstreamBehaviour, DISABLED_StatusesBeastDoesNotNamePassThrough) {
+  start();
+  expect_statuses_pass_through(emulator(), gateway().port(), {418, 599});
+}
+
+TEST_F(UpstreamBehaviour, FailedListCodesReachTheWaiter) {
+  start();
+  emulator().add_fault({.route = "batch_messages",
+                        .kind = "failed_code",
+                        .count = 1,
+                        .error_code = 108404,
+                        .error_msg = "team not exist"});
+  const auto res = get(message5_with_time());
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.body, R"({"code":108404,"msg":"team not exist","data":{}})");
+  EXPECT_EQ(emulator().calls("batch_messages"), 1);
+}
+
+TEST_F(UpstreamBehaviour, GzipOnPassThroughRoutesReachesTheClientDecodable) {
+  start();
+  const auto expected = direct(kChatroom).body;
+  emulator().set_gzip(true);
+  const auto res = get(kChatroom, {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(res.status, 200);
+  const auto body = res.header("Content-Encoding") == "gzip" ? gunzip(res.body) : res.body;
+  EXPECT_EQ(body, expected);
+}
+
+// Issue 15: the gateway forwards the client's Accept-Encoding on the routes
+// it parses and then cannot read the gzip reply (SPEC §11.1 asks for
+// identity there, or decoding).
+TEST_F(UpstreamBehaviour, DISABLED_GzipOnParsedRoutesIsDecodedOrNotRequested) {
+  start();
+  emulator().set_gzip(true);
+  const auto single = get(kMessage5, {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(single.status, 200) << single.body;
+  const auto body = single.header("Content-Encoding") == "gzip" ? gunzip(single.body) : single.body;
+  EXPECT_EQ(json_get_int(body, "/data/message_server_id"), 5) << body;
+  const auto batched = get(message5_with_time(), {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(batched.status, 200) << batched.body;
+}
+
+}  // namespace
+}  // namespace yxgate::testing
