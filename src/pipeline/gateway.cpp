@@ -7,6 +7,8 @@
 #include "pipeline/batch_messages_route.hpp"
 #include "pipeline/mutation_route.hpp"
 #include "pipeline/single_message_route.hpp"
+#include "cache/app_identity.hpp"
+#include "fidelity/url_text.hpp"
 #include "router/path_guard.hpp"
 #include "signing/signer.hpp"
 
@@ -25,10 +27,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::vector<std::string> app_names(const config::Config& config) {
-  std::vector<std::string> names;
-  for (const auto& app : config.apps) names.push_back(app.name);
-  return names;
+// What the cache layers call each app (SPEC §11.1): its upstream identity.
+std::vector<std::string> app_identities(const config::Config& config) {
+  std::vector<std::string> identities;
+  for (const auto& app : config.apps) {
+    identities.push_back(cache::app_cache_identity(app.resolved_app_key));
+  }
+  return identities;
 }
 
 // How long a mutation must veto fills of readers already in flight: the
@@ -44,6 +49,18 @@ asio::awaitable<HttpResponse> pass_through(RouteEnv env) {
                                   env.request.method() == http::verb::head);
 }
 
+// Upstream routes on the percent-decoded path (`/im/v2/conversation%73/...`
+// is the conversations route there), so the gateway does too. check_path
+// has refused encoded '/' and '%', so one decoding is all upstream does.
+// Bytes that are not UTF-8 stay encoded: the parsed routes refuse them.
+std::string_view routed_path(std::string_view path, RequestContext& ctx) {
+  if (path.find('%') == std::string_view::npos || !router::check_path(path)) return path;
+  auto decoded = fidelity::decode_path_segment(path);
+  if (!decoded) return path;
+  ctx.routed_path = std::move(*decoded);
+  return ctx.routed_path;
+}
+
 }  // namespace
 
 Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::ssl::context& tls,
@@ -52,14 +69,14 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
       state_(state),
       clients_(config.clients),
       cache_(
-          std::make_unique<CachedMessages>(config.cache, app_names(config), race_horizon(config))) {
+          std::make_unique<CachedMessages>(config.cache, app_identities(config), race_horizon(config))) {
   for (std::uint32_t i = 0; i < config.apps.size(); ++i) {
     const auto& app = config.apps[i];
     apps_.push_back({app.name, app.resolved_app_key, app.resolved_app_secret, i});
   }
   if (config.cache.redis) {
     redis_links_ = std::make_unique<RedisLinks>(pool, *config.cache.redis);
-    redis_ = std::make_unique<RedisMessageStore>(*redis_links_, pool, app_names(config),
+    redis_ = std::make_unique<RedisMessageStore>(*redis_links_, pool, app_identities(config),
                                                  race_horizon(config));
     cache_->attach_redis(redis_.get());
     redis_->start(*cache_);
@@ -121,13 +138,13 @@ Gateway::Admission Gateway::admit(HttpRequest& request, const server::ClientInfo
   const unsigned version = request.version();
   Admission admission;
   std::optional<HttpResponse> answer;
-  admission.route = router::classify(request.method_string(), target.path);
+  const auto path_check = router::check_path(target.path);
+  admission.route = router::classify(request.method_string(), routed_path(target.path, ctx));
   admission.query = target.query;
   admission.app = select_app(request);
   ctx.route = admission.route.route_class;
   if (admission.app) ctx.app = admission.app->name;
 
-  const auto path_check = router::check_path(target.path);
   const auto auth = path_check ? clients_.check(request[http::field::authorization],
                                                 request.method_string(), target.path)
                                : auth::AuthResult{};

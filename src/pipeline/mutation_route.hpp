@@ -1,7 +1,8 @@
 #pragma once
 // Mutations of SPEC §3.3 (modifyMsg, recall/delete, clear a conversation):
-// forwarded signed; what they touch is invalidated before forwarding and
-// again once upstream answers code 200, on every replica.
+// read as upstream reads them (fidelity/parsed_request, SPEC §11.1) or
+// refused; forwarded signed as read; what they touch is invalidated before
+// forwarding and again once upstream answers code 200, on every replica.
 #include <boost/asio/awaitable.hpp>
 
 #include "pipeline/route_env.hpp"
@@ -9,8 +10,5 @@
 namespace yxgate::pipeline {
 
 boost::asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env);
-
-// message.message_server_id of a modifyMsg body, if it has one.
-std::optional<std::uint64_t> modified_message_id(std::string_view body);
 
 }  // namespace yxgate::pipeline
