@@ -19,7 +19,8 @@
 
 namespace yxgate::fidelity {
 
-// GET .../conversations/{cid}/messages/{id}?message_time=&check_team_valid=&check_team_member_valid=
+// GET
+// .../conversations/{cid}/messages/{id}?message_time=&check_team_valid=&check_team_member_valid=
 struct MessageLookup {
   router::ConversationId conversation;
   std::uint64_t message_server_id = 0;
@@ -52,10 +53,10 @@ Result<BatchRequest> read_batch_messages(std::string_view raw_conversation_id,
 
 // modifyMsg, DELETE one message, DELETE a conversation's messages.
 struct Mutation {
-  std::optional<std::uint64_t> message_id;               // the message it changes
-  std::optional<router::ConversationId> conversation;    // every message of it
-  std::string upstream_target;                           // canonical path + query as sent
-  std::optional<std::string> upstream_body;              // canonical body (modifyMsg)
+  std::optional<std::uint64_t> message_id;             // the message it changes
+  std::optional<router::ConversationId> conversation;  // every message of it
+  std::string upstream_target;                         // canonical path + query as sent
+  std::optional<std::string> upstream_body;            // canonical body (modifyMsg)
 };
 // `path` is the request path as routed (route.prefix and segments in it).
 Result<Mutation> read_mutation(const router::Route& route, std::string_view raw_target_query,

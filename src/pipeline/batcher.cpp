@@ -235,8 +235,8 @@ asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t wo
       cache::FailedItem* failure = nullptr;
       if (auto f = failed.find(key); f != failed.end()) {
         failure = f->second;
-      } else if (auto g = failed_by_id.find(item.message_server_id); g != failed_by_id.end() &&
-                                                                     g->second->error_code != 107404) {
+      } else if (auto g = failed_by_id.find(item.message_server_id);
+                 g != failed_by_id.end() && g->second->error_code != 107404) {
         failure = g->second;  // e.g. an error upstream reports per id
       }
       if (auto it = found.find(key); it != found.end()) {

@@ -2,13 +2,13 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "cache/app_identity.hpp"
+#include "fidelity/url_text.hpp"
 #include "log/access_log.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "pipeline/batch_messages_route.hpp"
 #include "pipeline/mutation_route.hpp"
 #include "pipeline/single_message_route.hpp"
-#include "cache/app_identity.hpp"
-#include "fidelity/url_text.hpp"
 #include "router/path_guard.hpp"
 #include "signing/signer.hpp"
 
@@ -68,8 +68,8 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
     : config_(config),
       state_(state),
       clients_(config.clients),
-      cache_(
-          std::make_unique<CachedMessages>(config.cache, app_identities(config), race_horizon(config))) {
+      cache_(std::make_unique<CachedMessages>(config.cache, app_identities(config),
+                                              race_horizon(config))) {
   for (std::uint32_t i = 0; i < config.apps.size(); ++i) {
     const auto& app = config.apps[i];
     apps_.push_back({app.name, app.resolved_app_key, app.resolved_app_secret, i});

@@ -25,11 +25,11 @@ asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
   // Before: no reader may fill the old version from now on. After: readers
   // that started between the two calls are vetoed too (SPEC §3.3).
   co_await invalidate(env, *target);
-  auto body = target->upstream_body ? std::move(*target->upstream_body)
-                                    : std::string(env.request.body());
-  auto reply =
-      co_await env.upstream.call(parsed_upstream_request(env, target->upstream_target, std::move(body)),
-                                 env.app, env.ctx, env.ctx.trace_id);
+  auto body =
+      target->upstream_body ? std::move(*target->upstream_body) : std::string(env.request.body());
+  auto reply = co_await env.upstream.call(
+      parsed_upstream_request(env, target->upstream_target, std::move(body)), env.app, env.ctx,
+      env.ctx.trace_id);
   if (reply.code == 200) co_await invalidate(env, *target);
   co_return UpstreamCaller::relay(std::move(reply), env.ctx, env.version(),
                                   env.request.method() == server::http::verb::head);

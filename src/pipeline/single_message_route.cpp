@@ -44,8 +44,8 @@ asio::awaitable<UpstreamReply> call_single(RouteEnv& env, const MessageLookup& l
 asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const MessageLookup& lookup,
                                                         bool fill, std::string_view miss_label) {
   auto target = fidelity::single_get_target(env.route.prefix, lookup);
-  auto shared = co_await env.flights.run(
-      flight_key(env, target), [&]() -> asio::awaitable<UpstreamReply> {
+  auto shared =
+      co_await env.flights.run(flight_key(env, target), [&]() -> asio::awaitable<UpstreamReply> {
         co_return co_await call_single(env, lookup, std::move(target), fill);
       });
   auto response = relay_shared(env, *shared.reply);
@@ -59,9 +59,9 @@ asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const Mes
 // A miss with message_time joins the conversation's batch (SPEC §3.1.4-5).
 asio::awaitable<server::HttpResponse> batched_get(RouteEnv& env, const MessageLookup& lookup) {
   std::vector<cache::BatchItem> items{{lookup.message_server_id, *lookup.message_time, true}};
-  auto results =
-      co_await env.batcher.fetch(env.worker, env.app, fidelity::conversation_segment(lookup.conversation),
-                                 lookup.conversation, items, env.ctx);
+  auto results = co_await env.batcher.fetch(env.worker, env.app,
+                                            fidelity::conversation_segment(lookup.conversation),
+                                            lookup.conversation, items, env.ctx);
   auto& result = results.front();
   env.ctx.upstream_trace_id = result.batch_trace_id;
   const std::string_view label = result.shared ? "coalesced" : "miss";

@@ -119,9 +119,9 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
   metrics.upstream_request_duration_seconds.with({route}).observe(seconds_since(started));
   if (reply.http_ok()) reply.code = body_code_.read(reply.outcome.response.body());
   if (reply.code) ctx.body_code = *reply.code;
-  const auto outcome =
-      outcome_label(reply.outcome, reply.code,
-                    reply.code == 414 && fidelity::is_auth_refusal_body(reply.outcome.response.body()));
+  const auto outcome = outcome_label(
+      reply.outcome, reply.code,
+      reply.code == 414 && fidelity::is_auth_refusal_body(reply.outcome.response.body()));
   metrics.upstream_requests_total.with({route, outcome}).inc();
   if (outcome == "auth_error") {
     // SPEC §2: a 414 on a request we signed means a wrong secret or clock skew.
