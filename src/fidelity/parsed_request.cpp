@@ -20,9 +20,9 @@ Result<std::uint64_t> read_message_id(std::string_view raw) {
 
 // The vendor's Boolean parameters: exactly "true" or "false" (Spring would
 // also take "on", "1", "yes"... which the gateway does not try to mirror).
-Result<bool> read_flag(const QueryParam& param) {
-  if (param.has_value && param.value == "true") return true;
-  if (param.has_value && param.value == "false") return false;
+Result<bool> read_flag(std::string_view value, bool has_value) {
+  if (has_value && value == "true") return true;
+  if (has_value && value == "false") return false;
   return make_error("check_team_valid and check_team_member_valid must be true or false");
 }
 
@@ -39,20 +39,30 @@ Result<MessageLookup> read_single_get(std::string_view raw_conversation_id,
   if (!id) return id.error();
   lookup.message_server_id = *id;
 
-  auto params = parse_query(query);
+  // Parameters the route does not define are dropped from what is
+  // forwarded, so only a repeated known one is ambiguous.
+  bool seen[3] = {false, false, false};
+  auto params = for_each_query_param(
+      query, [&](std::string_view name, std::string_view value, bool has_value) -> Result<bool> {
+        const int which = name == "message_time"              ? 0
+                          : name == "check_team_valid"        ? 1
+                          : name == "check_team_member_valid" ? 2
+                                                              : -1;
+        if (which < 0) return true;
+        if (seen[which]) return make_error(std::string(name) + " given more than once");
+        seen[which] = true;
+        if (which == 0) {
+          auto time = router::parse_non_negative(value, "message_time");
+          if (!time) return time.error();
+          lookup.message_time = *time;
+          return true;
+        }
+        auto flag = read_flag(value, has_value);
+        if (!flag) return flag;
+        (which == 1 ? lookup.check_team_valid : lookup.check_team_member_valid) = *flag;
+        return true;
+      });
   if (!params) return params.error();
-  for (const auto& param : *params) {
-    if (param.name == "message_time") {
-      auto value = router::parse_non_negative(param.value, "message_time");
-      if (!value) return value.error();
-      lookup.message_time = *value;
-    } else if (param.name == "check_team_valid" || param.name == "check_team_member_valid") {
-      auto flag = read_flag(param);
-      if (!flag) return flag.error();
-      (param.name == "check_team_valid" ? lookup.check_team_valid
-                                        : lookup.check_team_member_valid) = *flag;
-    }
-  }
   lookup.check_team = lookup.check_team_valid || lookup.check_team_member_valid;
   return lookup;
 }

@@ -98,27 +98,29 @@ std::string encode_component(std::string_view text) {
   return out;
 }
 
+namespace detail {
+
+Result<std::string_view> query_component(std::string_view text, std::string& buffer) {
+  if (text.find_first_of("%+") == std::string_view::npos && valid_utf8(text)) return text;
+  auto decoded = decode_query_component(text);
+  if (!decoded) return decoded.error();
+  buffer = std::move(*decoded);
+  return std::string_view(buffer);
+}
+
+}  // namespace detail
+
 Result<std::vector<QueryParam>> parse_query(std::string_view query) {
   std::vector<QueryParam> params;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto pair = query.substr(0, amp);
-    query.remove_prefix(amp == std::string_view::npos ? query.size() : amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    auto name = decode_query_component(pair.substr(0, eq));
-    if (!name) return make_error("query parameter name: " + name.error().message);
-    QueryParam param{std::move(*name), {}, eq != std::string_view::npos};
-    if (param.has_value) {
-      auto value = decode_query_component(pair.substr(eq + 1));
-      if (!value) return make_error(param.name + ": " + value.error().message);
-      param.value = std::move(*value);
-    }
-    for (const auto& seen : params) {
-      if (seen.name == param.name) return make_error(param.name + " given more than once");
-    }
-    params.push_back(std::move(param));
-  }
+  auto parsed = for_each_query_param(
+      query, [&](std::string_view name, std::string_view value, bool has_value) -> Result<bool> {
+        for (const auto& seen : params) {
+          if (seen.name == name) return make_error(std::string(name) + " given more than once");
+        }
+        params.push_back(QueryParam{std::string(name), std::string(value), has_value});
+        return true;
+      });
+  if (!parsed) return parsed.error();
   return params;
 }
 

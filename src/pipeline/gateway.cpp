@@ -50,15 +50,25 @@ asio::awaitable<HttpResponse> pass_through(RouteEnv env) {
 }
 
 // Upstream routes on the percent-decoded path (`/im/v2/conversation%73/...`
-// is the conversations route there), so the gateway does too. check_path
-// has refused encoded '/' and '%', so one decoding is all upstream does.
-// Bytes that are not UTF-8 stay encoded: the parsed routes refuse them.
-std::string_view routed_path(std::string_view path, RequestContext& ctx) {
-  if (path.find('%') == std::string_view::npos || !router::check_path(path)) return path;
+// is the conversations route there), so the gateway does too (SPEC §11.1).
+// check_path has refused encoded '/' and '%', so decoding changes no segment
+// count and one decoding is all upstream does. A request already routed to
+// a parsed route has no encoded literal segment (its ids are decoded by the
+// reader): only pass-through and unrouted paths are decoded and routed again,
+// which keeps the hit path free of the copy. Bytes that are not UTF-8 stay
+// encoded: the parsed routes refuse them.
+router::Route route_as_upstream(std::string_view method, std::string_view path,
+                                RequestContext& ctx) {
+  auto route = router::classify(method, path);
+  const bool parsed =
+      route.kind != router::RouteKind::kPassThrough && route.kind != router::RouteKind::kNotRouted;
+  if (parsed || path.find('%') == std::string_view::npos || !router::check_path(path)) {
+    return route;
+  }
   auto decoded = fidelity::decode_path_segment(path);
-  if (!decoded) return path;
+  if (!decoded) return route;
   ctx.routed_path = std::move(*decoded);
-  return ctx.routed_path;
+  return router::classify(method, ctx.routed_path);
 }
 
 }  // namespace
@@ -139,7 +149,7 @@ Gateway::Admission Gateway::admit(HttpRequest& request, const server::ClientInfo
   Admission admission;
   std::optional<HttpResponse> answer;
   const auto path_check = router::check_path(target.path);
-  admission.route = router::classify(request.method_string(), routed_path(target.path, ctx));
+  admission.route = route_as_upstream(request.method_string(), target.path, ctx);
   admission.query = target.query;
   admission.app = select_app(request);
   ctx.route = admission.route.route_class;
