@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "router/conversation_id.hpp"
 
@@ -13,9 +14,14 @@ namespace dom = simdjson::dom;
 
 constexpr std::size_t kMaxDepth = 64;
 
-dom::parser& thread_parser() {
-  thread_local dom::parser parser;
-  return parser;
+// Bodies up to this size reuse the worker's parser; a larger one gets its
+// own, freed with the request, so one big body does not leave each worker
+// holding a parser sized for it (issue 15: memory per request bounded).
+constexpr std::size_t kReusedParserBytes = 64 * 1024;
+
+dom::parser& parser_for(std::string_view body, std::optional<dom::parser>& own) {
+  thread_local dom::parser shared;
+  return body.size() <= kReusedParserBytes ? shared : own.emplace();
 }
 
 // Refuses a key given twice in any object, and nesting deeper than kMaxDepth.
@@ -41,9 +47,9 @@ Result<bool> check_keys(dom::element element, std::size_t depth) {
   return true;
 }
 
-Result<dom::element> parse(std::string_view body) {
+Result<dom::element> parse(dom::parser& parser, std::string_view body) {
   dom::element root;
-  if (thread_parser().parse(body.data(), body.size()).get(root) || !root.is_object()) {
+  if (parser.parse(body.data(), body.size()).get(root) || !root.is_object()) {
     return make_error("body must be a JSON object");
   }
   auto keys = check_keys(root, 0);
@@ -68,7 +74,8 @@ bool read_u64(dom::element value, std::uint64_t& out) {
 }  // namespace
 
 Result<std::vector<cache::BatchItem>> read_batch_body(std::string_view body) {
-  auto root = parse(body);
+  std::optional<dom::parser> own;
+  auto root = parse(parser_for(body, own), body);
   if (!root) return root.error();
   dom::array messages;
   if ((*root)["messages"].get_array().get(messages)) return make_error("messages must be an array");
@@ -95,7 +102,8 @@ Result<std::vector<cache::BatchItem>> read_batch_body(std::string_view body) {
 }
 
 Result<ModifyBody> read_modify_body(std::string_view body) {
-  auto root = parse(body);
+  std::optional<dom::parser> own;
+  auto root = parse(parser_for(body, own), body);
   if (!root) return root.error();
   dom::element id;
   ModifyBody out;
