@@ -13,6 +13,8 @@ Result<router::ConversationId> read_conversation(std::string_view raw) {
 }
 
 Result<std::uint64_t> read_message_id(std::string_view raw) {
+  // Nothing to decode (the usual case): no copy on the hit path.
+  if (raw.find('%') == std::string_view::npos) return router::parse_message_server_id(raw);
   auto decoded = decode_path_segment(raw);
   if (!decoded) return make_error("message_server_id " + decoded.error().message);
   return router::parse_message_server_id(*decoded);
