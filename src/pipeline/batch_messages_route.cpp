@@ -4,6 +4,7 @@
 
 #include "cache/upstream_reply.hpp"
 #include "common/json_escape.hpp"
+#include "fidelity/parsed_request.hpp"
 #include "router/conversation_id.hpp"
 
 namespace yxgate::pipeline {
@@ -12,11 +13,20 @@ namespace http = server::http;
 
 namespace {
 
-// Per requested id: the message or the failure that answers it.
-struct Answers {
-  std::unordered_map<std::uint64_t, std::string> messages;
-  std::unordered_map<std::uint64_t, cache::FailedItem> failures;
+// Per requested (id, create_time): the message or the failure that answers
+// it. An id asked with two times is two questions (SPEC §11.1).
+using ItemKey = std::pair<std::uint64_t, std::uint64_t>;
+struct ItemKeyHash {
+  std::size_t operator()(const ItemKey& key) const noexcept {
+    return std::hash<std::uint64_t>{}(key.first * 0x9e3779b97f4a7c15ULL ^ key.second);
+  }
 };
+struct Answers {
+  std::unordered_map<ItemKey, std::string, ItemKeyHash> messages;
+  std::unordered_map<ItemKey, cache::FailedItem, ItemKeyHash> failures;
+};
+
+ItemKey key_of(const cache::BatchItem& item) { return {item.message_server_id, item.create_time}; }
 
 cache::FailedItem not_found(const cache::BatchItem& item) {
   return cache::FailedItem{item.message_server_id, item.create_time, 107404, "message not exist"};
@@ -30,16 +40,17 @@ void append_failed(std::string& out, const cache::FailedItem& item) {
   out += '}';
 }
 
-// success_list in request order; failed_list for the rest (SPEC §3.2).
+// success_list and failed_list in request order, one entry per item as
+// upstream answers (an item asked twice is answered twice) (SPEC §3.2).
 std::string merged_body(const std::vector<cache::BatchItem>& items, const Answers& answers) {
   std::string success;
   std::string failed;
   for (const auto& item : items) {
-    const auto id = item.message_server_id;
-    if (auto m = answers.messages.find(id); m != answers.messages.end()) {
+    const auto key = key_of(item);
+    if (auto m = answers.messages.find(key); m != answers.messages.end()) {
       if (!success.empty()) success += ',';
       success += m->second;
-    } else if (auto f = answers.failures.find(id); f != answers.failures.end()) {
+    } else if (auto f = answers.failures.find(key); f != answers.failures.end()) {
       if (!failed.empty()) failed += ',';
       append_failed(failed, f->second);
     }
@@ -53,20 +64,19 @@ asio::awaitable<std::vector<cache::BatchItem>> answer_from_cache(
     RouteEnv& env, const router::ConversationId& conversation,
     const std::vector<cache::BatchItem>& items, Answers& answers) {
   std::vector<cache::BatchItem> misses;
-  std::unordered_map<std::uint64_t, bool> seen;
+  std::unordered_map<ItemKey, bool, ItemKeyHash> seen;
   for (const auto& item : items) {
-    if (!seen.emplace(item.message_server_id, true).second) continue;
-    if (item.has_create_time) {
-      auto answer = co_await env.cache.lookup(env.worker, env.app.index, item.message_server_id,
-                                              conversation, item.create_time);
-      if (answer.result == cache::Lookup::kHit) {
-        answers.messages.emplace(item.message_server_id, answer.entry->message_json);
-        continue;
-      }
-      if (answer.result == cache::Lookup::kNegativeHit) {
-        answers.failures.emplace(item.message_server_id, not_found(item));
-        continue;
-      }
+    const auto key = key_of(item);
+    if (!seen.emplace(key, true).second) continue;
+    auto answer = co_await env.cache.lookup(env.worker, env.app.index, item.message_server_id,
+                                            conversation, item.create_time);
+    if (answer.result == cache::Lookup::kHit) {
+      answers.messages.emplace(key, answer.entry->message_json);
+      continue;
+    }
+    if (answer.result == cache::Lookup::kNegativeHit) {
+      answers.failures.emplace(key, not_found(item));
+      continue;
     }
     misses.push_back(item);
   }
@@ -85,19 +95,19 @@ std::string batch_target(std::string_view batch_path, std::string_view encoded_c
 }
 
 asio::awaitable<server::HttpResponse> handle_batch_messages(RouteEnv env) {
-  auto decoded = router::percent_decode(env.route.conversation_id);
-  if (!decoded) co_return parameter_error(env, "conversation_id " + decoded.error().message);
-  auto conversation = router::parse_conversation_id(*decoded);
-  if (!conversation) co_return parameter_error(env, conversation.error().message);
-  auto items = cache::parse_batch_request(env.request.body());
-  if (!items) co_return parameter_error(env, items.error().message);
+  // SPEC §11.1: 1..100 items, each with create_time, or nothing goes upstream.
+  auto request = fidelity::read_batch_messages(env.route.conversation_id, env.request.body());
+  if (!request) co_return parameter_error(env, request.error().message);
+  const auto& conversation = request->conversation;
+  const auto& items = request->items;
 
   Answers answers;
-  const auto misses = co_await answer_from_cache(env, *conversation, *items, answers);
+  const auto misses = co_await answer_from_cache(env, conversation, items, answers);
   const auto cached = answers.messages.size() + answers.failures.size();
   // Misses go through the same batchers as single lookups (SPEC §3.2).
-  auto results = co_await env.batcher.fetch(env.worker, env.app, env.route.conversation_id,
-                                            *conversation, misses, env.ctx);
+  auto results =
+      co_await env.batcher.fetch(env.worker, env.app, fidelity::conversation_segment(conversation),
+                                 conversation, misses, env.ctx);
   for (std::size_t i = 0; i < results.size(); ++i) {
     auto& result = results[i];
     env.ctx.upstream_trace_id = result.batch_trace_id;
@@ -110,16 +120,16 @@ asio::awaitable<server::HttpResponse> handle_batch_messages(RouteEnv env) {
         }
         co_return relay_shared(env, *result.batch);
       case ItemResult::Kind::kMessage:
-        answers.messages.emplace(misses[i].message_server_id, std::move(result.message_json));
+        answers.messages.emplace(key_of(misses[i]), std::move(result.message_json));
         break;
       case ItemResult::Kind::kFailed:
-        answers.failures.emplace(misses[i].message_server_id, std::move(result.failed));
+        answers.failures.emplace(key_of(misses[i]), std::move(result.failed));
         break;
     }
   }
 
   const std::string_view cache_result = misses.empty() ? "hit" : (cached > 0 ? "partial" : "miss");
-  co_return json_answer(env, merged_body(*items, answers), 200, cache_result);
+  co_return json_answer(env, merged_body(items, answers), 200, cache_result);
 }
 
 }  // namespace yxgate::pipeline

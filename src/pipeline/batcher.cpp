@@ -67,8 +67,9 @@ struct Batcher::State {
 namespace {
 using ItemKey = std::pair<std::uint64_t, std::uint64_t>;
 
+// Every batched item carries create_time (fidelity/json_body refuses others).
 ItemKey item_key_of(const cache::BatchItem& item) {
-  return {item.message_server_id, item.has_create_time ? item.create_time : ~0ull};
+  return {item.message_server_id, item.create_time};
 }
 }  // namespace
 
@@ -187,6 +188,8 @@ asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t wo
   upstream::Request request{http::verb::post,
                             batch_target(config_.batch_path, batch->encoded_conversation), 11};
   request.set(http::field::content_type, "application/json");
+  // The gateway reads this reply: ask for it uncompressed (SPEC §11.1).
+  request.set(http::field::accept_encoding, "identity");
   request.body() = cache::make_batch_request(batch->items);
   metrics::yxgate_metrics().upstream_batch_size.observe(static_cast<double>(batch->items.size()));
   auto reply =
@@ -210,29 +213,49 @@ asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t wo
       r.malformed = malformed;
     }
   } else {
-    std::unordered_map<std::uint64_t, std::string*> found;
+    // Matched by (id, create_time): an item whose time is not the message's
+    // gets what upstream's single GET gives it, 107404, also when the same
+    // batch asks that id at the right time (SPEC §11.1).
+    std::map<ItemKey, std::string*> found;
     for (auto& json : parsed->success_json) {
-      if (auto facts = cache::extract_facts(json)) found[facts->message_server_id] = &json;
+      if (auto facts = cache::extract_facts(json)) {
+        found[{facts->message_server_id, facts->create_time}] = &json;
+      }
     }
-    std::unordered_map<std::uint64_t, cache::FailedItem*> failed;
-    for (auto& f : parsed->failed) failed[f.message_server_id] = &f;
+    std::map<ItemKey, cache::FailedItem*> failed;
+    std::map<std::uint64_t, cache::FailedItem*> failed_by_id;  // entries without our time
+    for (auto& f : parsed->failed) {
+      failed[{f.message_server_id, f.create_time}] = &f;
+      failed_by_id.emplace(f.message_server_id, &f);
+    }
     for (std::size_t i = 0; i < batch->items.size(); ++i) {
       const auto& item = batch->items[i];
+      const auto key = item_key_of(item);
       auto& r = results[i];
-      if (auto it = found.find(item.message_server_id); it != found.end()) {
+      cache::FailedItem* failure = nullptr;
+      if (auto f = failed.find(key); f != failed.end()) {
+        failure = f->second;
+      } else if (auto g = failed_by_id.find(item.message_server_id);
+                 g != failed_by_id.end() && g->second->error_code != 107404) {
+        failure = g->second;  // e.g. an error upstream reports per id
+      }
+      if (auto it = found.find(key); it != found.end()) {
         r.kind = ItemResult::Kind::kMessage;
         r.message_json = *it->second;
         co_await cache_.fill_message(worker, batch->tickets[i], r.message_json);
-      } else if (auto f = failed.find(item.message_server_id); f != failed.end()) {
+      } else if (failure) {
         r.kind = ItemResult::Kind::kFailed;
-        r.failed = *f->second;
-        if (r.failed.error_code == 107404 && item.has_create_time) {
+        r.failed = *failure;
+        r.failed.create_time = item.create_time;
+        if (r.failed.error_code == 107404) {
           co_await cache_.fill_not_found(worker, batch->tickets[i], batch->conversation,
                                          item.create_time);
         }
       } else {
-        // Upstream left the item out of both lists: say so like upstream would.
+        // Not in success_list at this time (or left out of both lists):
+        // what upstream's single GET would say for this question.
         r.kind = ItemResult::Kind::kFailed;
+        // Not cached: upstream did not say it.
         r.failed = {item.message_server_id, item.create_time, 107404, "message not exist"};
       }
     }

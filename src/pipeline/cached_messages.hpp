@@ -32,7 +32,7 @@ struct FillTicket {
 
 class CachedMessages {
  public:
-  // `app_names[i]` is the name of app index i (Redis keys use names).
+  // `app_names[i]` is the cache identity of app index i (app_identity.hpp).
   CachedMessages(const config::CacheConfig& config, std::vector<std::string> app_names,
                  std::chrono::milliseconds race_horizon);
   ~CachedMessages();

@@ -2,6 +2,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "cache/app_identity.hpp"
+#include "fidelity/url_text.hpp"
 #include "log/access_log.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "pipeline/batch_messages_route.hpp"
@@ -25,10 +27,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::vector<std::string> app_names(const config::Config& config) {
-  std::vector<std::string> names;
-  for (const auto& app : config.apps) names.push_back(app.name);
-  return names;
+// What the cache layers call each app (SPEC §11.1): its upstream identity.
+std::vector<std::string> app_identities(const config::Config& config) {
+  std::vector<std::string> identities;
+  for (const auto& app : config.apps) {
+    identities.push_back(cache::app_cache_identity(app.resolved_app_key));
+  }
+  return identities;
 }
 
 // How long a mutation must veto fills of readers already in flight: the
@@ -44,6 +49,28 @@ asio::awaitable<HttpResponse> pass_through(RouteEnv env) {
                                   env.request.method() == http::verb::head);
 }
 
+// Upstream routes on the percent-decoded path (`/im/v2/conversation%73/...`
+// is the conversations route there), so the gateway does too (SPEC §11.1).
+// check_path has refused encoded '/' and '%', so decoding changes no segment
+// count and one decoding is all upstream does. A request already routed to
+// a parsed route has no encoded literal segment (its ids are decoded by the
+// reader): only pass-through and unrouted paths are decoded and routed again,
+// which keeps the hit path free of the copy. Bytes that are not UTF-8 stay
+// encoded: the parsed routes refuse them.
+router::Route route_as_upstream(std::string_view method, std::string_view path,
+                                RequestContext& ctx) {
+  auto route = router::classify(method, path);
+  const bool parsed =
+      route.kind != router::RouteKind::kPassThrough && route.kind != router::RouteKind::kNotRouted;
+  if (parsed || path.find('%') == std::string_view::npos || !router::check_path(path)) {
+    return route;
+  }
+  auto decoded = fidelity::decode_path_segment(path);
+  if (!decoded) return route;
+  ctx.routed_path = std::move(*decoded);
+  return router::classify(method, ctx.routed_path);
+}
+
 }  // namespace
 
 Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::ssl::context& tls,
@@ -51,15 +78,15 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
     : config_(config),
       state_(state),
       clients_(config.clients),
-      cache_(
-          std::make_unique<CachedMessages>(config.cache, app_names(config), race_horizon(config))) {
+      cache_(std::make_unique<CachedMessages>(config.cache, app_identities(config),
+                                              race_horizon(config))) {
   for (std::uint32_t i = 0; i < config.apps.size(); ++i) {
     const auto& app = config.apps[i];
     apps_.push_back({app.name, app.resolved_app_key, app.resolved_app_secret, i});
   }
   if (config.cache.redis) {
     redis_links_ = std::make_unique<RedisLinks>(pool, *config.cache.redis);
-    redis_ = std::make_unique<RedisMessageStore>(*redis_links_, pool, app_names(config),
+    redis_ = std::make_unique<RedisMessageStore>(*redis_links_, pool, app_identities(config),
                                                  race_horizon(config));
     cache_->attach_redis(redis_.get());
     redis_->start(*cache_);
@@ -121,13 +148,13 @@ Gateway::Admission Gateway::admit(HttpRequest& request, const server::ClientInfo
   const unsigned version = request.version();
   Admission admission;
   std::optional<HttpResponse> answer;
-  admission.route = router::classify(request.method_string(), target.path);
+  const auto path_check = router::check_path(target.path);
+  admission.route = route_as_upstream(request.method_string(), target.path, ctx);
   admission.query = target.query;
   admission.app = select_app(request);
   ctx.route = admission.route.route_class;
   if (admission.app) ctx.app = admission.app->name;
 
-  const auto path_check = router::check_path(target.path);
   const auto auth = path_check ? clients_.check(request[http::field::authorization],
                                                 request.method_string(), target.path)
                                : auth::AuthResult{};

@@ -1,21 +1,15 @@
 #pragma once
 // SPEC §3.1.1 validation of the single-message route; the error text goes
-// into upstream's own 414 shape: "parameter error: <what>".
-#include <cstdint>
-#include <optional>
+// into upstream's own 414 shape: "parameter error: <what>". The reading
+// itself is fidelity/parsed_request (SPEC §11.1).
 #include <string_view>
 
 #include "common/result.hpp"
-#include "router/conversation_id.hpp"
+#include "fidelity/parsed_request.hpp"
 
 namespace yxgate::pipeline {
 
-struct MessageLookup {
-  router::ConversationId conversation;
-  std::uint64_t message_server_id = 0;
-  std::optional<std::uint64_t> message_time;
-  bool check_team = false;  // check_team_valid or check_team_member_valid = true
-};
+using MessageLookup = fidelity::MessageLookup;
 
 Result<MessageLookup> parse_message_lookup(std::string_view raw_conversation_id,
                                            std::string_view raw_message_server_id,

@@ -1,45 +1,13 @@
 #include "pipeline/mutation_route.hpp"
 
-#include "pipeline/mutation_body.hpp"
-#include "router/conversation_id.hpp"
+#include "fidelity/parsed_request.hpp"
 
 namespace yxgate::pipeline {
 namespace asio = boost::asio;
 
 namespace {
 
-// What one mutation touches. Nothing when the request is malformed: upstream
-// rejects it and nothing changed.
-struct Target {
-  std::optional<std::uint64_t> message_id;
-  std::optional<router::ConversationId> conversation;
-};
-
-Target mutation_target(const RouteEnv& env) {
-  Target target;
-  switch (env.route.kind) {
-    case router::RouteKind::kModifyMessage:
-      target.message_id = modified_message_id(env.request.body());
-      break;
-    case router::RouteKind::kDeleteMessage:
-      if (auto id = router::parse_message_server_id(env.route.message_server_id)) {
-        target.message_id = *id;
-      }
-      break;
-    case router::RouteKind::kClearConversation:
-      if (auto decoded = router::percent_decode(env.route.conversation_id)) {
-        if (auto conversation = router::parse_conversation_id(*decoded)) {
-          target.conversation = std::move(*conversation);
-        }
-      }
-      break;
-    default:
-      break;
-  }
-  return target;
-}
-
-asio::awaitable<void> invalidate(RouteEnv& env, const Target& target) {
+asio::awaitable<void> invalidate(RouteEnv& env, const fidelity::Mutation& target) {
   if (target.message_id)
     co_await env.cache.invalidate_message(env.worker, env.app.index, *target.message_id);
   if (target.conversation) {
@@ -50,13 +18,19 @@ asio::awaitable<void> invalidate(RouteEnv& env, const Target& target) {
 }  // namespace
 
 asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
-  const auto target = mutation_target(env);
+  // What the gateway cannot read as upstream does is refused: a mutation it
+  // forwarded but read differently would leave the old version cached.
+  auto target = fidelity::read_mutation(env.route, env.query, env.request.body());
+  if (!target) co_return parameter_error(env, target.error().message);
   // Before: no reader may fill the old version from now on. After: readers
   // that started between the two calls are vetoed too (SPEC §3.3).
-  co_await invalidate(env, target);
-  auto reply = co_await env.upstream.call(UpstreamCaller::from_client(env.request), env.app,
-                                          env.ctx, env.ctx.trace_id);
-  if (reply.code == 200) co_await invalidate(env, target);
+  co_await invalidate(env, *target);
+  auto body =
+      target->upstream_body ? std::move(*target->upstream_body) : std::string(env.request.body());
+  auto reply = co_await env.upstream.call(
+      parsed_upstream_request(env, target->upstream_target, std::move(body)), env.app, env.ctx,
+      env.ctx.trace_id);
+  if (reply.code == 200) co_await invalidate(env, *target);
   co_return UpstreamCaller::relay(std::move(reply), env.ctx, env.version(),
                                   env.request.method() == server::http::verb::head);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Mutations of SPEC §3.3 (modifyMsg, recall/delete, clear a conversation):
-// forwarded signed; what they touch is invalidated before forwarding and
-// again once upstream answers code 200, on every replica.
+// read as upstream reads them (fidelity/parsed_request, SPEC §11.1) or
+// refused; forwarded signed as read; what they touch is invalidated before
+// forwarding and again once upstream answers code 200, on every replica.
 #include <boost/asio/awaitable.hpp>
 
 #include "pipeline/route_env.hpp"

@@ -1,6 +1,7 @@
 #pragma once
 // The Redis layer of the message cache (SPEC §3.1, §3.3, §9), shared by all
-// replicas. Keys (key_prefix = P, app name = A):
+// replicas. Keys (key_prefix = P, A = the app's identity, a digest of its
+// AppKey: cache/app_identity.hpp, SPEC §11.1):
 //   P A:msg:<id>          the message object verbatim (107404s stay in-process)
 //   P A:tomb:<id>         set for the race horizon by a mutation of <id>
 //   P A:conv:<canon>      ids cached for one conversation (for clears)

@@ -15,6 +15,9 @@ struct RequestContext {
   std::string app;
   std::string method;
   std::string path;  // without the query string
+  // The path percent-decoded when the client encoded any of it: routing
+  // reads it as upstream does (SPEC §11.1); the route's views point here.
+  std::string routed_path;
   std::string client;       // peer address
   std::string client_name;  // SPEC §6 client, when tokens are configured
   router::RouteClass route = router::RouteClass::kNone;

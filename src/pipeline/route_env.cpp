@@ -7,6 +7,14 @@ server::HttpResponse parameter_error(RouteEnv& env, std::string_view what) {
                        "parameter error: " + std::string(what), "invalid_parameter", env.version());
 }
 
+upstream::Request parsed_upstream_request(RouteEnv& env, std::string target, std::string body) {
+  auto up = UpstreamCaller::from_client(env.request);
+  up.target(target);
+  up.body() = std::move(body);
+  up.set(server::http::field::accept_encoding, "identity");
+  return up;
+}
+
 server::HttpResponse relay_shared(RouteEnv& env, const UpstreamReply& reply) {
   UpstreamReply copy = reply;
   if (copy.code) env.ctx.body_code = *copy.code;

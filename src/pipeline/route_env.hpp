@@ -33,6 +33,11 @@ inline constexpr std::string_view kCacheHeader = "X-Yxgate-Cache";
 // SPEC §3.1.1 shape: HTTP 200, {"code":414,"msg":"parameter error: <what>"}.
 server::HttpResponse parameter_error(RouteEnv& env, std::string_view what);
 
+// The request a parsed route sends upstream (SPEC §11.1): the client's
+// end-to-end headers, but the target and body the gateway understood, and
+// `Accept-Encoding: identity` since the gateway must read the reply.
+upstream::Request parsed_upstream_request(RouteEnv& env, std::string target, std::string body);
+
 // What a client gets for a call it shared (copies the shared answer).
 server::HttpResponse relay_shared(RouteEnv& env, const UpstreamReply& reply);
 

@@ -9,25 +9,29 @@ namespace http = server::http;
 
 namespace {
 
-std::string flight_key(const RouteEnv& env) {
-  return std::to_string(env.app.index) + ' ' + std::string(env.request.target());
+// Keyed by what is forwarded: two spellings of one question share a call.
+std::string flight_key(const RouteEnv& env, const std::string& target) {
+  return std::to_string(env.app.index) + ' ' + target;
 }
 
-// Sends the client's GET as it is; the leader of a shared flight runs this.
-// With `fill`, upstream's answer fills the cache (SPEC §3.1.6: a message, or
-// a 107404 for this exact question; nothing else), and an HTTP 200 whose body
-// cannot be parsed becomes a protocol failure (a 502 for every waiter).
-asio::awaitable<UpstreamReply> call_single(RouteEnv& env, const MessageLookup& lookup, bool fill) {
+// Sends the GET the gateway understood (SPEC §11.1); the leader of a shared
+// flight runs this. An HTTP 200 whose body cannot be parsed becomes a
+// protocol failure (a 502 for every waiter), bypass included. With `fill`,
+// upstream's answer fills the cache (SPEC §3.1.6: a message, or a 107404
+// for this exact question; nothing else).
+asio::awaitable<UpstreamReply> call_single(RouteEnv& env, const MessageLookup& lookup,
+                                           std::string target, bool fill) {
   const auto ticket = env.cache.ticket(env.app.index, lookup.message_server_id);
-  auto reply = co_await env.upstream.call(UpstreamCaller::from_client(env.request), env.app,
-                                          env.ctx, env.ctx.trace_id);
-  if (!fill || !reply.http_ok()) co_return reply;
+  auto reply = co_await env.upstream.call(parsed_upstream_request(env, std::move(target), {}),
+                                          env.app, env.ctx, env.ctx.trace_id);
+  if (!reply.http_ok()) co_return reply;
   auto parsed = cache::parse_single_reply(reply.outcome.response.body());
   if (!parsed) {
     reply.outcome.failure = upstream::Failure::kProtocol;
     reply.outcome.detail = "unparsable reply: " + parsed.error().message;
     co_return reply;
   }
+  if (!fill) co_return reply;
   if (parsed->code == 200) {
     co_await env.cache.fill_message(env.worker, ticket, std::move(parsed->data_json));
   } else if (parsed->code == 107404) {
@@ -39,9 +43,11 @@ asio::awaitable<UpstreamReply> call_single(RouteEnv& env, const MessageLookup& l
 // Identical requests in flight share one single GET (SPEC §3.1.2, §3.1.4).
 asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const MessageLookup& lookup,
                                                         bool fill, std::string_view miss_label) {
-  auto shared = co_await env.flights.run(flight_key(env), [&]() -> asio::awaitable<UpstreamReply> {
-    co_return co_await call_single(env, lookup, fill);
-  });
+  auto target = fidelity::single_get_target(env.route.prefix, lookup);
+  auto shared =
+      co_await env.flights.run(flight_key(env, target), [&]() -> asio::awaitable<UpstreamReply> {
+        co_return co_await call_single(env, lookup, std::move(target), fill);
+      });
   auto response = relay_shared(env, *shared.reply);
   // A call our own limiter refused served nobody: not "coalesced".
   const bool coalesced = shared.shared && !shared.reply->rate_limited && miss_label == "miss";
@@ -53,7 +59,8 @@ asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const Mes
 // A miss with message_time joins the conversation's batch (SPEC §3.1.4-5).
 asio::awaitable<server::HttpResponse> batched_get(RouteEnv& env, const MessageLookup& lookup) {
   std::vector<cache::BatchItem> items{{lookup.message_server_id, *lookup.message_time, true}};
-  auto results = co_await env.batcher.fetch(env.worker, env.app, env.route.conversation_id,
+  auto results = co_await env.batcher.fetch(env.worker, env.app,
+                                            fidelity::conversation_segment(lookup.conversation),
                                             lookup.conversation, items, env.ctx);
   auto& result = results.front();
   env.ctx.upstream_trace_id = result.batch_trace_id;

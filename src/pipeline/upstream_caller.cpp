@@ -4,8 +4,10 @@
 
 #include <ctime>
 
+#include "fidelity/auth_refusal.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "pipeline/header_filter.hpp"
+#include "pipeline/reply_decoding.hpp"
 #include "signing/signer.hpp"
 
 namespace yxgate::pipeline {
@@ -22,7 +24,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // Upstream outcome label of yxgate_upstream_requests_total (SPEC §8).
-std::string_view outcome_label(const upstream::Outcome& outcome, std::optional<long long> code) {
+// `auth_refused`: upstream's 414 says it refused our signature (SPEC §2);
+// a 414 for a parameter error is an ordinary "error".
+std::string_view outcome_label(const upstream::Outcome& outcome, std::optional<long long> code,
+                               bool auth_refused) {
   switch (outcome.failure) {
     case upstream::Failure::kConnect:
       return "connect_error";
@@ -36,7 +41,7 @@ std::string_view outcome_label(const upstream::Outcome& outcome, std::optional<l
   if (outcome.response.result_int() != 200) return "http_error";
   if (!code) return "malformed";
   if (*code == 200) return "ok";
-  if (*code == 414) return "auth_error";
+  if (*code == 414 && auth_refused) return "auth_error";
   if (*code == 416) return "rate_limited";
   return "error";
 }
@@ -107,12 +112,16 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
   // Not `UpstreamReply reply{co_await ...}`: GCC 12 destroys temporaries of a
   // co_await inside a braced initializer twice.
   UpstreamReply reply;
+  const bool reads = reads_reply(request);
   reply.outcome = co_await client_->send(std::move(request));
+  if (reads) decode_reply_body(reply.outcome);  // SPEC §11.1: read as sent
   auto& metrics = metrics::yxgate_metrics();
   metrics.upstream_request_duration_seconds.with({route}).observe(seconds_since(started));
   if (reply.http_ok()) reply.code = body_code_.read(reply.outcome.response.body());
   if (reply.code) ctx.body_code = *reply.code;
-  const auto outcome = outcome_label(reply.outcome, reply.code);
+  const auto outcome = outcome_label(
+      reply.outcome, reply.code,
+      reply.code == 414 && fidelity::is_auth_refusal_body(reply.outcome.response.body()));
   metrics.upstream_requests_total.with({route, outcome}).inc();
   if (outcome == "auth_error") {
     // SPEC §2: a 414 on a request we signed means a wrong secret or clock skew.

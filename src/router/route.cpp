@@ -48,6 +48,8 @@ Route classify_conversations(std::string_view method, std::size_t count,
   return pass_through(RouteClass::kConversations);
 }
 
+Route classify_routed(std::string_view method, std::string_view rest);
+
 }  // namespace
 
 std::string_view route_class_name(RouteClass route) {
@@ -72,16 +74,23 @@ std::string_view route_class_name(RouteClass route) {
 
 Route classify(std::string_view method, std::string_view path) {
   std::string_view rest;
-  bool routed = false;
+  std::string_view matched;
   for (auto prefix : kPrefixes) {
     if (path.starts_with(prefix)) {
       rest = path.substr(prefix.size());
-      routed = true;
+      matched = prefix;
       break;
     }
   }
-  if (!routed) return Route{};
+  if (matched.empty()) return Route{};
+  auto route = classify_routed(method, rest);
+  route.prefix = matched;
+  return route;
+}
 
+namespace {
+
+Route classify_routed(std::string_view method, std::string_view rest) {
   std::array<std::string_view, 4> seg;
   const auto count = split_segments(rest, seg);
   if (count >= 1 && count <= 4 && seg[0] == "conversations") {
@@ -98,6 +107,8 @@ Route classify(std::string_view method, std::string_view path) {
   }
   return pass_through(RouteClass::kDefault);
 }
+
+}  // namespace
 
 Target split_target(std::string_view target) {
   const auto q = target.find('?');

@@ -37,6 +37,7 @@ struct Route {
   RouteClass route_class = RouteClass::kNone;
   std::string_view conversation_id;    // raw (encoded) path segment
   std::string_view message_server_id;  // raw path segment
+  std::string_view prefix;             // "/im/v2/" or "/im/v2.1/" when routed
 };
 
 // `path` is the request target without the query string; `method` as sent.

@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 
+#include "cache/app_identity.hpp"
 #include "e2e/gateway_test_env.hpp"
 #include "support/redis_server.hpp"
 
@@ -80,11 +81,13 @@ TEST_F(RedisCache, OneReplicasMissIsTheOthersRedisHit) {
 
 TEST_F(RedisCache, KeysAndValuesFollowTheSpec) {
   get_via(*a_, message_path(kAliceBob, 1001));
-  const auto value = redis_->cli({"GET", "yxgate:default:msg:1001"});
+  // Keys name the app by a digest of its AppKey (SPEC §11.1), not its name.
+  const auto key = "yxgate:" + cache::app_cache_identity("demo-app-key") + ":msg:1001";
+  const auto value = redis_->cli({"GET", key});
   EXPECT_EQ(json_get_int(value, "/message_server_id"), 1001) << value;
   EXPECT_EQ("{\"code\":200,\"msg\":\"success\",\"data\":" + value + "}",
             get_via(*b_, message_path(kAliceBob, 1001)).body);
-  const auto ttl = std::stoll(redis_->cli({"PTTL", "yxgate:default:msg:1001"}));
+  const auto ttl = std::stoll(redis_->cli({"PTTL", key}));
   EXPECT_GT(ttl, 3500 * 1000);
   EXPECT_LE(ttl, 3600 * 1000);
 }

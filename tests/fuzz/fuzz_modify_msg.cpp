@@ -1,42 +1,49 @@
-// libFuzzer target: message.message_server_id of a modifyMsg body, the id
-// the gateway invalidates (issue 13). Oracle: simdjson's DOM parser.
-//  - in a valid document, a returned id is the value of a message_server_id
-//    inside a top-level "message" object (a uint64, or a string holding a
-//    canonical id); in an invalid one it is spelled in the body;
-//  - a valid document with exactly one "message" holding exactly one
-//    message_server_id that is a uint64 (or an id string) must give that id.
-// Known gap, exempted below: keys are matched as spelled, so
-// {"m\u0065ssage":{"message_server_id":77}} (which the vendor's Java reads
-// as message 77) invalidates nothing. The request-fidelity branch replaces
-// this parser (fidelity::read_mutation): re-point the harness there and drop
-// kKeysMatchedAsSpelled.
+// libFuzzer target: the modifyMsg body reader (fidelity::read_modify_body),
+// whose id the gateway invalidates and whose canonical body it forwards
+// (issues 13, 15). Oracle: simdjson's DOM parser.
+//  - an accepted body is valid JSON, its top-level "message" object holds a
+//    message_server_id equal to the id read, and the canonical body reads
+//    back to the same id and the same canonical bytes (one reading only);
+//  - a valid body without escapes or duplicate keys, whose one "message"
+//    object holds one positive integer message_server_id, is accepted with
+//    that id.
 #include <simdjson.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <optional>
+#include <climits>
+#include <set>
 #include <string>
-#include <vector>
+#include <string_view>
 
-#include "pipeline/mutation_body.hpp"
-#include "router/conversation_id.hpp"
+#include "fidelity/json_body.hpp"
 
 namespace {
 
-using Id = std::optional<std::uint64_t>;
+// True when some object in `e` spells a key twice.
+bool has_duplicate_keys(simdjson::dom::element e) {
+  simdjson::dom::object object;
+  if (e.get_object().get(object) == simdjson::SUCCESS) {
+    std::set<std::string_view> seen;
+    for (auto field : object) {
+      if (!seen.insert(field.key).second || has_duplicate_keys(field.value)) return true;
+    }
+    return false;
+  }
+  simdjson::dom::array array;
+  if (e.get_array().get(array) == simdjson::SUCCESS) {
+    for (auto item : array) {
+      if (has_duplicate_keys(item)) return true;
+    }
+  }
+  return false;
+}
 
-constexpr bool kKeysMatchedAsSpelled = true;
-
-// What the gateway may take from one message_server_id value (ids are
-// positive; the DOM reads -0 as 0 where the gateway's reader refuses it).
-Id id_of(simdjson::dom::element value) {
-  std::uint64_t number = 0;
-  if (value.get_uint64().get(number) == simdjson::SUCCESS) return number ? Id(number) : Id();
-  std::string_view text;
-  if (value.get_string().get(text) != simdjson::SUCCESS) return std::nullopt;
-  if (auto parsed = yxgate::router::parse_message_server_id(text)) return *parsed;
-  return std::nullopt;
+// message.message_server_id as a positive integer, if the body has it.
+std::uint64_t message_id_of(simdjson::dom::element root) {
+  std::uint64_t id = 0;
+  if (root["message"]["message_server_id"].get_uint64().get(id) != simdjson::SUCCESS) return 0;
+  return id;
 }
 
 }  // namespace
@@ -44,38 +51,25 @@ Id id_of(simdjson::dom::element value) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static simdjson::dom::parser dom;
   const std::string_view body(reinterpret_cast<const char*>(data), size);
-  Id id = yxgate::pipeline::modified_message_id(body);
-  if (id == 0u) id.reset();  // names no message: invalidating it is a no-op
+  const auto read = yxgate::fidelity::read_modify_body(body);
 
   simdjson::dom::element root;
-  if (dom.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
-    // Upstream refuses such a body, so an id read from it only costs a
-    // spare invalidation; but it must be spelled there (digits, or a
-    // string with \u escapes).
-    if (id && body.find(std::to_string(*id)) == std::string_view::npos &&
-        body.find('\\') == std::string_view::npos) {
+  const bool valid = dom.parse(body.data(), body.size()).get(root) == simdjson::SUCCESS;
+  if (read) {
+    if (!valid || read->message_server_id == 0) __builtin_trap();
+    const auto id = read->message_server_id;
+    const auto again = yxgate::fidelity::read_modify_body(read->canonical);
+    if (!again || again->message_server_id != id || again->canonical != read->canonical) {
       __builtin_trap();
     }
+    simdjson::dom::element canonical;
+    if (dom.parse(read->canonical).get(canonical) != simdjson::SUCCESS) __builtin_trap();
+    if (message_id_of(canonical) != id) __builtin_trap();
     return 0;
   }
-  std::size_t messages = 0;
-  std::vector<Id> ids;  // every message.message_server_id, in order
-  simdjson::dom::object top;
-  if (root.get_object().get(top) == simdjson::SUCCESS) {
-    for (auto field : top) {
-      if (field.key != "message") continue;
-      ++messages;
-      simdjson::dom::object message;
-      if (field.value.get_object().get(message) != simdjson::SUCCESS) continue;
-      for (auto inner : message) {
-        if (inner.key == "message_server_id") ids.push_back(id_of(inner.value));
-      }
-    }
-  }
-  if (id && std::find(ids.begin(), ids.end(), id) == ids.end()) __builtin_trap();
-  const bool escaped_keys = kKeysMatchedAsSpelled && body.find('\\') != std::string_view::npos;
-  if (messages == 1 && ids.size() == 1 && ids.front() && id != ids.front() && !escaped_keys) {
-    __builtin_trap();
-  }
+  if (!valid || body.find('\\') != std::string_view::npos || has_duplicate_keys(root)) return 0;
+  // A plain, unambiguous body naming a valid id (a Java Long) was refused.
+  const auto id = message_id_of(root);
+  if (id != 0 && id <= static_cast<std::uint64_t>(INT64_MAX)) __builtin_trap();
   return 0;
 }
