@@ -19,6 +19,7 @@ Reply done() { return Reply{200, success_body("{}")}; }
 
 std::string switches_json(const Switches& s) {
   return std::string("{\"gzip\":") + (s.gzip ? "true" : "false") +
+         ",\"gzip_always\":" + (s.gzip_always ? "true" : "false") +
          ",\"chunked\":" + (s.chunked ? "true" : "false") +
          ",\"idle_timeout_ms\":" + std::to_string(s.idle_timeout_ms.load()) + "}";
 }
@@ -95,10 +96,12 @@ Reply Emulator::set_switches(std::string_view json) {
   for (const auto field : object) {
     bool flag = false;
     std::int64_t number = 0;
-    if (field.key == "gzip" || field.key == "chunked") {
+    if (field.key == "gzip" || field.key == "chunked" || field.key == "gzip_always") {
       if (field.value.get_bool().get(flag))
         return control_error(std::string(field.key) + " must be a boolean");
-      (field.key == "gzip" ? switches_.gzip : switches_.chunked) = flag;
+      (field.key == "gzip"      ? switches_.gzip
+       : field.key == "chunked" ? switches_.chunked
+                                : switches_.gzip_always) = flag;
     } else if (field.key == "idle_timeout_ms") {
       if (field.value.get_int64().get(number) || number < 0) {
         return control_error("idle_timeout_ms must be a non-negative integer");

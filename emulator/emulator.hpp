@@ -22,9 +22,13 @@ struct Switches {
   std::atomic<bool> gzip{false};
   std::atomic<bool> chunked{false};
   std::atomic<std::int64_t> idle_timeout_ms{0};
+  // gzip every compressible answer, even when the request asked for
+  // identity: an upstream that ignores Accept-Encoding (control API only).
+  std::atomic<bool> gzip_always{false};
 
   void set(const Options& options) {
     gzip = options.gzip;
+    gzip_always = false;
     chunked = options.chunked;
     idle_timeout_ms = options.idle_timeout_ms;
   }

@@ -51,7 +51,7 @@ Request to_request(http::request<http::string_body>& req) {
 }
 
 http::response<http::string_body> to_response(Reply reply, const Request& request, unsigned version,
-                                              bool keep_alive, bool gzip) {
+                                              bool keep_alive, bool gzip, bool gzip_always) {
   http::response<http::string_body> res{static_cast<http::status>(reply.status), version};
   // Beast would write "<unknown-status>" for a code it has no name for (418).
   if (http::to_status_class(static_cast<unsigned>(reply.status)) != http::status_class::unknown &&
@@ -63,8 +63,8 @@ http::response<http::string_body> to_response(Reply reply, const Request& reques
   if (const auto trace = request.header("X-custom-traceid"); !trace.empty()) {
     res.set("X-custom-traceid", trace);
   }
-  if (gzip && reply.compressible && !reply.body.empty() &&
-      accepts_gzip(request.header("Accept-Encoding"))) {
+  if (reply.compressible && !reply.body.empty() &&
+      (gzip_always || (gzip && accepts_gzip(request.header("Accept-Encoding"))))) {
     res.set(http::field::content_encoding, "gzip");
     res.set(http::field::vary, "Accept-Encoding");
     reply.body = gzip_compress(reply.body);
@@ -195,8 +195,8 @@ asio::awaitable<void> do_session(beast::tcp_stream stream, Emulator& emulator) {
       break;
     }
     const bool chunked = reply.chunked && version >= 11;
-    auto res =
-        to_response(std::move(reply), request, version, keep_alive, emulator.switches().gzip);
+    auto res = to_response(std::move(reply), request, version, keep_alive, emulator.switches().gzip,
+                           emulator.switches().gzip_always);
     stream.expires_after(kWriteTimeout);
     beast::error_code write_ec;
     if (chunked) {

@@ -66,6 +66,7 @@ Result<BatchReply> parse_batch_reply(std::string_view body) {
   if (!open_object(padded, parser, doc, root)) return make_error("reply is not a JSON object");
   BatchReply reply;
   bool have_code = false;
+  bool have_list = false;  // a success answer names its items in one of the two lists
   for (auto field : root) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return make_error("bad key");
@@ -86,6 +87,7 @@ Result<BatchReply> parse_batch_reply(std::string_view body) {
         od::array items;
         if (name == "success_list") {
           if (list.value().get_array().get(items)) return make_error("success_list is not a list");
+          have_list = true;
           for (auto item : items) {
             od::object message;
             std::string_view raw;
@@ -96,6 +98,7 @@ Result<BatchReply> parse_batch_reply(std::string_view body) {
           }
         } else if (name == "failed_list") {
           if (list.value().get_array().get(items)) return make_error("failed_list is not a list");
+          have_list = true;
           for (auto item : items) {
             od::object obj;
             if (item.get_object().get(obj)) return make_error("bad failed_list item");
@@ -123,6 +126,9 @@ Result<BatchReply> parse_batch_reply(std::string_view body) {
     }
   }
   if (!have_code) return make_error("reply has no code");
+  // data [] or missing on a success would otherwise read as "every item
+  // failed" and answer each waiter a 107404 upstream never said (SPEC §3.1).
+  if (reply.code == 200 && !have_list) return make_error("success reply without item lists");
   return reply;
 }
 

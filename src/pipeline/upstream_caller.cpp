@@ -153,7 +153,12 @@ HttpResponse UpstreamCaller::relay(UpstreamReply&& reply, RequestContext& ctx, u
     return gateway_error(ctx, failure.status, 500, failure.msg, failure.reason, version);
   }
   auto& upstream = reply.outcome.response;
-  HttpResponse response{upstream.result(), version};
+  // By number and phrase: Beast's status enum has no name for 418 or 599
+  // and would turn them into 0.
+  HttpResponse response;
+  response.version(version);
+  response.result(upstream.result_int());
+  response.reason(upstream.reason());
   const auto content_length = upstream[http::field::content_length];
   for (const auto& field : upstream) response.insert(field.name_string(), field.value());
   remove_hop_by_hop(response.base());

@@ -178,18 +178,15 @@ TEST_F(Cache, ClearingAConversationInvalidatesAllItsMessages) {
 
 TEST_F(Cache, ReadRacingAModifyDoesNotCacheTheOldVersion) {
   const auto path = message_path(kAliceBob, 1005);
-  // The emulator computes this answer on arrival (the old text) and sends it
-  // after 500 ms: a read that raced the modify below.
-  auto racing = std::async(std::launch::async, [&] {
-    return get(path, {{"X-Emulator-Fault", "latency;latency_ms=500"}});
-  });
-  for (int i = 0; i < 500 && emulator().calls("get_message") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ASSERT_EQ(emulator().calls("get_message"), 1);
+  // The emulator computes this answer on arrival (the old text) and holds it
+  // until the modify below has returned: a read that raced the modify.
+  emulator().hold("get_message", 1, "after");
+  auto racing = std::async(std::launch::async, [&] { return get(path); });
+  ASSERT_EQ(emulator().wait_held(1).size(), 1u);
   const auto modified = post("/im/v2/messages/actions/modifyMsg",
                              R"({"message":{"message_server_id":1005,"text":"new"}})");
   ASSERT_EQ(json_get_int(modified.body, "/code"), 200);
+  emulator().release_all();
   const auto old = racing.get();
   EXPECT_EQ(json_get_string(old.body, "/data/text"), "message 1005");
   const auto after = get(path);

@@ -215,15 +215,8 @@ TEST_F(Fidelity, AppsOfDifferentKeysDoNotShareRedisEntries) {
 }
 
 // Defect 7: on parsed routes the gateway asks for identity; pass-through
-// keeps the client's Accept-Encoding. Compressed replies are covered by the
-// unit tests of fidelity/content_coding and the component tests of
-// pipeline/reply_decoding. TODO(lead, after the emulator's gzip switch is
-// merged): start the emulator gzipping every reply regardless of
-// Accept-Encoding, then (1) a single GET, a coalesced GET and a client
-// batch_messages each answer 200 with the plain JSON body (no
-// Content-Encoding) and fill the cache (second GET is a hit); (2) a
-// pass-through GET sent with `Accept-Encoding: gzip` gets the gzip bytes and
-// `Content-Encoding: gzip` unchanged.
+// keeps the client's Accept-Encoding. A reply compressed anyway is decoded:
+// UpstreamBehaviour.GzipOnParsedRoutesIsDecodedOrNotRequested.
 TEST_F(Fidelity, ParsedRoutesAskForIdentityPassThroughKeepsTheClientsEncoding) {
   start();
   const Headers gzip = {{"Accept-Encoding", "gzip"}};

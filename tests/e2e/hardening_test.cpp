@@ -137,13 +137,12 @@ TEST_F(Hardening, ConnectionsBeyondMaxConnectionsAreClosedAtOnce) {
 
 TEST_F(Hardening, RequestsBeyondMaxInflightGet503) {
   start({.server_yaml = "  max_inflight: 1\n"});
-  emulator().add_fault("chatroom_messages", "latency", 500, 1);
+  emulator().hold("chatroom_messages");
   auto slow = std::async(std::launch::async,
                          [&] { return get("/im/v2/chatrooms/1/messages?sender_id=a&limit=1"); });
-  for (int i = 0; i < 500 && emulator().calls("chatroom_messages") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  ASSERT_EQ(emulator().wait_held(1).size(), 1u);
   const auto shed = get(kMessage);
+  emulator().release_all();
   EXPECT_EQ(shed.status, 503);
   EXPECT_EQ(json_get_int(shed.body, "/code"), 503);
   EXPECT_EQ(shed.header("X-Yxgate-Error"), "overloaded");

@@ -102,6 +102,10 @@ void EmulatorProcess::set_gzip(bool on) const {
   control("POST", "options", std::string("{\"gzip\":") + (on ? "true}" : "false}"));
 }
 
+void EmulatorProcess::set_gzip_always(bool on) const {
+  control("POST", "options", std::string("{\"gzip_always\":") + (on ? "true}" : "false}"));
+}
+
 void EmulatorProcess::set_chunked(bool on) const {
   control("POST", "options", std::string("{\"chunked\":") + (on ? "true}" : "false}"));
 }

@@ -73,6 +73,9 @@ class EmulatorProcess {
   // POST /_emulator/options: Content-Encoding gzip (when the request accepts
   // it), chunked answers, the keep-alive idle timeout (0: the default 60 s).
   void set_gzip(bool on) const;
+  // gzip even when the request asked for identity (an upstream that ignores
+  // Accept-Encoding).
+  void set_gzip_always(bool on) const;
   void set_chunked(bool on) const;
   void set_idle_timeout_ms(std::int64_t ms) const;
 
