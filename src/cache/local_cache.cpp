@@ -15,7 +15,10 @@ struct LocalCache::Shard {
 };
 
 LocalCache::LocalCache(const LocalCacheOptions& options) : max_bytes_(options.max_bytes) {
-  if (max_bytes_ == 0) return;  // disabled: no shards, every call is a no-op
+  // Disabled (max_bytes 0) still keeps the shards' invalidation logs: the
+  // generation guards every sharing mechanism (batch and single-flight
+  // joins, Redis fills), not just this layer (SPEC §11.2). Their entries
+  // stay empty.
   const std::size_t count = std::max<std::size_t>(options.shards, 1);
   shards_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
@@ -98,14 +101,12 @@ std::size_t LocalCache::reclaim_expired(Clock::time_point now) {
 }
 
 std::uint64_t LocalCache::generation(const CacheKey& key) const {
-  if (!enabled()) return 0;
   Shard& shard = shard_for(key);
   std::shared_lock lock(shard.mutex);
   return shard.log.current();
 }
 
 void LocalCache::invalidate(const CacheKey& key, Clock::time_point now) {
-  if (!enabled()) return;
   Shard& shard = shard_for(key);
   std::unique_lock lock(shard.mutex);
   shard.log.invalidate(key, now);

@@ -85,7 +85,7 @@ class LocalCache {
   std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
   std::size_t size() const { return size_.load(std::memory_order_relaxed); }
   std::size_t max_bytes() const { return max_bytes_; }
-  bool enabled() const { return !shards_.empty(); }
+  bool enabled() const { return max_bytes_ > 0; }
 
  private:
   struct Shard;

@@ -9,9 +9,13 @@ namespace http = server::http;
 
 namespace {
 
-// Keyed by what is forwarded: two spellings of one question share a call.
-std::string flight_key(const RouteEnv& env, const std::string& target) {
-  return std::to_string(env.app.index) + ' ' + target;
+// Keyed by what is forwarded (two spellings of one question share a call)
+// and by the message's invalidation generation when the lookup arrived: a
+// lookup that arrives after a mutation of its message returned cannot join
+// a call that left before it (SPEC §11.2); it starts its own.
+std::string flight_key(const RouteEnv& env, const std::string& target, const FillTicket& ticket) {
+  return std::to_string(env.app.index) + ' ' + std::to_string(ticket.local_generation) + ' ' +
+         target;
 }
 
 // Sends the GET the gateway understood (SPEC §11.1); the leader of a shared
@@ -20,8 +24,8 @@ std::string flight_key(const RouteEnv& env, const std::string& target) {
 // upstream's answer fills the cache (SPEC §3.1.6: a message, or a 107404
 // for this exact question; nothing else).
 asio::awaitable<UpstreamReply> call_single(RouteEnv& env, const MessageLookup& lookup,
-                                           std::string target, bool fill) {
-  const auto ticket = env.cache.ticket(env.app.index, lookup.message_server_id);
+                                           const FillTicket& ticket, std::string target,
+                                           bool fill) {
   auto reply = co_await env.upstream.call(parsed_upstream_request(env, std::move(target), {}),
                                           env.app, env.ctx, env.ctx.trace_id);
   if (!reply.http_ok()) co_return reply;
@@ -44,9 +48,12 @@ asio::awaitable<UpstreamReply> call_single(RouteEnv& env, const MessageLookup& l
 asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const MessageLookup& lookup,
                                                         bool fill, std::string_view miss_label) {
   auto target = fidelity::single_get_target(env.route.prefix, lookup);
-  auto shared =
-      co_await env.flights.run(flight_key(env, target), [&]() -> asio::awaitable<UpstreamReply> {
-        co_return co_await call_single(env, lookup, std::move(target), fill);
+  // Taken before the call (and before joining one): a mutation after this
+  // point vetoes the fill and keeps later lookups out of this flight.
+  const auto ticket = env.cache.ticket(env.app.index, lookup.message_server_id);
+  auto shared = co_await env.flights.run(
+      flight_key(env, target, ticket), [&]() -> asio::awaitable<UpstreamReply> {
+        co_return co_await call_single(env, lookup, ticket, std::move(target), fill);
       });
   auto response = relay_shared(env, *shared.reply);
   // A call our own limiter refused served nobody: not "coalesced".

@@ -1,0 +1,64 @@
+// SPEC §11.2 (issue 16, defects 1-2): a lookup that arrives after a mutation
+// of its message returned never shares an upstream call that left before
+// it — single GET or batch — with the in-process layer on or off. The
+// emulator holds the earlier call (its answer read on arrival, the old
+// text), so the interleaving is exact, not a timing window.
+#include <future>
+
+#include "e2e/gateway_test_env.hpp"
+
+namespace yxgate::testing {
+namespace {
+
+class ReadYourWrites : public GatewayTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  void SetUp() override {
+    const bool local_layer = GetParam();
+    start({.extra_yaml = std::string("cache:\n  local:\n    max_bytes: ") +
+                         (local_layer ? "64MiB" : "0") + "\ncoalesce:\n  window: 5ms\n"});
+  }
+  HttpResponse modify(std::uint64_t id, std::string_view text) {
+    return request(gateway().port(), "POST", "/im/v2/messages/actions/modifyMsg",
+                   {{"Content-Type", "application/json"}},
+                   R"({"message":{"message_server_id":)" + std::to_string(id) + R"(,"text":")" +
+                       std::string(text) + R"("}})");
+  }
+  // Sends `path`, waits until its upstream call is held, modifies the
+  // message through the gateway, then asks `path` again: the second answer
+  // must be the new text, from a call of its own.
+  void check_no_join_after_modify(std::string_view route, std::uint64_t id,
+                                  const std::string& path) {
+    emulator().hold(route, 1, "after");
+    auto before = std::async(std::launch::async, [&] { return get(path); });
+    ASSERT_EQ(emulator().wait_held(1).size(), 1u);
+    ASSERT_EQ(json_get_int(modify(id, "edited").body, "/code"), 200);
+    auto after = std::async(std::launch::async, [&] { return get(path); });
+    // The later lookup makes its own call (not held). A lookup that joined
+    // the held call would still be waiting on it: release only afterwards.
+    const bool own_call =
+        eventually([&] { return emulator().calls(route) == 2; }, std::chrono::seconds(10));
+    const auto answer = own_call ? after.get() : HttpResponse{};
+    emulator().release_all();
+    ASSERT_TRUE(own_call) << "the lookup after the modify joined the call that left before it";
+    EXPECT_EQ(json_get_string(answer.body, "/data/text"), "edited") << answer.body;
+    EXPECT_EQ(json_get_string(before.get().body, "/data/text"), "message " + std::to_string(id));
+    EXPECT_EQ(json_get_string(get(path).body, "/data/text"), "edited") << "old version cached";
+  }
+};
+
+TEST_P(ReadYourWrites, ASingleGetAfterAModifyDoesNotJoinTheEarlierCall) {
+  check_no_join_after_modify("get_message", 1201,
+                             "/im/v2/conversations/alice%7C1%7Cbob/messages/1201");
+}
+
+TEST_P(ReadYourWrites, ABatchedLookupAfterAModifyDoesNotJoinTheEarlierBatch) {
+  check_no_join_after_modify("batch_messages", 1203,
+                             "/im/v2/conversations/alice%7C1%7Cbob/messages/1203?message_time=" +
+                                 std::to_string(seeded_create_time(1203)));
+}
+
+INSTANTIATE_TEST_SUITE_P(LocalLayer, ReadYourWrites, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "On" : "Off"; });
+
+}  // namespace
+}  // namespace yxgate::testing
