@@ -163,7 +163,7 @@ asio::awaitable<void> do_session(beast::tcp_stream stream, Emulator& emulator) {
       if (read_ec.category() == http::make_error_code(http::error::bad_target).category()) {
         // Malformed HTTP: say so once, then close.
         auto res = to_response(Reply{400, R"({"code":400,"msg":"bad request","data":{}})"}, {}, 11,
-                               false, false);
+                               false, false, false);
         co_await http::async_write(stream, res, use_nothrow);
       }
       break;
