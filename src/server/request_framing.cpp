@@ -40,14 +40,14 @@ bool is_token(std::string_view s) {
   return true;
 }
 
-// Calls `f` with each non-empty element of a comma-separated list (RFC 9110
-// §5.6.1: empty elements are allowed and ignored).
+// Calls `f` with each element of a comma-separated list. RFC 9110 §5.6.1
+// lets a recipient ignore empty elements; `f` sees them, so that a caller
+// can refuse them (several parsers do: no reading may differ).
 template <class F>
 void for_each_element(std::string_view value, F f) {
   while (true) {
     const auto comma = value.find(',');
-    const auto element = trim(value.substr(0, comma));
-    if (!element.empty()) f(element);
+    f(trim(value.substr(0, comma)));
     if (comma == std::string_view::npos) return;
     value.remove_prefix(comma + 1);
   }
@@ -68,7 +68,7 @@ void FramingCheck::add_field(std::string_view name, std::string_view value) {
 void FramingCheck::add_transfer_encoding(std::string_view value) {
   te_seen_ = true;
   for_each_element(value, [this](std::string_view element) {
-    ++te_elements_;
+    ++te_elements_;  // an empty element counts too: "chunked," is refused
     // Parameters (";q=...") make it something other than plain chunked.
     if (!is_token(element)) te_malformed_ = true;
     if (!iequals(element, "chunked")) te_only_chunked_ = false;
@@ -78,6 +78,10 @@ void FramingCheck::add_transfer_encoding(std::string_view value) {
 void FramingCheck::add_content_length(std::string_view value) {
   bool any = false;
   for_each_element(value, [&](std::string_view element) {
+    if (element.empty()) {
+      cl_malformed_ = true;
+      return;
+    }
     any = true;
     std::uint64_t n = 0;
     for (char c : element) {
@@ -93,9 +97,11 @@ void FramingCheck::add_content_length(std::string_view value) {
       n = n * 10 + digit;
     }
     // RFC 9110 §8.6: a list of identical values may be read as one value.
-    if (cl_seen_ && n != cl_) cl_differs_ = true;
+    // Identical as text: "5" and "05" are refused (h11 does too).
+    if (cl_seen_ && (n != cl_ || element.size() != cl_digits_)) cl_differs_ = true;
     cl_seen_ = true;
     cl_ = n;
+    cl_digits_ = element.size();
   });
   if (!any) cl_malformed_ = true;
 }

@@ -44,6 +44,7 @@ class FramingCheck {
   bool cl_malformed_ = false;
   bool cl_differs_ = false;
   std::uint64_t cl_ = 0;
+  std::size_t cl_digits_ = 0;
   int hosts_ = 0;
 };
 

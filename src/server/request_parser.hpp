@@ -47,7 +47,11 @@ class RequestParser : public http::basic_parser<true> {
     message_.body().append(body.data(), body.size());
     return body.size();
   }
-  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+  void on_chunk_header_impl(std::uint64_t, string_view extensions, error_code& ec) override {
+    // RFC 9112 §7.1.1 allows whitespace between the size and ";", but
+    // parsers disagree on it ("5 ;x" is an error to h11): refuse it.
+    if (!extensions.empty() && extensions.front() != ';') ec = http::error::bad_chunk_extension;
+  }
   std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
     message_.body().append(body.data(), body.size());
     return body.size();
