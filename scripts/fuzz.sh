@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DYXGATE_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-ninja -C build-fuzz fuzz_route fuzz_config fuzz_upstream_reply
-for target in route config upstream_reply; do
+ninja -C build-fuzz fuzz_route fuzz_config fuzz_upstream_reply fuzz_request_framing
+for target in route config upstream_reply request_framing; do
   scratch=build-fuzz/corpus-$target
   mkdir -p "$scratch"
   echo "fuzzing $target for ${seconds}s"
