@@ -116,8 +116,9 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
   const auto outcome = outcome_label(reply.outcome, reply.code);
   metrics.upstream_requests_total.with({route, outcome}).inc();
   // Both lines carry the client's X-custom-traceid: built escaped (SPEC §10).
-  if (outcome == "auth_error")
+  if (outcome == "auth_error") {
     spdlog::error(log::upstream_auth_error_line(trace_id, app.name, route));
+  }
   if (!reply.ok()) {
     spdlog::warn(log::upstream_error_line(trace_id, failure_reply(reply.outcome.failure).reason,
                                           reply.outcome.detail));
