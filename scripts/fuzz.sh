@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DYXGATE_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-targets="route config upstream_reply invalidation body_code modify_msg header_filter redis_reply"
+targets="route config upstream_reply invalidation body_code modify_msg header_filter redis_reply request_framing"
 ninja -C build-fuzz $(printf 'fuzz_%s ' $targets)
 for target in $targets; do
   scratch=build-fuzz/corpus-$target

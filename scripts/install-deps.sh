@@ -11,6 +11,7 @@ packages=(
   redis-server redis-tools curl ca-certificates
   prometheus  # promtool: the metrics tests check /metrics with it
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
+  python3 python3-h11  # tests/differential: an independent HTTP/1.1 parser to compare framing with
 )
 command -v npm >/dev/null || packages+=(nodejs npm)  # tests/ops: K8s manifest validation (npm ci)
 if [ "${YXGATE_WITH_BENCH:-0}" = 1 ]; then

@@ -1,6 +1,8 @@
 // yxgate entry point: command line, config, startup and shutdown (SPEC §1).
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -10,11 +12,13 @@
 #include "config/config_loader.hpp"
 #include "config/redacted_json.hpp"
 #include "config/secrets.hpp"
+#include "log/event_line.hpp"
 #include "log/logging.hpp"
 #include "metrics/process_collector.hpp"
 #include "metrics/registry.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "pipeline/gateway.hpp"
+#include "server/connection_limits.hpp"
 #include "server/http_server.hpp"
 #include "server/signal_handler.hpp"
 #include "upstream/upstream_client.hpp"
@@ -42,6 +46,34 @@ int check_config(const char* path) {
   return 0;
 }
 
+constexpr std::chrono::milliseconds kAdminIdleTimeout{10'000};
+
+// SPEC §11.7: every connection limit fits in RLIMIT_NOFILE (logged).
+yxgate::server::ConnectionLimits connection_limits(const yxgate::config::Config& config,
+                                                   std::size_t threads) {
+  using namespace yxgate;
+  rlimit fds{};
+  const std::uint64_t fd_limit =
+      getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur != RLIM_INFINITY ? fds.rlim_cur
+                                                                           : UINT64_MAX / 2;
+  const auto limits = server::clamp_connection_limits(
+      config.server.max_connections, config.server.admin_max_connections, fd_limit,
+      server::reserved_descriptors(threads, config.upstream.max_connections));
+  const auto line =
+      log::EventLine(limits.clamped ? "connection_limits_clamped" : "connection_limits")
+          .num("fd_limit", static_cast<std::int64_t>(fd_limit))
+          .num("reserved", static_cast<std::int64_t>(limits.reserved))
+          .num("max_connections", static_cast<std::int64_t>(limits.data))
+          .num("admin_max_connections", static_cast<std::int64_t>(limits.admin))
+          .text();
+  if (limits.clamped) {
+    spdlog::warn(line);
+  } else {
+    spdlog::info(line);
+  }
+  return limits;
+}
+
 // SIGHUP (SPEC §1): rate limits, cache TTLs and log level, without dropping
 // connections. An invalid file keeps the running configuration.
 void reload(const std::string& path, const yxgate::config::Config& running,
@@ -62,10 +94,10 @@ void reload(const std::string& path, const yxgate::config::Config& running,
     }
   }
   if (!problem.empty()) {
-    std::string escaped;
-    log::append_json_escaped(escaped, problem);
-    spdlog::error("\"event\":\"reload_rejected\",\"error\":\"{}\",\"kept\":\"running config\"",
-                  escaped);
+    spdlog::error(log::EventLine("reload_rejected")
+                      .str("error", problem)
+                      .str("kept", "running config")
+                      .text());
     return;
   }
   log::set_level(loaded->log.level);
@@ -86,7 +118,7 @@ int run(const char* path) {
   config::Config config = std::move(*loaded);
   log::configure(config.log.format, config.log.level);
   if (auto secrets = config::resolve_secrets(config); !secrets) {
-    spdlog::critical("\"event\":\"config_error\",\"error\":\"{}\"", secrets.error().message);
+    spdlog::critical(log::EventLine("config_error").str("error", secrets.error().message).text());
     return 1;
   }
   std::signal(SIGPIPE, SIG_IGN);
@@ -105,18 +137,25 @@ int run(const char* path) {
   pipeline::Gateway gateway(config, pool, *tls, state);
   admin::AdminHandler admin_handler(state, config::to_redacted_json(config), &gateway.cache());
 
+  const auto limits = connection_limits(config, threads);
   server::ListenerOptions data_options{
       .name = "data",
       .max_body_bytes = config.server.max_body_bytes,
       .idle_timeout = config.server.idle_timeout,
       .request_timeout = config.server.request_timeout,
-      .max_connections = config.server.max_connections,
+      .max_connections = limits.data,
       .inflight = &state.inflight,
   };
-  server::ListenerOptions admin_options{.name = "admin",
-                                        .max_body_bytes = 64 * 1024,
-                                        .idle_timeout = config.server.idle_timeout,
-                                        .request_timeout = config.server.request_timeout};
+  // SPEC §11.7: a small limit and a short idle timeout of its own, so idle
+  // scrapers or a flood on 0.0.0.0:9901 hold few descriptors for long.
+  server::ListenerOptions admin_options{
+      .name = "admin",
+      .max_body_bytes = 64 * 1024,
+      .idle_timeout = std::min(config.server.idle_timeout, kAdminIdleTimeout),
+      .request_timeout = config.server.request_timeout,
+      .max_connections = limits.admin,
+      .close_idle_on_drain = false,
+  };
   std::unique_ptr<server::HttpServer> data;
   std::unique_ptr<server::HttpServer> admin;
   try {
@@ -126,7 +165,7 @@ int run(const char* path) {
                                                  server::parse_endpoint(config.server.admin_listen),
                                                  admin_handler, admin_options, state);
   } catch (const std::exception& e) {
-    spdlog::critical("\"event\":\"listen_failed\",\"error\":\"{}\"", e.what());
+    spdlog::critical(log::EventLine("listen_failed").str("error", e.what()).text());
     return 1;
   }
 

@@ -87,13 +87,14 @@ HttpResponse AdminHandler::respond(const server::HttpRequest& request) const {
     return server::make_json_response(http::status::ok, R"({"status":"ok"})", version);
   }
   if (path == "/readyz") {
+    // SPEC §5: "shutting down" is a gateway-made 503 like any other.
     if (state_.draining) {
-      return server::make_json_response(http::status::service_unavailable,
-                                        R"({"status":"draining"})", version);
+      return server::make_error_response(http::status::service_unavailable, 503,
+                                         "draining: shutting down", "draining", version);
     }
     if (!state_.ready) {
-      return server::make_json_response(http::status::service_unavailable,
-                                        R"({"status":"starting"})", version);
+      return server::make_error_response(http::status::service_unavailable, 503,
+                                         "starting: not ready yet", "starting", version);
     }
     return server::make_json_response(http::status::ok, R"({"status":"ready"})", version);
   }

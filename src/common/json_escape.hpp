@@ -6,7 +6,10 @@
 
 namespace yxgate {
 
-// Appends `text` escaped for the inside of a JSON string literal (no quotes).
+// Appends `text` escaped for the inside of a JSON string literal (no quotes):
+// quotes, backslashes and control bytes escaped, and every byte that is not
+// part of well-formed UTF-8 replaced by \ufffd, so a client-supplied value
+// can never end the string or make the line invalid JSON (SPEC §10).
 void append_json_escaped(std::string& out, std::string_view text);
 
 // Appends `text` as a quoted JSON string literal.

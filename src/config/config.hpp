@@ -21,6 +21,7 @@ struct ServerConfig {
   Duration drain_timeout{15'000};
   std::uint64_t max_connections = 10000;
   std::uint64_t max_inflight = 4096;
+  std::uint64_t admin_max_connections = 64;  // SPEC §11.7
   bool allow_unauthenticated = false;
 };
 

@@ -29,6 +29,7 @@ void read_server(const YamlNode& n, ServerConfig& s) {
       {"drain_timeout", [&](const YamlNode& v) { s.drain_timeout = v.as_duration(); }},
       {"max_connections", [&](const YamlNode& v) { s.max_connections = v.as_int(0); }},
       {"max_inflight", [&](const YamlNode& v) { s.max_inflight = v.as_int(0); }},
+      {"admin_max_connections", [&](const YamlNode& v) { s.admin_max_connections = v.as_int(0); }},
       {"allow_unauthenticated", [&](const YamlNode& v) { s.allow_unauthenticated = v.as_bool(); }},
   });
 }

@@ -65,6 +65,7 @@ void validate_server(const ServerConfig& s, bool has_clients) {
   check_positive("server.request_timeout", s.request_timeout);
   check_at_least<std::uint64_t>("server.max_connections", s.max_connections, 1);
   check_at_least<std::uint64_t>("server.max_inflight", s.max_inflight, 1);
+  check_at_least<std::uint64_t>("server.admin_max_connections", s.admin_max_connections, 1);
   // SPEC §6: anyone reaching the data plane acts as the app.
   const auto hp = parse_host_port(s.listen, /*allow_port_zero=*/true);
   if (!is_loopback_host(hp->host) && !has_clients && !s.allow_unauthenticated) {

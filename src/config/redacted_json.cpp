@@ -92,6 +92,7 @@ void write_server(JsonWriter& w, const ServerConfig& s) {
   w.key("drain_timeout").value(s.drain_timeout);
   w.key("max_connections").value(s.max_connections);
   w.key("max_inflight").value(s.max_inflight);
+  w.key("admin_max_connections").value(s.admin_max_connections);
   w.key("allow_unauthenticated").value(s.allow_unauthenticated);
   w.end_object();
 }

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "fidelity/auth_refusal.hpp"
+#include "log/event_line.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "pipeline/header_filter.hpp"
 #include "pipeline/reply_decoding.hpp"
@@ -123,18 +124,13 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
       reply.outcome, reply.code,
       reply.code == 414 && fidelity::is_auth_refusal_body(reply.outcome.response.body()));
   metrics.upstream_requests_total.with({route, outcome}).inc();
+  // Both lines carry the client's X-custom-traceid: built escaped (SPEC §10).
   if (outcome == "auth_error") {
-    // SPEC §2: a 414 on a request we signed means a wrong secret or clock skew.
-    spdlog::error(
-        "\"event\":\"upstream_auth_error\",\"trace_id\":\"{}\",\"app\":\"{}\",\"route\":\"{}\","
-        "\"hint\":\"upstream rejected our signature or parameters (code 414): check the app "
-        "secret and the clock\"",
-        trace_id, app.name, route);
+    spdlog::error(log::upstream_auth_error_line(trace_id, app.name, route));
   }
   if (!reply.ok()) {
-    spdlog::warn(
-        "\"event\":\"upstream_error\",\"trace_id\":\"{}\",\"reason\":\"{}\",\"detail\":\"{}\"",
-        trace_id, failure_reply(reply.outcome.failure).reason, reply.outcome.detail);
+    spdlog::warn(log::upstream_error_line(trace_id, failure_reply(reply.outcome.failure).reason,
+                                          reply.outcome.detail));
   }
   co_return reply;
 }

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "server/http_head.hpp"
+#include "server/request_parser.hpp"
 
 namespace yxgate::server {
 namespace asio = boost::asio;
@@ -35,7 +36,7 @@ constexpr std::ptrdiff_t kMaxHeaderFields = 100;
 // Parses what the buffer already holds without another trip through the
 // event loop (the usual case: a whole request arrived in one read). Leaves
 // `ec` clear when the parser simply needs more bytes.
-void parse_buffered(http::request_parser<http::string_body>& parser, beast::flat_buffer& buffer,
+void parse_buffered(http::basic_parser<true>& parser, beast::flat_buffer& buffer,
                     beast::error_code& ec) {
   while (!parser.is_done() && buffer.size() > 0) {
     const auto used = parser.put(buffer.data(), ec);
@@ -48,9 +49,26 @@ void parse_buffered(http::request_parser<http::string_body>& parser, beast::flat
   }
 }
 
+// What the header alone makes us refuse, and why (SPEC §11.1, §5).
+struct Refusal {
+  http::status status = http::status::bad_request;
+  std::string_view why;
+};
+
 // The answer to a request that could not be read (one place, so that the
 // reading coroutine's frame holds one response, not one per error).
-HttpResponse read_error_response(const beast::error_code& ec, unsigned version) {
+HttpResponse read_error_response(const beast::error_code& ec, const Refusal& refusal,
+                                 unsigned version) {
+  if (refusal.status == http::status::not_implemented) {
+    return make_error_response(http::status::not_implemented, 501,
+                               "method not implemented: methods are upper-case HTTP methods",
+                               "not_implemented", version);
+  }
+  if (!refusal.why.empty()) {
+    return make_error_response(http::status::bad_request, 400,
+                               "malformed HTTP request: " + std::string(refusal.why),
+                               "bad_request");
+  }
   if (ec == http::error::body_limit) {
     return make_error_response(http::status::payload_too_large, 414, "request body too large",
                                "body_too_large", version);
@@ -66,6 +84,76 @@ HttpResponse read_error_response(const beast::error_code& ec, unsigned version) 
   return make_error_response(http::status::bad_request, 400,
                              "malformed HTTP request: " + ec.message(), "bad_request");
 }
+
+// Refusals decided once the header is in, before any body byte is read.
+beast::error_code check_head(RequestParser& parser, std::uint64_t max_body_bytes,
+                             Refusal& refusal) {
+  const auto& request = parser.get();
+  if (std::distance(request.begin(), request.end()) > kMaxHeaderFields) {
+    return http::error::header_limit;
+  }
+  const auto framing = check_framing(parser);
+  if (!framing.ok()) {
+    refusal.why = framing.refusal;
+    return http::error::bad_value;
+  }
+  if (framing.content_length > max_body_bytes) return http::error::body_limit;
+  if (!is_known_method(request.method_string())) {
+    refusal.status = http::status::not_implemented;
+    return http::error::bad_method;
+  }
+  return {};
+}
+
+// The request_timeout (SPEC §11.1: 408, then close). beast::tcp_stream's
+// own timeout closes the socket, leaving nothing to answer on, so this timer
+// cancels the pending read instead. Armed only when a request did not
+// arrive whole with its first bytes (never on the usual hot path).
+class RequestDeadline {
+ public:
+  explicit RequestDeadline(tcp::socket& socket)
+      : state_(std::make_shared<State>(socket.get_executor(), &socket)) {}
+  ~RequestDeadline() {
+    state_->socket = nullptr;  // a handler already queued must not touch it
+    state_->timer.cancel();
+  }
+  RequestDeadline(const RequestDeadline&) = delete;
+  RequestDeadline& operator=(const RequestDeadline&) = delete;
+
+  // Starts the clock unless it already runs for this request.
+  void arm(std::chrono::milliseconds timeout) {
+    if (state_->armed) return;
+    state_->armed = true;
+    state_->expired = false;
+    state_->timer.expires_after(timeout);
+    state_->timer.async_wait(
+        [state = state_, generation = ++state_->generation](const beast::error_code& ec) {
+          if (ec || generation != state->generation || !state->socket) return;
+          state->expired = true;
+          beast::error_code ignored;
+          state->socket->cancel(ignored);
+        });
+  }
+  // Stops the clock; true when it had run out.
+  bool disarm() {
+    if (!state_->armed) return false;
+    state_->armed = false;
+    ++state_->generation;
+    state_->timer.cancel();
+    return state_->expired;
+  }
+
+ private:
+  struct State {
+    State(const asio::any_io_executor& executor, tcp::socket* s) : timer(executor), socket(s) {}
+    asio::steady_timer timer;
+    tcp::socket* socket;
+    std::uint64_t generation = 0;
+    bool armed = false;
+    bool expired = false;
+  };
+  std::shared_ptr<State> state_;
+};
 
 }  // namespace
 
@@ -100,11 +188,10 @@ struct HttpServer::Impl {
 
   awaitable<void> accept_loop();
   awaitable<void> session(beast::tcp_stream stream, std::size_t worker);
-  using RequestParser = http::request_parser<http::string_body>;
   awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                std::optional<RequestParser>& parser_slot, HttpRequest& request,
-                               std::size_t worker);
-  awaitable<void> reply_and_close(beast::tcp_stream& stream, HttpResponse response);
+                               RequestDeadline& deadline, std::size_t worker);
+  awaitable<void> reply_and_close(beast::tcp_stream& stream, HttpResponse response, bool head);
 };
 
 awaitable<void> HttpServer::Impl::accept_loop() {
@@ -132,11 +219,14 @@ awaitable<void> HttpServer::Impl::accept_loop() {
   }
 }
 
-awaitable<void> HttpServer::Impl::reply_and_close(beast::tcp_stream& stream,
-                                                  HttpResponse response) {
+awaitable<void> HttpServer::Impl::reply_and_close(beast::tcp_stream& stream, HttpResponse response,
+                                                  bool head) {
   response.keep_alive(false);
   stream.expires_after(std::chrono::seconds(5));
-  auto [ec, n] = co_await http::async_write(stream, response, kAwait);
+  std::string text;
+  write_head(response, text);
+  if (!head) text += response.body();  // SPEC §11.1: never a body after HEAD
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(text), kAwait);
   if (ec) co_return;
   // Lingering close (as nginx does): the client may still be sending the
   // rest of a request we rejected. Closing with unread data would send a
@@ -154,13 +244,15 @@ awaitable<void> HttpServer::Impl::reply_and_close(beast::tcp_stream& stream,
 }
 
 // Reads one request. Returns false when the connection must close (idle
-// timeout, client gone, drain, or a malformed request already answered).
+// timeout, client gone, drain, or a refused request already answered).
 awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
                                                beast::flat_buffer& buffer,
                                                std::optional<RequestParser>& parser_slot,
-                                               HttpRequest& request, std::size_t worker) {
+                                               HttpRequest& request, RequestDeadline& deadline,
+                                               std::size_t worker) {
   if (buffer.size() == 0) {
-    if (state.draining) co_return false;
+    // The admin listener keeps answering during a drain: /readyz says 503.
+    if (state.draining && options.close_idle_on_drain) co_return false;
     bool& waiting = idle[worker][&stream];
     waiting = true;
     stream.expires_after(options.idle_timeout);
@@ -169,7 +261,7 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
     if (ec) co_return false;
     buffer.commit(n);
   }
-  stream.expires_after(options.request_timeout);
+  stream.expires_never();  // from here on the request deadline applies
   // Parser state lives in the session's frame: this coroutine's own frame
   // then stays small enough for Asio's per-thread recycling allocator.
   auto& parser = parser_slot.emplace();
@@ -180,29 +272,36 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
   std::size_t hn = 0;
   parse_buffered(parser, buffer, hec);
   if (!hec && !parser.is_header_done()) {
+    deadline.arm(options.request_timeout);
     std::tie(hec, hn) = co_await http::async_read_header(stream, buffer, parser, kAwait);
   }
-  if (!hec && parser.content_length() && *parser.content_length() > options.max_body_bytes) {
-    hec = http::error::body_limit;
-  }
-  if (!hec && std::distance(parser.get().begin(), parser.get().end()) > kMaxHeaderFields) {
-    hec = http::error::header_limit;
-  }
-  if (!hec && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+  Refusal refusal;
+  if (!hec) hec = check_head(parser, options.max_body_bytes, refusal);
+  if (!hec && parser.get().version() >= 11 &&
+      beast::iequals(parser.get()[http::field::expect], "100-continue")) {
     // curl and others wait a second for this before sending a large body.
+    // HTTP/1.0 clients do not know 100 (SPEC §11.1): no interim answer.
+    deadline.arm(options.request_timeout);
     auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kAwait);
-    if (wec) co_return false;
+    if (wec) hec = wec;
   }
   if (!hec && !parser.is_done()) {
+    deadline.arm(options.request_timeout);
     std::tie(hec, hn) = co_await http::async_read(stream, buffer, parser, kAwait);
   }
+  if (deadline.disarm() && hec) hec = beast::error::timeout;
   if (!hec) {
     request = parser.release();
     co_return true;
   }
-  if (hec == http::error::end_of_stream || hec == asio::error::connection_reset) co_return false;
-  const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
-  co_await reply_and_close(stream, read_error_response(hec, version));
+  if (hec == http::error::end_of_stream || hec == asio::error::connection_reset ||
+      hec == asio::error::eof) {
+    co_return false;
+  }
+  const bool header_done = parser.is_header_done();
+  const unsigned version = header_done ? parser.get().version() : 11;
+  const bool head = header_done && parser.get().method() == http::verb::head;
+  co_await reply_and_close(stream, read_error_response(hec, refusal, version), head);
   co_return false;
 }
 
@@ -213,18 +312,26 @@ awaitable<void> HttpServer::Impl::session(beast::tcp_stream stream, std::size_t 
   beast::flat_buffer buffer;
   std::string head;  // reused for every response's status line and fields
   std::optional<RequestParser> parser;
+  RequestDeadline deadline(stream.socket());
   for (;;) {
     HttpRequest request;
-    if (!co_await read_request(stream, buffer, parser, request, worker)) break;
+    if (!co_await read_request(stream, buffer, parser, request, deadline, worker)) break;
     ++active_requests;
     if (options.inflight) ++*options.inflight;
     stream.expires_never();  // the handler enforces its own deadlines
+    // Read before handle(): handlers may move the request's parts away.
+    const bool head_request = request.method() == http::verb::head;
+    const bool client_keep_alive = request.keep_alive();
     HttpResponse response = co_await handler.handle(request, client);
-    const bool keep_alive = request.keep_alive() && response.keep_alive() && !state.draining;
+    const bool keep_alive = client_keep_alive && response.keep_alive() && !state.draining;
     response.keep_alive(keep_alive);
     stream.expires_after(options.request_timeout);
     write_head(response, head);
-    const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(response.body())};
+    // SPEC §11.1: the answer to HEAD has no body, whoever made it (the
+    // Content-Length still says what GET would carry).
+    const std::array<asio::const_buffer, 2> wire{
+        asio::buffer(head),
+        asio::buffer(response.body().data(), head_request ? 0 : response.body().size())};
     auto [wec, wn] = co_await asio::async_write(stream, wire, kAwait);
     if (options.inflight) --*options.inflight;
     --active_requests;

@@ -38,6 +38,9 @@ struct ListenerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds request_timeout{10'000};
   std::uint64_t max_connections = 10000;
+  // The data plane closes idle keep-alive connections when a drain starts;
+  // the admin listener keeps answering (/readyz says 503 until exit).
+  bool close_idle_on_drain = true;
   std::atomic<std::int64_t>* inflight = nullptr;  // counted when set
 };
 

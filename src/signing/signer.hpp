@@ -22,7 +22,8 @@ std::string random_hex(std::size_t bytes);
 
 std::string make_nonce();
 
-// A fresh X-custom-traceid (UUID v4 text form).
+// A fresh X-custom-traceid (UUID v4 text form) from the CSPRNG: unpredictable
+// to anyone who has seen other ids.
 std::string make_trace_id();
 
 SigningHeaders sign(std::string_view app_key, std::string_view app_secret,

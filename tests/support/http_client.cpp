@@ -156,7 +156,7 @@ HttpResponse request(std::uint16_t port, std::string_view method, std::string_vi
 namespace {
 
 asio::awaitable<std::string> raw_coroutine(std::uint16_t port, std::string bytes,
-                                           std::chrono::milliseconds timeout) {
+                                           std::chrono::milliseconds timeout, bool half_close) {
   beast::tcp_stream stream(co_await asio::this_coro::executor);
   std::string received;
   stream.expires_after(timeout);
@@ -164,6 +164,10 @@ asio::awaitable<std::string> raw_coroutine(std::uint16_t port, std::string bytes
   if (auto [ec] = co_await stream.async_connect(endpoint, use_nothrow); ec) co_return received;
   if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(bytes), use_nothrow); ec) {
     co_return received;
+  }
+  if (half_close) {
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
   std::array<char, 4096> chunk{};
   for (;;) {
@@ -177,9 +181,9 @@ asio::awaitable<std::string> raw_coroutine(std::uint16_t port, std::string bytes
 }  // namespace
 
 std::string raw_exchange(std::uint16_t port, std::string_view bytes,
-                         std::chrono::milliseconds timeout) {
+                         std::chrono::milliseconds timeout, bool half_close) {
   asio::io_context ioc;
-  return run(ioc, raw_coroutine(port, std::string(bytes), timeout));
+  return run(ioc, raw_coroutine(port, std::string(bytes), timeout, half_close));
 }
 
 }  // namespace yxgate::testing

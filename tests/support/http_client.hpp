@@ -60,8 +60,10 @@ class KeepAliveClient {
 };
 
 // Writes `bytes` as they are and returns everything read until the server
-// closes or `timeout` passes (for malformed-HTTP tests).
+// closes or `timeout` passes (for malformed-HTTP tests). `half_close` shuts
+// down the sending side after the bytes: the server then sees end of input.
 std::string raw_exchange(std::uint16_t port, std::string_view bytes,
-                         std::chrono::milliseconds timeout = kDefaultHttpTimeout);
+                         std::chrono::milliseconds timeout = kDefaultHttpTimeout,
+                         bool half_close = false);
 
 }  // namespace yxgate::testing

@@ -56,6 +56,7 @@ TEST(ConfigLoader, SpecExampleFileParsesToItsValues) {
   EXPECT_EQ(c.server.drain_timeout, milliseconds(15'000));
   EXPECT_EQ(c.server.max_connections, 10000u);
   EXPECT_EQ(c.server.max_inflight, 4096u);
+  EXPECT_EQ(c.server.admin_max_connections, 64u);
   EXPECT_EQ(c.upstream.backup_url, "https://open-bak.yunxinapi.com");
   EXPECT_EQ(c.upstream.connect_timeout, milliseconds(1'000));
   EXPECT_EQ(c.upstream.timeout, milliseconds(4'000));

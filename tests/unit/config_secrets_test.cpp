@@ -140,6 +140,7 @@ TEST(ConfigRedaction, JsonParsesAndCarriesEffectiveValues) {
   EXPECT_EQ(std::string_view(doc["server"]["listen"].get_string().value()), "127.0.0.1:8080");
   EXPECT_EQ(std::string_view(doc["server"]["idle_timeout"].get_string().value()), "1m");
   EXPECT_EQ(doc["server"]["max_body_bytes"].get_uint64().value(), 1048576u);
+  EXPECT_EQ(doc["server"]["admin_max_connections"].get_uint64().value(), 64u);
   EXPECT_EQ(std::string_view(doc["apps"].at(0)["rate_limits"]["max_wait"].get_string().value()),
             "50ms");
   EXPECT_EQ(doc["apps"].at(0)["rate_limits"]["get_message"]["burst"].get_double().value(), 200);
