@@ -13,6 +13,11 @@
 namespace yxgate::testing {
 namespace {
 
+// The Redis key of a message of the test app (keys name the AppKey's digest).
+std::string message_key(std::uint64_t id) {
+  return "yxgate:" + cache::app_cache_identity("demo-app-key") + ":msg:" + std::to_string(id);
+}
+
 std::string message_path(std::string_view conversation, std::uint64_t id) {
   return "/im/v2/conversations/" + std::string(conversation) + "/messages/" + std::to_string(id);
 }
@@ -139,7 +144,7 @@ TEST_F(RedisCache, SighupReloadsTheCacheTtl) {
   auto c = start_gateway("  ttl: 1h\n");
   const auto before = message_path(kAliceBob, 1001);
   ASSERT_EQ(json_get_int(get_via(*c, before).body, "/code"), 200);
-  EXPECT_GT(std::stoll(redis_->cli({"PTTL", "yxgate:default:msg:1001"})), 3500 * 1000);
+  EXPECT_GT(std::stoll(redis_->cli({"PTTL", message_key(1001)})), 3500 * 1000);
 
   std::string config;
   {
@@ -156,10 +161,10 @@ TEST_F(RedisCache, SighupReloadsTheCacheTtl) {
   const auto after = message_path(kAliceBob, 1003);
   const auto started = std::chrono::steady_clock::now();
   ASSERT_EQ(get_via(*c, after).header("X-Yxgate-Cache"), "miss");
-  const auto ttl = std::stoll(redis_->cli({"PTTL", "yxgate:default:msg:1003"}));
+  const auto ttl = std::stoll(redis_->cli({"PTTL", message_key(1003)}));
   EXPECT_GT(ttl, 0);
   EXPECT_LE(ttl, 2000);
-  EXPECT_GT(std::stoll(redis_->cli({"PTTL", "yxgate:default:msg:1001"})), 3500 * 1000)
+  EXPECT_GT(std::stoll(redis_->cli({"PTTL", message_key(1001)})), 3500 * 1000)
       << "an entry cached before the reload keeps its TTL";
   EXPECT_EQ(get_via(*c, after).header("X-Yxgate-Cache"), "hit");
   // The local layer honours it too: the entry is gone after ~2 s, not 1 h.
