@@ -167,7 +167,10 @@ TEST_F(RateLimit, EachAppIsSignedWithItsOwnSecretAndLimitedSeparately) {
 }
 
 TEST_F(RateLimit, OneBatchCallSpendsOneBatchToken) {
-  start({.extra_yaml = "coalesce:\n  window: 30ms\n",
+  // The batch leaves when all eight distinct ids have joined (max_batch),
+  // not when a short window expires: eight clients connecting under a slow
+  // build (ThreadSanitizer) do not all arrive within 30 ms.
+  start({.extra_yaml = "coalesce:\n  window: 3s\n  max_batch: 8\n",
          .app_yaml = "    rate_limits:\n      max_wait: 0ms\n"
                      "      batch_messages: { rate: 1, burst: 1 }\n"});
   std::vector<std::future<HttpResponse>> calls;
