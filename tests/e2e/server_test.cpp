@@ -156,9 +156,11 @@ TEST_F(Server, ConfigEndpointRedactsSecrets) {
 // Drains on `signo` with one request in flight upstream (held by a latency
 // fault longer than everything checked meanwhile) and one idle keep-alive
 // connection: new connections are refused, the idle one is not served, the
-// in-flight request completes, and the process exits 0.
+// in-flight request completes, and the process exits 0. drain_timeout is
+// well above the 3 s latency: with the harness's 3 s default the request's
+// end raced the drain deadline by milliseconds (lost under ThreadSanitizer).
 void Server::expect_graceful_drain(int signo, std::string_view name) {
-  start();
+  start({.server_yaml = "  drain_timeout: 10s\n"});
   KeepAliveClient idle(gateway().port());
   ASSERT_EQ(json_get_int(idle.request("GET", kMessage).body, "/code"), 200);
   emulator().add_fault("get_message", "latency", 3000, 1);

@@ -50,13 +50,25 @@ int main(int argc, char** argv) {
   const std::string_view mode = argc > 1 ? argv[1] : "clean";
   std::signal(SIGTERM, on_term);
   if (mode == "ignore-term") std::signal(SIGTERM, SIG_IGN);
+  // SIGTERM stays blocked except inside sigsuspend(), which unblocks it and
+  // waits atomically. A `while (!g_terminate) pause();` loses a SIGTERM that
+  // lands between the check and pause(), and hangs the child; under
+  // ThreadSanitizer (which defers handlers to its next interceptor) that
+  // window is wide, and ADataRaceFails timed out under load.
+  sigset_t term;
+  sigset_t waiting;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  sigprocmask(SIG_BLOCK, &term, &waiting);
+  sigdelset(&waiting, SIGTERM);  // the mask while waiting: SIGTERM let in
   if (mode == "report-on-stderr") {
     std::fprintf(stderr, "==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x1\n");
   }
   std::printf("ready\n");
   std::fflush(stdout);
   if (mode == "crash-now") std::abort();
-  while (g_terminate == 0) ::pause();
+  while (g_terminate == 0) sigsuspend(&waiting);
+  sigprocmask(SIG_UNBLOCK, &term, nullptr);
   if (mode == "exit-3") return 3;
   if (mode == "use-after-free") return read_freed() == 3 ? 0 : 0;
   if (mode == "leak") leak();
