@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libhiredis-dev libsimdjson-dev libspdlog-dev libyaml-cpp-dev
   libssl-dev libgtest-dev libgmock-dev
+  zlib1g-dev  # gzip: tests/support/sdk_client reads gzip answers as the SDKs do
   redis-server redis-tools curl ca-certificates
   prometheus  # promtool: the metrics tests check /metrics with it
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)

@@ -48,7 +48,22 @@ struct FailureReply {
   std::string_view reason;
 };
 
-FailureReply failure_reply(upstream::Failure failure) {
+// SPEC §11.4: the vendor SDKs retry a 502 and any error whose text says
+// "timeout", "connection refused", "connection reset", "no such host" or
+// "network unreachable". A write upstream may have acted on gets a 504 whose
+// text says none of these, so it is not sent again.
+FailureReply failure_reply(const UpstreamReply& reply) {
+  const auto failure = reply.outcome.failure;
+  if (reply.write && reply.outcome.sent) {
+    if (failure == upstream::Failure::kTimeout) {
+      return {http::status::gateway_timeout,
+              "upstream did not answer in time; the outcome of this write is unknown",
+              "upstream_timeout"};
+    }
+    return {http::status::gateway_timeout,
+            "upstream reply was lost or unreadable; the outcome of this write is unknown",
+            "upstream_bad_reply"};
+  }
   switch (failure) {
     case upstream::Failure::kTimeout:
       return {http::status::gateway_timeout, "upstream timeout", "upstream_timeout"};
@@ -103,11 +118,15 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
 
   const auto route = router::route_class_name(ctx.route);
   const auto started = std::chrono::steady_clock::now();
-  ++ctx.upstream_calls;
   // Not `UpstreamReply reply{co_await ...}`: GCC 12 destroys temporaries of a
   // co_await inside a braced initializer twice.
   UpstreamReply reply;
-  reply.outcome = co_await client_->send(std::move(request));
+  const auto method = request.method();
+  reply.write = method == http::verb::post || method == http::verb::put ||
+                method == http::verb::patch || method == http::verb::delete_;
+  reply.outcome = co_await client_->send(std::move(request), ctx.upstream_timeout);
+  ctx.upstream_calls += std::max(1, reply.outcome.attempts);
+  if (reply.outcome.sent) ctx.upstream_reached = true;
   auto& metrics = metrics::yxgate_metrics();
   metrics.upstream_request_duration_seconds.with({route}).observe(seconds_since(started));
   if (reply.http_ok()) reply.code = body_code_.read(reply.outcome.response.body());
@@ -125,7 +144,7 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
   if (!reply.ok()) {
     spdlog::warn(
         "\"event\":\"upstream_error\",\"trace_id\":\"{}\",\"reason\":\"{}\",\"detail\":\"{}\"",
-        trace_id, failure_reply(reply.outcome.failure).reason, reply.outcome.detail);
+        trace_id, failure_reply(reply).reason, reply.outcome.detail);
   }
   co_return reply;
 }
@@ -140,7 +159,7 @@ HttpResponse UpstreamCaller::relay(UpstreamReply&& reply, RequestContext& ctx, u
     return response;
   }
   if (!reply.ok()) {
-    const auto failure = failure_reply(reply.outcome.failure);
+    const auto failure = failure_reply(reply);
     return gateway_error(ctx, failure.status, 500, failure.msg, failure.reason, version);
   }
   auto& upstream = reply.outcome.response;
