@@ -1,5 +1,7 @@
 #include "pipeline/write_replay.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -78,6 +80,7 @@ struct WriteReplay::Exchange {
   explicit Exchange(const asio::any_io_executor& executor) : signal(executor) {}
   asio::steady_timer signal;  // cancelled when `response` is final
   bool done = false;
+  bool client_answered = false;  // the client's wait ended first (504)
   server::HttpRequest request;
   RequestContext ctx;
   HttpResponse response;
@@ -138,7 +141,8 @@ asio::awaitable<HttpResponse> WriteReplay::lead(RouteEnv& env, Handler handler,
   // co_spawn runs the exchange inline up to its first wait: it may be done.
   if (!shared->done) co_await shared->signal.async_wait(kAwait);
   if (!shared->done) {
-    env.ctx.upstream_calls = 1;  // in flight, counted by the exchange's own log
+    shared->client_answered = true;
+    env.ctx.upstream_calls = 1;  // still in flight: the exchange logs its end
     co_return outcome_unknown(env);
   }
   const auto& done = shared->ctx;
@@ -168,6 +172,13 @@ asio::awaitable<void> WriteReplay::exchange(std::shared_ptr<Exchange> shared, Ro
   shared->response = std::move(response);
   shared->done = true;
   shared->signal.cancel();
+  if (shared->client_answered) {
+    // The client got a 504 already: say how the write really ended.
+    spdlog::info(
+        "\"event\":\"write_outcome_after_504\",\"trace_id\":\"{}\",\"status\":{},"
+        "\"body_code\":{},\"upstream_calls\":{}",
+        shared->ctx.trace_id, stored.status, shared->ctx.body_code, shared->ctx.upstream_calls);
+  }
   table_.finish(shared->record, stored, keep, Clock::now());
   if (shared->claimed_in_redis && redis_) {
     auto& connection = redis_->connection(own.worker);

@@ -96,6 +96,12 @@ TEST_F(SdkRetry, ARepeatAfterTheGateways504LearnsTheRealOutcome) {
   EXPECT_EQ(emulator().calls("modify_message"), 1);
   EXPECT_EQ(metric_value(gateway().admin_port(), "yxgate_idempotent_joins_total"), 1);
   EXPECT_EQ(metric_value(gateway().admin_port(), "yxgate_idempotent_replays_total"), 1);
+  // The log tells how the write the client saw a 504 for really ended.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return gateway().log().find("\"event\":\"write_outcome_after_504\"") != std::string::npos;
+      },
+      2s));
 
   // The SDK's lookup (no message_time) sees the write.
   const auto lookup = lookups().query_message(kConversation, 1003);
@@ -258,6 +264,13 @@ TEST_F(SdkRetryAcrossReplicas, SlowWritesOutcomeIsLearnedThroughTheOtherReplica)
   EXPECT_EQ(again.last().header("X-Yxgate-Replayed"), "1");
   EXPECT_EQ(emulator_->calls("modify_message"), 1);
   EXPECT_EQ(metric_value(b_->admin_port(), "yxgate_idempotent_replays_total"), 1);
+  // One shared record under the key prefix, expiring with the window.
+  const auto keys = redis_->cli({"KEYS", "yxgate:idem:*"});
+  ASSERT_EQ(keys.find('\n'), std::string::npos) << keys;
+  ASSERT_FALSE(keys.empty());
+  const auto ttl = std::stoll(redis_->cli({"PTTL", keys}));
+  EXPECT_GT(ttl, 50'000);
+  EXPECT_LE(ttl, 60'000);
   // Later repeats through either replica: still the one answer.
   for (auto port : {a_->port(), b_->port()}) {
     const auto later = sdk({port}).modify_message(kConversation, 1023, "v2", first.trace_id);
