@@ -211,6 +211,30 @@ TEST_F(SdkRetry, HungReadIsRetriedByTheSdkAndEndsInUpstreamsAnswer) {
   EXPECT_EQ(json_get_int(result.last().body, "/data/message_server_id"), 1019);
 }
 
+TEST_F(SdkRetry, AReadRetriedOnAFreshConnectionCountsTwoUpstreamCallsInTheAccessLog) {
+  start({.threads = 1});
+  ASSERT_EQ(json_get_int(get("/im/v2/conversations/alice%7C1%7Cbob/messages/1027").body, "/code"),
+            200);  // leaves a pooled connection
+  // Upstream drops the pooled connection without answering: the gateway
+  // retries the GET once on a fresh connection.
+  emulator().add_fault("get_message", "close", 0, 1);
+  const auto res = get("/im/v2/conversations/alice%7C1%7Cbob/messages/1029",
+                       {{"X-custom-traceid", "count-two"}});
+  ASSERT_EQ(json_get_int(res.body, "/code"), 200) << res.body;
+  EXPECT_EQ(emulator().calls("get_message"), 3);
+  std::string line;
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto log = gateway().log();
+        const auto at = log.find("\"trace_id\":\"count-two\"");
+        if (at == std::string::npos) return false;
+        line = log.substr(at, log.find('\n', at) - at);
+        return true;
+      },
+      2s));
+  EXPECT_NE(line.find("\"upstream_calls\":2"), std::string::npos) << line;
+}
+
 // Two replicas sharing a real Redis: the record is shared.
 class SdkRetryAcrossReplicas : public ::testing::Test {
  protected:
