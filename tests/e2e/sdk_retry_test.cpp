@@ -2,6 +2,8 @@
 // SDK-shaped client (support/sdk_client.hpp) with their retry policy. Through
 // hangs, resets, 503s and rate limits no write reaches upstream twice, and
 // every answer the client ends with is upstream's or a SPEC §5 error.
+#include <future>
+
 #include "e2e/gateway_test_env.hpp"
 #include "support/redis_server.hpp"
 #include "support/sdk_client.hpp"
@@ -179,6 +181,30 @@ TEST_F(SdkRetry, WriteRefusedByARateLimitIsNotRecordedSoItsRetryGoesUpstream) {
       3s));
   EXPECT_EQ(json_get_int(after.last().body, "/code"), 200) << after.last().body;
   EXPECT_EQ(emulator().calls("modify_message"), 4);
+}
+
+TEST_F(SdkRetry, ConcurrentRepeatsWaitForTheFirstAndShareItsAnswer) {
+  start();  // two workers: the connections land on different ones
+  emulator().add_fault("modify_message", "latency", 300, 1);
+  const auto trace_id = SdkClient::new_trace_id();
+  std::vector<std::future<SdkResult>> calls;
+  for (int i = 0; i < 4; ++i) {
+    calls.push_back(std::async(std::launch::async, [&] {
+      return sdk().modify_message(kConversation, 1031, "same", trace_id);
+    }));
+  }
+  int replayed = 0;
+  std::string body;
+  for (auto& call : calls) {
+    const auto result = call.get();
+    ASSERT_EQ(result.attempts.size(), 1u);
+    EXPECT_EQ(json_get_int(result.last().body, "/code"), 200) << result.last().body;
+    if (body.empty()) body = result.last().body;
+    EXPECT_EQ(result.last().body, body);
+    if (result.last().header("X-Yxgate-Replayed")) ++replayed;
+  }
+  EXPECT_EQ(replayed, 3);
+  EXPECT_EQ(emulator().calls("modify_message"), 1);
 }
 
 TEST_F(SdkRetry, SameTraceIdWithAnotherRequestIsNotARepeat) {
