@@ -54,6 +54,15 @@ YxgateMetrics::YxgateMetrics(Registry& r)
       cache_local_bytes(
           r.gauge("yxgate_cache_local_bytes", "Bytes held by the in-process message cache.")
               .with({})),
+      idempotent_replays_total(
+          r.counter("yxgate_idempotent_replays_total",
+                    "Repeated writes (same X-custom-traceid, app, method, target and body) "
+                    "answered with the first answer instead of going upstream again.")
+              .with({})),
+      idempotent_joins_total(r.counter("yxgate_idempotent_joins_total",
+                                       "Repeated writes that found the first still in flight "
+                                       "and waited for its answer.")
+                                 .with({})),
       build_info(r.gauge("yxgate_build_info", "Always 1; the version label names the build.",
                          {"version"})) {
   build_info.with({kVersion}).set(1);

@@ -31,6 +31,8 @@ struct YxgateMetrics {
   Counter& redis_errors_total;
   Gauge& inflight_requests;
   Gauge& cache_local_bytes;
+  Counter& idempotent_replays_total;  // SPEC §11.4
+  Counter& idempotent_joins_total;
   Family<Gauge>& build_info;  // version; the child for this build is set to 1
 };
 

@@ -101,6 +101,7 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
   std::vector<UpstreamCaller*> callers;
   for (auto& caller : upstreams_) callers.push_back(caller.get());
   batcher_ = std::make_unique<Batcher>(config.coalesce, pool, std::move(callers), *cache_);
+  replay_ = std::make_unique<WriteReplay>(config, redis_links_.get());
 }
 
 Gateway::~Gateway() = default;
@@ -198,6 +199,13 @@ RouteEnv Gateway::route_env(HttpRequest& request, RequestContext& ctx, const Adm
 }
 
 asio::awaitable<HttpResponse> Gateway::run_route(RouteEnv env) {
+  if (replay_->applies(env.request, env)) {
+    // SPEC §11.4: a retried write reaches upstream at most once.
+    const bool mutation = env.route.kind == router::RouteKind::kModifyMessage ||
+                          env.route.kind == router::RouteKind::kDeleteMessage ||
+                          env.route.kind == router::RouteKind::kClearConversation;
+    co_return co_await replay_->run(env, mutation ? &handle_mutation : &pass_through);
+  }
   switch (env.route.kind) {
     case router::RouteKind::kGetMessage:
       // admit() found no in-process entry: go on from Redis / upstream.

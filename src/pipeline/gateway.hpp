@@ -20,6 +20,7 @@
 #include "pipeline/route_env.hpp"
 #include "pipeline/single_flight.hpp"
 #include "pipeline/upstream_caller.hpp"
+#include "pipeline/write_replay.hpp"
 #include "server/http_server.hpp"
 
 namespace yxgate::pipeline {
@@ -67,6 +68,7 @@ class Gateway final : public server::RequestHandler {
   std::vector<std::unique_ptr<UpstreamCaller>> upstreams_;  // one per worker
   std::unique_ptr<Batcher> batcher_;
   SingleFlight flights_;
+  std::unique_ptr<WriteReplay> replay_;
 };
 
 }  // namespace yxgate::pipeline

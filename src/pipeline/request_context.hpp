@@ -24,7 +24,13 @@ struct RequestContext {
   int status = 0;
   long long body_code = 0;          // 0 when the body carried none
   std::string_view cache = "none";  // hit|miss|coalesced|bypass|partial|none
-  int upstream_calls = 0;
+  int upstream_calls = 0;           // every attempt, a retry on a fresh connection included
+  // Upstream may have acted on this request (SPEC §11.4): it answered, or the
+  // whole request was written before the exchange failed.
+  bool upstream_reached = false;
+  // Bound of the upstream exchange; 0: upstream.timeout. Write replay lets an
+  // exchange outlive the client's answer (pipeline/write_replay.hpp).
+  std::chrono::milliseconds upstream_timeout{0};
   std::string upstream_trace_id;  // the shared batch call this request rode on
   std::string error;              // X-Yxgate-Error value when the gateway answered
 };

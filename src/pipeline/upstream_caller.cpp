@@ -54,7 +54,22 @@ struct FailureReply {
   std::string_view reason;
 };
 
-FailureReply failure_reply(upstream::Failure failure) {
+// SPEC §11.4: the vendor SDKs retry a 502 and any error whose text says
+// "timeout", "connection refused", "connection reset", "no such host" or
+// "network unreachable". A write upstream may have acted on gets a 504 whose
+// text says none of these, so it is not sent again.
+FailureReply failure_reply(const UpstreamReply& reply) {
+  const auto failure = reply.outcome.failure;
+  if (reply.write && reply.outcome.sent) {
+    if (failure == upstream::Failure::kTimeout) {
+      return {http::status::gateway_timeout,
+              "upstream did not answer in time; the outcome of this write is unknown",
+              "upstream_timeout"};
+    }
+    return {http::status::gateway_timeout,
+            "upstream reply was lost or unreadable; the outcome of this write is unknown",
+            "upstream_bad_reply"};
+  }
   switch (failure) {
     case upstream::Failure::kTimeout:
       return {http::status::gateway_timeout, "upstream timeout", "upstream_timeout"};
@@ -109,13 +124,17 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
 
   const auto route = router::route_class_name(ctx.route);
   const auto started = std::chrono::steady_clock::now();
-  ++ctx.upstream_calls;
   // Not `UpstreamReply reply{co_await ...}`: GCC 12 destroys temporaries of a
   // co_await inside a braced initializer twice.
   UpstreamReply reply;
   const bool reads = reads_reply(request);
-  reply.outcome = co_await client_->send(std::move(request));
+  const auto method = request.method();
+  reply.write = method == http::verb::post || method == http::verb::put ||
+                method == http::verb::patch || method == http::verb::delete_;
+  reply.outcome = co_await client_->send(std::move(request), ctx.upstream_timeout);
   if (reads) decode_reply_body(reply.outcome);  // SPEC §11.1: read as sent
+  ctx.upstream_calls += std::max(1, reply.outcome.attempts);
+  if (reply.outcome.sent) ctx.upstream_reached = true;
   auto& metrics = metrics::yxgate_metrics();
   metrics.upstream_request_duration_seconds.with({route}).observe(seconds_since(started));
   if (reply.http_ok()) reply.code = body_code_.read(reply.outcome.response.body());
@@ -129,7 +148,7 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
     spdlog::error(log::upstream_auth_error_line(trace_id, app.name, route));
   }
   if (!reply.ok()) {
-    spdlog::warn(log::upstream_error_line(trace_id, failure_reply(reply.outcome.failure).reason,
+    spdlog::warn(log::upstream_error_line(trace_id, failure_reply(reply).reason,
                                           reply.outcome.detail));
   }
   co_return reply;
@@ -145,7 +164,7 @@ HttpResponse UpstreamCaller::relay(UpstreamReply&& reply, RequestContext& ctx, u
     return response;
   }
   if (!reply.ok()) {
-    const auto failure = failure_reply(reply.outcome.failure);
+    const auto failure = failure_reply(reply);
     return gateway_error(ctx, failure.status, 500, failure.msg, failure.reason, version);
   }
   auto& upstream = reply.outcome.response;

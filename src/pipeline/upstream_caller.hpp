@@ -29,6 +29,7 @@ struct UpstreamReply {
   std::optional<long long> code;  // body code of an HTTP 200 JSON reply
   // Set when the gateway's own limit refused the call: nothing went upstream.
   std::optional<std::chrono::seconds> rate_limited;
+  bool write = false;  // POST, PUT, PATCH or DELETE: not safe to send twice
   bool ok() const { return !rate_limited && outcome.failure == upstream::Failure::kNone; }
   bool http_ok() const { return ok() && outcome.response.result_int() == 200; }
 };

@@ -267,15 +267,19 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadl
   co_return lease;
 }
 
-awaitable<Outcome> UpstreamClient::send(Request request) {
+awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::milliseconds timeout) {
   const bool idempotent = is_idempotent(request.method());
-  const auto deadline = Clock::now() + config_.timeout;
+  const auto deadline = Clock::now() + (timeout.count() > 0 ? timeout : config_.timeout);
   request.prepare_payload();
   std::string head;
 
   for (int attempt = 0;; ++attempt) {
     auto lease = co_await acquire(deadline);
-    if (!lease.conn) co_return Outcome{{}, lease.failure, std::move(lease.detail), false};
+    if (!lease.conn) {
+      Outcome failed{{}, lease.failure, std::move(lease.detail), false};
+      failed.attempts = attempt;
+      co_return failed;
+    }
     const bool used_backup = lease.pool == backup_.get();
     request.set(http::field::host, lease.pool->url().host_header);
     auto& conn = *lease.conn;
@@ -284,16 +288,22 @@ awaitable<Outcome> UpstreamClient::send(Request request) {
     // only then, and only for idempotent methods, is one retry safe.
     const bool may_retry = lease.reused && idempotent && attempt == 0;
 
+    // `attempt` connections tried before this one; this one counts too.
+    const auto failed = [&](Failure failure, std::string detail, int before, bool sent) {
+      return Outcome{{}, failure, std::move(detail), used_backup, sent, before + 1};
+    };
     server::write_head(request, head);
     const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(request.body())};
     auto [wec, written] = co_await on_stream(
         conn, [&](auto& stream) { return asio::async_write(stream, wire, kAwait); });
+    // A failed write left part of the request at most: upstream cannot have
+    // acted on it, so `sent` stays false and a retry is safe.
     if (wec) {
       conn.close();
       release_slot();
-      if (is_timeout(wec)) co_return Outcome{{}, Failure::kTimeout, "write timed out", used_backup};
+      if (is_timeout(wec)) co_return failed(Failure::kTimeout, "write timed out", attempt, false);
       if (may_retry) continue;
-      co_return Outcome{{}, Failure::kProtocol, "write: " + wec.message(), used_backup};
+      co_return failed(Failure::kProtocol, "write: " + wec.message(), attempt, false);
     }
 
     http::response_parser<http::string_body> parser;
@@ -304,11 +314,11 @@ awaitable<Outcome> UpstreamClient::send(Request request) {
     if (rec) {
       conn.close();
       release_slot();
-      if (is_timeout(rec)) co_return Outcome{{}, Failure::kTimeout, "timed out", used_backup};
+      if (is_timeout(rec)) co_return failed(Failure::kTimeout, "timed out", attempt, true);
       if (may_retry && !parser.got_some()) continue;
-      co_return Outcome{{}, Failure::kProtocol, "read: " + rec.message(), used_backup};
+      co_return failed(Failure::kProtocol, "read: " + rec.message(), attempt, true);
     }
-    Outcome outcome{parser.release(), Failure::kNone, {}, used_backup};
+    Outcome outcome{parser.release(), Failure::kNone, {}, used_backup, true, attempt + 1};
     if (outcome.response.keep_alive()) {
       conn.idle_since = Clock::now();
       conn.lowest().expires_never();

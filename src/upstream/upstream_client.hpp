@@ -32,6 +32,10 @@ struct Outcome {
   Failure failure = Failure::kNone;
   std::string detail;  // for logs; never contains request data
   bool used_backup = false;
+  // The whole request was written on some connection: upstream may have acted
+  // on it even if no answer came back (SPEC §11.4).
+  bool sent = false;
+  int attempts = 0;  // requests written or tried on a connection (a retry counts)
 };
 
 // Builds the TLS context shared by all workers: system trust store, TLS 1.2+.
@@ -46,8 +50,10 @@ class UpstreamClient {
   UpstreamClient& operator=(const UpstreamClient&) = delete;
 
   // Sends `request` (target and headers already final; Host is set here).
-  // Never re-sends a POST/PATCH once its bytes may have left.
-  boost::asio::awaitable<Outcome> send(Request request);
+  // Never re-sends a POST/PATCH once its bytes may have left. `timeout`
+  // (0: upstream.timeout) bounds the whole exchange.
+  boost::asio::awaitable<Outcome> send(
+      Request request, std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
 
  private:
   class Pool;
