@@ -31,7 +31,9 @@ struct YxgateMetrics {
   Counter& redis_errors_total;
   Gauge& inflight_requests;
   Gauge& cache_local_bytes;
-  Family<Gauge>& build_info;  // version; the child for this build is set to 1
+  Gauge& time_index_entries;                  // SPEC §11.5 learned create_times held
+  Family<Counter>& time_index_lookups_total;  // result = hit|miss
+  Family<Gauge>& build_info;                  // version; the child for this build is set to 1
 };
 
 // The instance on Registry::global(), with the process_* metrics added.

@@ -80,7 +80,9 @@ TEST(TimeIndex, ManyThreadsLearnAndFindWithinTheBound) {
     threads.emplace_back([&index, t] {
       for (std::uint64_t id = 1; id <= 20'000; ++id) {
         index.learn(t % 2, id, id + 5);
-        if (auto found = index.find(t % 2, id / 2 + 1)) ASSERT_EQ(*found, id / 2 + 6);
+        if (auto found = index.find(t % 2, id / 2 + 1)) {
+          ASSERT_EQ(*found, id / 2 + 6);
+        }
       }
     });
   }
