@@ -2,6 +2,9 @@
 // shard, disabled at 0, apps kept apart, safe from many threads.
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <map>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -71,6 +74,39 @@ TEST(TimeIndex, AppsAreKeptApart) {
   index.learn(1, 7, 71);
   EXPECT_EQ(index.find(0, 7), 70u);
   EXPECT_EQ(index.find(1, 7), 71u);
+}
+
+// Against a reference FIFO under heavy churn: every held id is found with
+// its time, every evicted one is gone (exercises the table's deletions).
+TEST(TimeIndex, MatchesAReferenceFifoUnderChurn) {
+  constexpr std::size_t kBound = 200;
+  TimeIndex index(kBound, 1);
+  std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint64_t> model;
+  std::deque<std::pair<std::uint32_t, std::uint64_t>> order;
+  std::mt19937_64 rng(17);
+  for (int step = 0; step < 50'000; ++step) {
+    const auto app = static_cast<std::uint32_t>(rng() % 3);
+    const std::uint64_t id = rng() % 1000 + 1;
+    const std::uint64_t time = id * 3 + app;
+    index.learn(app, id, time);
+    if (model.emplace(std::pair{app, id}, time).second) {
+      order.emplace_back(app, id);
+      if (order.size() > kBound) {
+        model.erase(order.front());
+        order.pop_front();
+      }
+    }
+    const auto probe_app = static_cast<std::uint32_t>(rng() % 3);
+    const std::uint64_t probe = rng() % 1000 + 1;
+    const auto expected = model.find({probe_app, probe});
+    const auto found = index.find(probe_app, probe);
+    ASSERT_EQ(found.has_value(), expected != model.end()) << step;
+    if (found) {
+      ASSERT_EQ(*found, expected->second);
+    }
+  }
+  EXPECT_EQ(index.size(), model.size());
+  for (const auto& [key, time] : model) ASSERT_EQ(index.find(key.first, key.second), time);
 }
 
 TEST(TimeIndex, ManyThreadsLearnAndFindWithinTheBound) {
