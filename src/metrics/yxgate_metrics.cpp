@@ -63,9 +63,21 @@ YxgateMetrics::YxgateMetrics(Registry& r)
                                        "Repeated writes that found the first still in flight "
                                        "and waited for its answer.")
                                  .with({})),
+      time_index_entries(r.gauge("yxgate_time_index_entries",
+                                 "Learned message create_times held (coalesce.time_index_entries "
+                                 "bounds it).")
+                             .with({})),
+      time_index_lookups_total(
+          r.counter("yxgate_time_index_lookups_total",
+                    "Lookups without message_time that consulted the learned create_time index, "
+                    "by result (hit: joined a batch; miss: went as a single GET).",
+                    {"result"})),
       build_info(r.gauge("yxgate_build_info", "Always 1; the version label names the build.",
                          {"version"})) {
   build_info.with({kVersion}).set(1);
+  // Both results exist from the start, so a rate() over them is defined.
+  time_index_lookups_total.with({"hit"});
+  time_index_lookups_total.with({"miss"});
 }
 
 YxgateMetrics& yxgate_metrics() {

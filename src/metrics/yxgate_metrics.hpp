@@ -33,6 +33,8 @@ struct YxgateMetrics {
   Gauge& cache_local_bytes;
   Counter& idempotent_replays_total;  // SPEC §11.4
   Counter& idempotent_joins_total;
+  Gauge& time_index_entries;                  // SPEC §11.5 learned create_times held
+  Family<Counter>& time_index_lookups_total;  // result = hit|miss
   Family<Gauge>& build_info;  // version; the child for this build is set to 1
 };
 

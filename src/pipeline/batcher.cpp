@@ -79,9 +79,31 @@ Batcher::Batcher(const config::CoalesceConfig& config, server::WorkerPool& pool,
       pool_(pool),
       upstreams_(std::move(upstreams)),
       cache_(cache),
+      times_(config.time_index_entries),
       state_(std::make_unique<State>()) {}
 
 Batcher::~Batcher() = default;
+
+void Batcher::learn(std::uint32_t app, std::uint64_t message_server_id, std::uint64_t create_time) {
+  if (!times_.enabled()) return;
+  times_.learn(app, message_server_id, create_time);
+  metrics::yxgate_metrics().time_index_entries.set(static_cast<double>(times_.size()));
+}
+
+void Batcher::learn_message(std::uint32_t app, std::string_view message_json) {
+  if (!times_.enabled()) return;
+  if (auto facts = cache::extract_facts(message_json)) {
+    learn(app, facts->message_server_id, facts->create_time);
+  }
+}
+
+std::optional<std::uint64_t> Batcher::learned_time(std::uint32_t app,
+                                                   std::uint64_t message_server_id) {
+  if (!times_.enabled()) return std::nullopt;
+  auto time = times_.find(app, message_server_id);
+  metrics::yxgate_metrics().time_index_lookups_total.with({time ? "hit" : "miss"}).inc();
+  return time;
+}
 
 asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker,
                                                         const AppCredentials& app,
@@ -220,6 +242,7 @@ asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t wo
     for (auto& json : parsed->success_json) {
       if (auto facts = cache::extract_facts(json)) {
         found[{facts->message_server_id, facts->create_time}] = &json;
+        learn(batch->app->index, facts->message_server_id, facts->create_time);
       }
     }
     std::map<ItemKey, cache::FailedItem*> failed;
@@ -248,6 +271,7 @@ asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t wo
         r.failed = *failure;
         r.failed.create_time = item.create_time;
         if (r.failed.error_code == 107404) {
+          r.not_found_said = true;
           co_await cache_.fill_not_found(worker, batch->tickets[i], batch->conversation,
                                          item.create_time);
         }

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "cache/time_index.hpp"
 #include "cache/upstream_reply.hpp"
 #include "config/config.hpp"
 #include "pipeline/cached_messages.hpp"
@@ -30,7 +31,8 @@ struct ItemResult {
   cache::FailedItem failed;                    // kFailed: the failed_list entry
   std::shared_ptr<const UpstreamReply> batch;  // kBatchFailed: the whole call's answer
   bool malformed = false;                      // kBatchFailed: HTTP 200 we could not parse
-  bool shared = false;  // the upstream call also served another client request
+  bool not_found_said = false;  // kFailed: upstream's own 107404 (cacheable, SPEC §3.1.6)
+  bool shared = false;          // the upstream call also served another client request
   std::string batch_trace_id;
 
   // Upstream's single-message GET body for a kMessage / kFailed item.
@@ -52,6 +54,16 @@ class Batcher {
                                                         const std::vector<cache::BatchItem>& items,
                                                         RequestContext& client);
 
+  // Learned create_times (SPEC §11.5), fed from every upstream message the
+  // gateway parses (batch replies here; single GETs and mutation replies
+  // through learn_message). Thread-safe.
+  void learn(std::uint32_t app, std::uint64_t message_server_id, std::uint64_t create_time);
+  // Learns from one message object as upstream sends it; ignores anything else.
+  void learn_message(std::uint32_t app, std::string_view message_json);
+  // The create_time for a lookup without message_time; counts hit/miss.
+  // nullopt when unknown or the index is disabled (nothing counted then).
+  std::optional<std::uint64_t> learned_time(std::uint32_t app, std::uint64_t message_server_id);
+
  private:
   struct Batch;
   struct Waiter;
@@ -68,6 +80,7 @@ class Batcher {
   server::WorkerPool& pool_;
   std::vector<UpstreamCaller*> upstreams_;
   CachedMessages& cache_;
+  cache::TimeIndex times_;
   std::unique_ptr<State> state_;
 };
 

@@ -1,6 +1,8 @@
 #include "pipeline/mutation_route.hpp"
 
+#include "cache/upstream_reply.hpp"
 #include "fidelity/parsed_request.hpp"
+#include "pipeline/batcher.hpp"
 
 namespace yxgate::pipeline {
 namespace asio = boost::asio;
@@ -13,6 +15,14 @@ asio::awaitable<void> invalidate(RouteEnv& env, const fidelity::Mutation& target
   if (target.conversation) {
     co_await env.cache.invalidate_conversation(env.worker, env.app.index, *target.conversation);
   }
+}
+
+// SPEC §11.5: a modify reply's data is the message; its create_time is
+// learned. Mutations are not the hot path: one parse of a 200 reply.
+void learn_from_mutation_reply(RouteEnv& env, const UpstreamReply& reply) {
+  if (!reply.http_ok()) return;
+  auto parsed = cache::parse_single_reply(reply.outcome.response.body());
+  if (parsed && parsed->code == 200) env.batcher.learn_message(env.app.index, parsed->data_json);
 }
 
 }  // namespace
@@ -30,7 +40,10 @@ asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
   auto reply = co_await env.upstream.call(
       parsed_upstream_request(env, target->upstream_target, std::move(body)), env.app, env.ctx,
       env.ctx.trace_id);
-  if (reply.code == 200) co_await invalidate(env, *target);
+  if (reply.code == 200) {
+    co_await invalidate(env, *target);
+    learn_from_mutation_reply(env, reply);
+  }
   co_return UpstreamCaller::relay(std::move(reply), env.ctx, env.version(),
                                   env.request.method() == server::http::verb::head);
 }

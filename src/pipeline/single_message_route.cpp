@@ -35,6 +35,8 @@ asio::awaitable<UpstreamReply> call_single(RouteEnv& env, const MessageLookup& l
     reply.outcome.detail = "unparsable reply: " + parsed.error().message;
     co_return reply;
   }
+  // create_time never changes: learned also from a bypass (SPEC §11.5).
+  if (parsed->code == 200) env.batcher.learn_message(env.app.index, parsed->data_json);
   if (!fill) co_return reply;
   if (parsed->code == 200) {
     co_await env.cache.fill_message(env.worker, ticket, std::move(parsed->data_json));
@@ -63,13 +65,26 @@ asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const Mes
   co_return response;
 }
 
-// A miss with message_time joins the conversation's batch (SPEC §3.1.4-5).
-asio::awaitable<server::HttpResponse> batched_get(RouteEnv& env, const MessageLookup& lookup) {
-  std::vector<cache::BatchItem> items{{lookup.message_server_id, *lookup.message_time, true}};
+// A miss with message_time, or without one but with a learned create_time
+// (SPEC §11.5), joins the conversation's batch (SPEC §3.1.4-5). The batch
+// asks (id, create_time); with the message's own create_time upstream's
+// answer is what its single GET without message_time would be.
+asio::awaitable<server::HttpResponse> batched_get(RouteEnv& env, const MessageLookup& lookup,
+                                                  std::uint64_t create_time) {
+  // Taken before joining, as the single GET path does: a mutation after this
+  // point vetoes the negative fill below.
+  const auto ticket = env.cache.ticket(env.app.index, lookup.message_server_id);
+  std::vector<cache::BatchItem> items{{lookup.message_server_id, create_time, true}};
   auto results = co_await env.batcher.fetch(env.worker, env.app,
                                             fidelity::conversation_segment(lookup.conversation),
                                             lookup.conversation, items, env.ctx);
   auto& result = results.front();
+  // The batch cached upstream's 107404 for the question (id, create_time);
+  // a lookup without message_time asked another question (cache::match),
+  // cached as the single GET path would (SPEC §3.1.6).
+  if (!lookup.message_time && result.kind == ItemResult::Kind::kFailed && result.not_found_said) {
+    co_await env.cache.fill_not_found(env.worker, ticket, lookup.conversation, std::nullopt);
+  }
   env.ctx.upstream_trace_id = result.batch_trace_id;
   const std::string_view label = result.shared ? "coalesced" : "miss";
   if (result.kind == ItemResult::Kind::kBatchFailed) {
@@ -127,9 +142,13 @@ asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env, bool l
                                        lookup->conversation, lookup->message_time);
   }
   if (answer.entry) co_return cache_hit(env, answer);
-  // Upstream's batch call needs create_time: without message_time, a single GET.
-  if (!lookup->message_time) co_return co_await shared_single_get(env, *lookup, true, "miss");
-  co_return co_await batched_get(env, *lookup);
+  if (lookup->message_time) co_return co_await batched_get(env, *lookup, *lookup->message_time);
+  // Upstream's batch call needs create_time: without message_time, a batch
+  // only with a learned one (SPEC §11.5); otherwise a single GET.
+  if (auto learned = env.batcher.learned_time(env.app.index, lookup->message_server_id)) {
+    co_return co_await batched_get(env, *lookup, *learned);
+  }
+  co_return co_await shared_single_get(env, *lookup, true, "miss");
 }
 
 }  // namespace yxgate::pipeline

@@ -61,6 +61,9 @@ void exercise(YxgateMetrics& m) {
   m.cache_local_bytes.set(123456);
   m.idempotent_replays_total.inc();
   m.idempotent_joins_total.inc(2);
+  m.time_index_entries.set(42);
+  m.time_index_lookups_total.with({"hit"}).inc(3);
+  m.time_index_lookups_total.with({"miss"}).inc();
 }
 
 TEST(MetricsPromtool, AllYxgateFamiliesPassPromtoolCheck) {
@@ -80,7 +83,8 @@ TEST(MetricsPromtool, AllYxgateFamiliesPassPromtoolCheck) {
         "yxgate_cache_lookups_total", "yxgate_coalesced_requests_total",
         "yxgate_upstream_batch_size", "yxgate_ratelimit_decisions_total", "yxgate_redis_up",
         "yxgate_redis_errors_total", "yxgate_inflight_requests", "yxgate_cache_local_bytes",
-        "yxgate_idempotent_replays_total", "yxgate_idempotent_joins_total", "yxgate_build_info",
+        "yxgate_idempotent_replays_total", "yxgate_idempotent_joins_total",
+        "yxgate_time_index_entries", "yxgate_time_index_lookups_total", "yxgate_build_info",
         "process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + family + " "), std::string::npos) << family;
   }
