@@ -36,7 +36,7 @@ run() {
 server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0, threads: 1 }
 upstream: { base_url: http://127.0.0.1:$emu_port }
 apps: [{ name: default, app_key_env: YX_APP_KEY, app_secret_env: YX_APP_SECRET }]
-log: { access_log: false, level: warn }
+log: { access_log: false, level: info }
 YAML
   YX_APP_KEY=demo-app-key YX_APP_SECRET=demo-app-secret \
     valgrind --tool=callgrind --callgrind-out-file="$work/$name.cg" "$bin" --config "$work/$name.yaml" \
@@ -45,7 +45,7 @@ YAML
   pids+=($pid)
   local port=""
   for _ in $(seq 600); do
-    port=$(ss -ltnp 2>/dev/null | awk -v p="pid=$pid," '$0 ~ p {split($4,a,":"); print a[2]}' | head -1)
+    port=$(sed -n 's/.*"data_port":\([0-9]*\).*/\1/p' "$work/$name.err" | head -1)
     [ -n "$port" ] && curl -s "http://127.0.0.1:$port$path" >/dev/null 2>&1 && break
     sleep 0.1
   done
