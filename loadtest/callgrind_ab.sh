@@ -15,6 +15,7 @@ old=$1
 new=$2
 emulator=${3:-$root/build/emulator/yxgate-emulator}
 requests=${REQUESTS:-4000}
+layer=${LAYER:-local}  # local | redis (cache.local.max_bytes 0, a redis-server of its own)
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -28,6 +29,14 @@ pids+=($!)
 for _ in $(seq 100); do grep -q listening "$work/emu.out" && break; sleep 0.05; done
 emu_port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\)$/\1/p' "$work/emu.out")
 path='/im/v2/conversations/alice%7C1%7Cbob/messages/1001'
+cache_yaml=""
+if [ "$layer" = redis ]; then
+  redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  cache_yaml="cache: { local: { max_bytes: 0 }, redis: { url: \"redis://127.0.0.1:$redis_port/0\", timeout: 2s } }"
+fi
 
 # instructions of one run of binary $1 serving $2 hits
 run() {
@@ -37,6 +46,7 @@ server: { listen: 127.0.0.1:0, admin_listen: 127.0.0.1:0, threads: 1 }
 upstream: { base_url: http://127.0.0.1:$emu_port }
 apps: [{ name: default, app_key_env: YX_APP_KEY, app_secret_env: YX_APP_SECRET }]
 log: { access_log: false, level: info }
+$cache_yaml
 YAML
   YX_APP_KEY=demo-app-key YX_APP_SECRET=demo-app-secret \
     valgrind --tool=callgrind --callgrind-out-file="$work/$name.cg" "$bin" --config "$work/$name.yaml" \
@@ -73,7 +83,7 @@ per_hit() {
 
 a=$(per_hit "$old")
 b=$(per_hit "$new")
-echo "| build | instructions per local hit |"
+echo "| build | instructions per $layer hit |"
 echo "| --- | --- |"
 echo "| A: $old | $a |"
 echo "| B: $new | $b |"
