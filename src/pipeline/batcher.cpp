@@ -134,10 +134,14 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker,
         count_client(*joined);
         continue;
       }
-      auto& open = state_->open[key];
+      // A copy, not a reference into state_->open: marking a batch in
+      // flight erases its entry there.
+      auto found = state_->open.find(key);
+      std::shared_ptr<Batch> open = found == state_->open.end() ? nullptr : found->second;
       if (open && !open->index.contains(item_key) && open->items.size() >= max_batch) {
-        to_send.push_back(open);  // full: it leaves now, a new one opens
-        open.reset();
+        mark_in_flight_locked(open);  // full: it leaves now, a new one opens
+        to_send.push_back(std::move(open));
+        open = nullptr;
       }
       if (!open) {
         open = std::make_shared<Batch>();
@@ -145,6 +149,7 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker,
         open->app = &app;
         open->encoded_conversation = std::string(encoded_conversation);
         open->conversation = conversation;
+        state_->open[key] = open;
         opened.push_back(open);
       }
       auto [it, added] = open->index.emplace(item_key, open->items.size());
@@ -155,8 +160,8 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker,
       open->registrations.push_back({waiter, it->second, slot});
       count_client(*open);
       if (open->items.size() >= max_batch) {
-        to_send.push_back(open);
-        state_->open.erase(key);
+        mark_in_flight_locked(open);
+        to_send.push_back(std::move(open));
       }
     }
   }
@@ -164,7 +169,7 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker,
   for (auto& batch : opened) {
     asio::co_spawn(executor, close_after_window(batch, worker), asio::detached);
   }
-  for (auto& batch : to_send) asio::co_spawn(executor, send(batch, worker), asio::detached);
+  for (auto& batch : to_send) asio::co_spawn(executor, transmit(batch, worker), asio::detached);
   co_await waiter->done.wait();
   co_return std::move(waiter->results);
 }
@@ -193,16 +198,24 @@ asio::awaitable<void> Batcher::close_after_window(std::shared_ptr<Batch> batch,
   co_await send(std::move(batch), worker);
 }
 
+void Batcher::mark_in_flight_locked(const std::shared_ptr<Batch>& batch) {
+  batch->sent = true;
+  if (auto it = state_->open.find(batch->key); it != state_->open.end() && it->second == batch) {
+    state_->open.erase(it);
+  }
+  state_->in_flight[batch->key].push_back(batch);
+}
+
 asio::awaitable<void> Batcher::send(std::shared_ptr<Batch> batch, std::size_t worker) {
   {
     std::lock_guard lock(state_->mutex);
-    if (batch->sent) co_return;
-    batch->sent = true;
-    if (auto it = state_->open.find(batch->key); it != state_->open.end() && it->second == batch) {
-      state_->open.erase(it);
-    }
-    state_->in_flight[batch->key].push_back(batch);
+    if (batch->sent) co_return;  // it filled up and left already
+    mark_in_flight_locked(batch);
   }
+  co_await transmit(std::move(batch), worker);
+}
+
+asio::awaitable<void> Batcher::transmit(std::shared_ptr<Batch> batch, std::size_t worker) {
   // Items and tickets no longer change once `sent` is set.
   RequestContext ctx;
   ctx.route = router::RouteClass::kBatchMessages;

@@ -69,6 +69,11 @@ class Batcher {
   struct Waiter;
   boost::asio::awaitable<void> close_after_window(std::shared_ptr<Batch> batch, std::size_t worker);
   boost::asio::awaitable<void> send(std::shared_ptr<Batch> batch, std::size_t worker);
+  // Under state_->mutex: the batch leaves. From this moment lookups of its
+  // ids join it (in_flight); nothing may open a second batch for them.
+  void mark_in_flight_locked(const std::shared_ptr<Batch>& batch);
+  // The upstream call of a batch already marked in flight.
+  boost::asio::awaitable<void> transmit(std::shared_ptr<Batch> batch, std::size_t worker);
   void deliver(Batch& batch, const std::vector<ItemResult>& results, bool called_upstream);
   // Both with State::mutex held.
   Batch* join_in_flight(const std::string& key, const AppCredentials& app,
