@@ -39,11 +39,15 @@ Target mutation_target(const RouteEnv& env) {
   return target;
 }
 
-asio::awaitable<void> invalidate(RouteEnv& env, const Target& target) {
-  if (target.message_id)
-    co_await env.cache.invalidate_message(env.worker, env.app.index, *target.message_id);
+asio::awaitable<void> invalidate(RouteEnv& env, const Target& target, RedisBudget& budget,
+                                 bool before_answer) {
+  if (target.message_id) {
+    co_await env.cache.invalidate_message(env.worker, env.app.index, *target.message_id, budget,
+                                          before_answer);
+  }
   if (target.conversation) {
-    co_await env.cache.invalidate_conversation(env.worker, env.app.index, *target.conversation);
+    co_await env.cache.invalidate_conversation(env.worker, env.app.index, *target.conversation,
+                                               budget, before_answer);
   }
 }
 
@@ -53,10 +57,12 @@ asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
   const auto target = mutation_target(env);
   // Before: no reader may fill the old version from now on. After: readers
   // that started between the two calls are vetoed too (SPEC §3.3).
-  co_await invalidate(env, target);
+  // Both share one cache.redis.timeout (SPEC §11.3).
+  RedisBudget budget;
+  co_await invalidate(env, target, budget, false);
   auto reply = co_await env.upstream.call(UpstreamCaller::from_client(env.request), env.app,
                                           env.ctx, env.ctx.trace_id);
-  if (reply.code == 200) co_await invalidate(env, target);
+  if (reply.code == 200) co_await invalidate(env, target, budget, true);
   co_return UpstreamCaller::relay(std::move(reply), env.ctx, env.version(),
                                   env.request.method() == server::http::verb::head);
 }

@@ -3,10 +3,12 @@
 // `cache.redis`). Plain values; the backoff knobs exist for tests.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "common/result.hpp"
 #include "config/config.hpp"
+#include "redis/redis_liveness.hpp"
 
 namespace yxgate::redis {
 
@@ -24,10 +26,12 @@ struct RedisOptions {
   // with up to 50% jitter so workers and replicas do not stampede.
   std::chrono::milliseconds backoff_min{50};
   std::chrono::milliseconds backoff_max{2000};
-  // "Timeout storm": this many timeouts in a row with no reply in between
-  // mean a hung Redis; the connection is dropped and rebuilt so callers fail
-  // fast (kNotConnected) instead of each waiting out the timeout.
-  int timeouts_before_reconnect = 3;
+  // A command that times out means a hung (or paused) Redis: the connection
+  // is dropped at once and rebuilt, and its handshake PING is the probe that
+  // proves Redis answers again (SPEC §11.3). Links sharing `liveness` (one
+  // process's links to one Redis) all fail fast meanwhile; null: this link
+  // alone.
+  std::shared_ptr<RedisLiveness> liveness;
 
   // From the validated config: URL parsed, timeout copied, connect timeout
   // max(timeout, 500ms).
