@@ -367,6 +367,18 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
     waits[nonce].timer = timer;  // before publishing: acks may beat the reply
   }
   auto reply = co_await script.run(connection(worker), keys, args);
+  // This worker's link is down (a restarted Redis this worker has not
+  // reconnected to yet, while other replicas may already read from it):
+  // reconnect now, within the budget, rather than leave the old version
+  // in Redis until the backoff ends.
+  if (!reply && reply.failure() == redis::RedisFailure::kNotConnected &&
+      connection(worker).reconnect_now()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() > 0 && co_await connection(worker).wait_until(true, left)) {
+      reply = co_await script.run(connection(worker), keys, args);
+    }
+  }
   std::int64_t needed = 0;
   if (reply && reply->is_integer()) {
     needed = reply->integer;

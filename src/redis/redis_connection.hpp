@@ -40,6 +40,10 @@ class RedisConnection {
   // for SUBSCRIBE/MONITOR, which change the protocol: use RedisSubscriber.
   boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
 
+  // Down: skip the rest of the reconnect backoff and try now. True when it
+  // was down (then wait_until(true, ...) tells whether it came back).
+  bool reconnect_now();
+
   // Sends without waiting, also while Redis is suspect (no timeout has been
   // cleared by a probe yet): Redis runs it in order when it reads this
   // connection again. False when not connected. Not counted in metrics.

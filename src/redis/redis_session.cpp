@@ -234,6 +234,14 @@ bool RedisSession::send_push(const std::vector<std::string>& args) {
   return up_.load(std::memory_order_relaxed) && link_ && link_->send(args, kPushTag);
 }
 
+bool RedisSession::reconnect_now() {
+  if (stopped_ || up_.load(std::memory_order_relaxed)) return false;
+  // Wakes the run loop from its backoff sleep (or a connect wait, which
+  // just checks again).
+  wake_.cancel();
+  return true;
+}
+
 bool RedisSession::send_unanswered(const std::vector<std::string>& args) {
   // A tag no waiter holds: the reply, if any, is dropped.
   return up_.load(std::memory_order_relaxed) && link_ && link_->connected() &&

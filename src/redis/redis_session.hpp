@@ -62,6 +62,10 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
   // True once up() == want, false at the deadline.
   boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
+  // Down and waiting out a reconnect backoff: try now instead (a caller that
+  // must reach Redis, e.g. a mutation's invalidation after a restart). True
+  // when the link was down.
+  bool reconnect_now();
   // Sends on the current connection, also while Redis is suspect, and waits
   // for nothing: Redis runs it in order once it reads the connection again
   // (an invalidation behind a paused Redis). False when not connected.

@@ -9,6 +9,13 @@
 //   YXGATE_CHECKER_LOCAL_OFF=1  cache.local.max_bytes: 0 (the batch guard
 //                               without the local layer, issue 16 defect 2)
 //   YXGATE_CHECKER_FAULTS=0     no Redis pauses / kills
+//   YXGATE_CHECKER_NO_TIME_MUTATED=1  lookups without message_time also of
+//                               messages being mutated. Off by default: it
+//                               finds issue 16 defect 1 (a single-flight GET
+//                               that left before a mutation is joined after
+//                               it returned), which another branch fixes;
+//                               by default they read a conversation nothing
+//                               mutates.
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -46,14 +53,18 @@ const std::vector<Conversation> kConversations = {
     {"alice%7C1%7Cbob", 1, 1, "alice", "bob"},
     {"alice%7C2%7C1001", 2, 100001, "", "", 1001},
     {"carol%7C1%7Cdave", 1, 300001, "carol", "dave"},
+    // Read-only: lookups without message_time, unless NO_TIME_MUTATED.
+    {"carol%7C3%7C2001", 3, 200001, "", "", 2001},
 };
+constexpr std::size_t kMutable = 3;
 constexpr std::uint64_t kIdsPerConversation = 24;
 
 std::uint64_t create_time(std::uint64_t id) { return 1700000000000ull + id * 1000; }
 
 class Checker {
  public:
-  Checker(std::uint64_t seed, bool local_off) : seed_(seed), history_(Clock::now()) {
+  Checker(std::uint64_t seed, bool local_off, bool no_time_mutated)
+      : seed_(seed), no_time_mutated_(no_time_mutated), history_(Clock::now()) {
     redis_ = std::make_unique<RedisServerProcess>();
     emulator_ = std::make_unique<EmulatorProcess>();
     const std::string yaml = std::string("cache:\n") +
@@ -127,7 +138,7 @@ class Checker {
   void step(std::mt19937_64& rng, std::vector<std::unique_ptr<KeepAliveClient>>& clients) {
     const auto replica = rng() % clients.size();
     auto& client = *clients[replica];
-    const auto& conv = kConversations[rng() % kConversations.size()];
+    const auto& conv = kConversations[rng() % kMutable];
     const auto id = conv.first_id + rng() % kIdsPerConversation;
     const std::string via = replica == 0 ? " via A" : " via B";
     const auto roll = rng() % 1000;
@@ -176,15 +187,19 @@ class Checker {
     read(rng, client, conv, id, via, op);
   }
 
-  void read(std::mt19937_64& rng, KeepAliveClient& client, const Conversation& conv,
-            std::uint64_t id, const std::string& via, Op op) {
+  void read(std::mt19937_64& rng, KeepAliveClient& client, const Conversation& mutated,
+            std::uint64_t mutated_id, const std::string& via, Op op) {
+    const auto kind = rng() % 10;
+    const bool read_only = kind >= 4 && kind < 7 && !no_time_mutated_;
+    const auto& conv = read_only ? kConversations[kMutable] : mutated;
+    const auto id = read_only ? conv.first_id + mutated_id % kIdsPerConversation : mutated_id;
     // Upstream serves single lookups under /im/v2/ only, batches under both.
     const std::string batch_prefix = rng() % 2 ? "/im/v2/" : "/im/v2.1/";
     const std::string prefix = "/im/v2/";
-    const auto kind = rng() % 10;
     // A read of another conversation's id must always be 107404.
     const bool cross = rng() % 20 == 0;
-    const auto& asked = cross ? kConversations[(&conv - kConversations.data() + 1) % 3] : conv;
+    const auto& asked =
+        cross ? kConversations[(&conv - kConversations.data() + 1) % kConversations.size()] : conv;
     std::vector<std::uint64_t> ids{id};
     HttpResponse res;
     if (kind < 7) {
@@ -264,6 +279,7 @@ class Checker {
   }
 
   std::uint64_t seed_;
+  bool no_time_mutated_;
   History history_;
   std::atomic<std::uint64_t> next_op_{1};
   std::mutex mutation_mutex_[3];  // one mutation per conversation at a time
@@ -279,10 +295,12 @@ TEST(CoherenceChecker, NoReadEverReturnsAVersionUpstreamDidNotHoldDuringIt) {
   const auto ops = env_number("YXGATE_CHECKER_OPS", 5000);
   const bool local_off = env_number("YXGATE_CHECKER_LOCAL_OFF", 0) != 0;
   const bool faults = env_number("YXGATE_CHECKER_FAULTS", 1) != 0;
-  std::printf("coherence checker: seed %llu, %llu operations%s%s\n",
+  const bool no_time_mutated = env_number("YXGATE_CHECKER_NO_TIME_MUTATED", 0) != 0;
+  std::printf("coherence checker: seed %llu, %llu operations%s%s%s\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(ops),
-              local_off ? ", local layer off" : "", faults ? ", Redis pauses and kills" : "");
-  Checker checker(seed, local_off);
+              local_off ? ", local layer off" : "", faults ? ", Redis pauses and kills" : "",
+              no_time_mutated ? ", lookups without message_time of mutated messages" : "");
+  Checker checker(seed, local_off, no_time_mutated);
   const auto result = checker.run(ops, 8, faults);
   EXPECT_EQ(result.violations, 0u) << "seed " << seed << "; first violation:\n" << result.first;
 }

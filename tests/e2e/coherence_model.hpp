@@ -80,7 +80,9 @@ class History {
   Result check() const;
 
  private:
-  std::string render(std::uint64_t id, const MessageHistory& m) const;
+  // The operations on one message around `focus` (1 s before it to 200 ms
+  // after): the history a violation needs.
+  std::string render(std::uint64_t id, const MessageHistory& m, const Op& focus) const;
   double ms(Clock::time_point t) const {
     return std::chrono::duration<double, std::milli>(t - start_).count();
   }
@@ -92,8 +94,10 @@ class History {
   std::size_t direct_violations_ = 0;
 };
 
-inline std::string History::render(std::uint64_t id, const MessageHistory& m) const {
-  std::string out = "history of message " + std::to_string(id) + " (ms since start):\n";
+inline std::string History::render(std::uint64_t id, const MessageHistory& m,
+                                   const Op& focus) const {
+  std::string out = "history of message " + std::to_string(id) +
+                    " from 1 s before the violation (ms since start):\n";
   out += "  seed value: " + m.seed_value + "\n";
   struct Line {
     Clock::time_point at;
@@ -101,6 +105,10 @@ inline std::string History::render(std::uint64_t id, const MessageHistory& m) co
   };
   std::vector<Line> lines;
   const auto line = [&](const Op& op, std::string_view kind, const std::string& value) {
+    if (op.completed < focus.invoked - std::chrono::seconds(1) ||
+        op.invoked > focus.completed + std::chrono::milliseconds(200)) {
+      return;
+    }
     char buf[64];
     std::snprintf(buf, sizeof buf, "  [%9.1f, %9.1f] #%llu ", ms(op.invoked), ms(op.completed),
                   static_cast<unsigned long long>(op.number));
@@ -142,7 +150,7 @@ inline History::Result History::check() const {
                      (stale_after ? "an older version, after a mutation of it had completed "
                                     "(read-your-writes)"
                                   : "a value upstream never held during the read") +
-                     "\n" + render(id, m);
+                     "\n" + render(id, m, r.op);
     }
   }
   return result;
