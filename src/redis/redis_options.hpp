@@ -26,11 +26,10 @@ struct RedisOptions {
   // with up to 50% jitter so workers and replicas do not stampede.
   std::chrono::milliseconds backoff_min{50};
   std::chrono::milliseconds backoff_max{2000};
-  // A command that times out means a hung (or paused) Redis: the connection
-  // is dropped at once and rebuilt, and its handshake PING is the probe that
-  // proves Redis answers again (SPEC §11.3). Links sharing `liveness` (one
-  // process's links to one Redis) all fail fast meanwhile; null: this link
-  // alone.
+  // A command that times out means a hung (or paused) Redis: links sharing
+  // `liveness` (one process's links to one Redis; from_config makes one)
+  // all fail fast until a PING sent after it is answered (SPEC §11.3).
+  // Null: the session makes its own.
   std::shared_ptr<RedisLiveness> liveness;
 
   // From the validated config: URL parsed, timeout copied, connect timeout
