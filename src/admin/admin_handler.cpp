@@ -59,8 +59,10 @@ boost::asio::awaitable<HttpResponse> AdminHandler::purge(const server::HttpReque
         version);
   }
   if (cache_) {
+    // One Redis timeout for the whole purge (SPEC §11.3).
+    pipeline::RedisBudget budget;
     for (std::uint32_t app = 0; app < cache_->app_count(); ++app) {
-      co_await cache_->invalidate_message(client.worker, app, *id);
+      co_await cache_->invalidate_message(client.worker, app, *id, budget, true);
     }
   }
   co_return server::make_json_response(

@@ -58,7 +58,15 @@ CacheAnswer CachedMessages::lookup_local(std::uint32_t app, std::uint64_t id,
                                          const router::ConversationId& conversation,
                                          std::optional<std::uint64_t> message_time) {
   if (!local_.enabled()) return CacheAnswer{};
-  auto entry = local_.get(cache::CacheKey{app, id}, Clock::now());
+  const auto now = Clock::now();
+  // Without a lease this replica may have missed an invalidation: its
+  // entries may be old versions (SPEC §11.2). They are dropped when the
+  // lease is regained; until then the lookup goes on to Redis / upstream.
+  if (!leased(now)) {
+    metrics::yxgate_metrics().cache_lookups_total.with({"local", "miss"}).inc();
+    return CacheAnswer{};
+  }
+  auto entry = local_.get(cache::CacheKey{app, id}, now);
   const auto result =
       entry ? cache::match(*entry, conversation, message_time) : cache::Lookup::kMiss;
   metrics::yxgate_metrics().cache_lookups_total.with({"local", lookup_result_label(result)}).inc();
@@ -123,13 +131,14 @@ asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const Fil
   if (redis_) {
     const auto canonical = canonical_conversation(facts->conversation_type, facts->sender_id,
                                                   facts->receiver_id, facts->team_id);
-    const bool stored =
+    const auto put =
         co_await redis_->put(worker, ticket.key.app, ticket.key.message_server_id, message_json,
                              canonical, std::chrono::milliseconds(ttl_ms_.load()), false);
     // Refused means a mutation's tombstone stands: this may be the old
-    // version, so it must not reach the local layer either. (When Redis is
-    // down, the local generation check alone guards this replica.)
-    if (!stored && redis_->up()) co_return;
+    // version, so it must not reach the local layer either. (When Redis did
+    // not answer, the local generation check and the lease guard this
+    // replica.)
+    if (put == RedisPut::kRefused) co_return;
   }
   auto entry = std::make_shared<const cache::CacheEntry>(
       cache::make_positive_entry(std::move(message_json), std::move(*facts)));
@@ -154,16 +163,20 @@ asio::awaitable<void> CachedMessages::fill_not_found(std::size_t worker, const F
 }
 
 asio::awaitable<void> CachedMessages::invalidate_message(std::size_t worker, std::uint32_t app,
-                                                         std::uint64_t id) {
+                                                         std::uint64_t id, RedisBudget& budget,
+                                                         bool before_answer) {
   drop_local_message(app, id);
-  if (redis_) co_await redis_->invalidate_message(worker, app, id);
+  if (redis_) co_await redis_->invalidate_message(worker, app, id, budget, before_answer);
 }
 
 asio::awaitable<void> CachedMessages::invalidate_conversation(
-    std::size_t worker, std::uint32_t app, const router::ConversationId& conversation) {
+    std::size_t worker, std::uint32_t app, const router::ConversationId& conversation,
+    RedisBudget& budget, bool before_answer) {
   drop_local_conversation(app, conversation);
-  if (redis_)
-    co_await redis_->invalidate_conversation(worker, app, canonical_conversation(conversation));
+  if (redis_) {
+    co_await redis_->invalidate_conversation(worker, app, canonical_conversation(conversation),
+                                             budget, before_answer);
+  }
 }
 
 void CachedMessages::set_ttls(std::chrono::milliseconds ttl,

@@ -30,6 +30,12 @@ struct FillTicket {
   std::uint64_t local_generation = 0;
 };
 
+// One mutation's time on Redis (SPEC §11.3): its invalidations share one
+// cache.redis.timeout, counted from the first.
+struct RedisBudget {
+  std::optional<std::chrono::steady_clock::time_point> started;
+};
+
 class CachedMessages {
  public:
   // `app_names[i]` is the cache identity of app index i (app_identity.hpp).
@@ -37,7 +43,11 @@ class CachedMessages {
                  std::chrono::milliseconds race_horizon);
   ~CachedMessages();
 
-  void attach_redis(RedisMessageStore* redis) { redis_ = redis; }
+  // From then on the local layer is served only under a lease (below).
+  void attach_redis(RedisMessageStore* redis) {
+    redis_ = redis;
+    lease_required_ = redis != nullptr;
+  }
 
   // `worker` is the index of the calling worker (its Redis connection).
   boost::asio::awaitable<CacheAnswer> lookup(std::size_t worker, std::uint32_t app,
@@ -65,10 +75,14 @@ class CachedMessages {
                                               std::optional<std::uint64_t> message_time);
 
   // SPEC §3.3, on this replica and (through Redis) on every other one.
+  // `before_answer`: the client is answered next, so an invalidation Redis
+  // did not confirm waits out the other replicas' leases (within `budget`).
   boost::asio::awaitable<void> invalidate_message(std::size_t worker, std::uint32_t app,
-                                                  std::uint64_t id);
+                                                  std::uint64_t id, RedisBudget& budget,
+                                                  bool before_answer);
   boost::asio::awaitable<void> invalidate_conversation(std::size_t worker, std::uint32_t app,
-                                                       const router::ConversationId& conversation);
+                                                       const router::ConversationId& conversation,
+                                                       RedisBudget& budget, bool before_answer);
 
   // Local-only drops: pub/sub messages from other replicas.
   void drop_local_message(std::uint32_t app, std::uint64_t id);
@@ -77,6 +91,22 @@ class CachedMessages {
   void drop_local_canonical_conversation(std::uint32_t app, std::string_view canonical);
   // After missing invalidations (pub/sub reconnect): forget the local layer.
   void drop_all_local();
+
+  // Local-layer lease (SPEC §11.2). With Redis attached, the local layer is
+  // served only before `until`: the Redis layer extends it each time this
+  // replica's own heartbeat comes back over the invalidation channel (every
+  // invalidation published before it has then been applied here), and ends
+  // it on any sign that one may have been missed.
+  void set_lease(std::chrono::steady_clock::time_point until) {
+    lease_until_ns_.store(until.time_since_epoch().count(), std::memory_order_release);
+  }
+  std::chrono::steady_clock::time_point lease() const {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(lease_until_ns_.load(std::memory_order_acquire)));
+  }
+  bool leased(std::chrono::steady_clock::time_point now) const {
+    return !lease_required_ || now < lease();
+  }
 
   std::size_t local_bytes() const { return local_.bytes(); }
   bool local_enabled() const { return local_.enabled(); }
@@ -96,6 +126,8 @@ class CachedMessages {
   std::vector<std::string> app_names_;
   cache::LocalCache local_;
   RedisMessageStore* redis_ = nullptr;
+  bool lease_required_ = false;  // set once, before workers run
+  std::atomic<std::chrono::steady_clock::rep> lease_until_ns_{0};
 };
 
 }  // namespace yxgate::pipeline

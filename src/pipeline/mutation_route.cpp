@@ -9,11 +9,15 @@ namespace asio = boost::asio;
 
 namespace {
 
-asio::awaitable<void> invalidate(RouteEnv& env, const fidelity::Mutation& target) {
-  if (target.message_id)
-    co_await env.cache.invalidate_message(env.worker, env.app.index, *target.message_id);
+asio::awaitable<void> invalidate(RouteEnv& env, const fidelity::Mutation& target,
+                                 RedisBudget& budget, bool before_answer) {
+  if (target.message_id) {
+    co_await env.cache.invalidate_message(env.worker, env.app.index, *target.message_id, budget,
+                                          before_answer);
+  }
   if (target.conversation) {
-    co_await env.cache.invalidate_conversation(env.worker, env.app.index, *target.conversation);
+    co_await env.cache.invalidate_conversation(env.worker, env.app.index, *target.conversation,
+                                               budget, before_answer);
   }
 }
 
@@ -34,14 +38,16 @@ asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
   if (!target) co_return parameter_error(env, target.error().message);
   // Before: no reader may fill the old version from now on. After: readers
   // that started between the two calls are vetoed too (SPEC §3.3).
-  co_await invalidate(env, *target);
+  // Both share one cache.redis.timeout (SPEC §11.3).
+  RedisBudget budget;
+  co_await invalidate(env, *target, budget, false);
   auto body =
       target->upstream_body ? std::move(*target->upstream_body) : std::string(env.request.body());
   auto reply = co_await env.upstream.call(
       parsed_upstream_request(env, target->upstream_target, std::move(body)), env.app, env.ctx,
       env.ctx.trace_id);
   if (reply.code == 200) {
-    co_await invalidate(env, *target);
+    co_await invalidate(env, *target, budget, true);
     learn_from_mutation_reply(env, reply);
   }
   co_return UpstreamCaller::relay(std::move(reply), env.ctx, env.version(),

@@ -8,6 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 
@@ -84,6 +86,34 @@ struct GetBatch {
   std::vector<RedisLookup> results;
 };
 
+// "hb\t<replica>\t<seq>\t<steady ns when sent>": parse_invalidation()
+// rejects it (its kind is not m or c), so other replicas ignore it.
+constexpr std::string_view kHeartbeat = "hb\t";
+
+struct Heartbeat {
+  std::string_view replica;
+  std::uint64_t seq = 0;
+  std::chrono::steady_clock::time_point sent;
+};
+
+std::optional<Heartbeat> parse_heartbeat(std::string_view payload) {
+  if (!payload.starts_with(kHeartbeat)) return std::nullopt;
+  payload.remove_prefix(kHeartbeat.size());
+  const auto tab = payload.find('\t');
+  const auto tab2 = payload.find('\t', tab == std::string_view::npos ? tab : tab + 1);
+  if (tab == std::string_view::npos || tab2 == std::string_view::npos) return std::nullopt;
+  Heartbeat beat{payload.substr(0, tab)};
+  const auto seq = payload.substr(tab + 1, tab2 - tab - 1);
+  const auto sent = payload.substr(tab2 + 1);
+  std::chrono::steady_clock::rep ns = 0;
+  if (std::from_chars(seq.data(), seq.data() + seq.size(), beat.seq).ec != std::errc{} ||
+      std::from_chars(sent.data(), sent.data() + sent.size(), ns).ec != std::errc{}) {
+    return std::nullopt;
+  }
+  beat.sent = std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(ns));
+  return beat;
+}
+
 struct AckWait {
   std::int64_t needed = -1;  // unknown until PUBLISH answers
   std::int64_t got = 0;
@@ -112,7 +142,9 @@ struct RedisMessageStore::Impl {
         config(l.config()),
         app_names(std::move(names)),
         race_horizon(horizon),
-        open_gets(p.size()) {}
+        open_gets(p.size()),
+        heartbeat_every(std::max(config.timeout / 3, std::chrono::milliseconds(5))),
+        lease_for(config.timeout) {}
 
   redis::RedisConnection& connection(std::size_t worker) { return links.connection(worker); }
   asio::awaitable<void> run_get_batch(std::size_t worker, std::shared_ptr<GetBatch> batch);
@@ -139,10 +171,36 @@ struct RedisMessageStore::Impl {
   }
 
   void on_invalidation(std::string_view message);
+  // Local-layer lease (SPEC §11.2; CachedMessages::set_lease). Both run on
+  // worker 0, like the subscriber's handlers: no lock for the fields below.
+  asio::awaitable<void> heartbeats();
+  void on_heartbeat(const Heartbeat& beat);
+  void lose_lease(std::string_view why);
+  void grant_lease(std::chrono::steady_clock::time_point proven_at);
+
+  std::string replica = signing::random_hex(8);
+  std::chrono::milliseconds heartbeat_every;
+  std::chrono::milliseconds lease_for;
+  std::uint64_t heartbeats_sent = 0;
+  std::uint64_t heartbeats_seen = 0;
+  bool lease_lost = false;
+  bool lease_held = false;  // for one log line per loss
+  bool resync = true;       // the next own heartbeat sets the numbering
+
+  // Invalidations Redis did not take, replayed by the heartbeat loop once it
+  // answers again: the Redis layer may still hold the old version.
+  struct Unsent {
+    const redis::RedisScript* script;
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+  std::vector<Unsent> unsent;  // under `mutex`
+  asio::awaitable<void> replay_unsent();
   void on_ack(std::string_view nonce);
   asio::awaitable<void> broadcast(std::size_t worker, const redis::RedisScript& script,
                                   std::vector<std::string> keys, std::vector<std::string> args,
-                                  const std::string& nonce);
+                                  const std::string& nonce, RedisBudget& budget,
+                                  bool before_answer);
 };
 
 RedisMessageStore::RedisMessageStore(RedisLinks& links, server::WorkerPool& pool,
@@ -164,13 +222,104 @@ void RedisMessageStore::start(CachedMessages& local) {
       impl_->channel, [impl](std::string_view message) { impl->on_invalidation(message); },
       // Invalidations published while we were not subscribed are lost:
       // forget everything local rather than serve what may have changed.
-      [impl] { impl->local->drop_all_local(); });
+      // Subscribed from now on: an empty layer misses nothing later.
+      [impl] {
+        impl->local->drop_all_local();
+        impl->grant_lease(std::chrono::steady_clock::now());
+        impl->resync = true;
+      });
   impl_->links.subscriber().subscribe(impl_->ack_channel,
                                       [impl](std::string_view nonce) { impl->on_ack(nonce); });
+  // The loop lives as long as worker 0 runs; shutdown drops its frame.
+  asio::co_spawn(impl_->pool.context(0), impl_->heartbeats(), asio::detached);
+}
+
+// Every heartbeat_every, this replica publishes a numbered heartbeat on the
+// invalidation channel. Pub/sub delivers one channel in publish order, so
+// getting our own heartbeat back proves every invalidation Redis published
+// before it has reached us: the local layer may be served until
+// sent + lease_for. A heartbeat that fails (Redis down, silent, refusing),
+// a gap in the numbers, or a silence past the lease ends the lease; the next
+// heartbeat that comes back drops the whole local layer and starts a new one.
+// lease_for is cache.redis.timeout: a mutation whose invalidation Redis did
+// not confirm answers its client only once that much has passed since it
+// tried (broadcast()), so by then every replica that did not get it has
+// stopped serving its local layer.
+asio::awaitable<void> RedisMessageStore::Impl::heartbeats() {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    co_await replay_unsent();
+    const auto sent = std::chrono::steady_clock::now();
+    const auto payload = std::string(kHeartbeat) + replica + "\t" +
+                         std::to_string(++heartbeats_sent) + "\t" +
+                         std::to_string(sent.time_since_epoch().count());
+    // Down or suspect: no proof this beat (and no command to count as an
+    // error: the outage is counted once where it was seen).
+    if (!connection(0).up()) {
+      lose_lease("redis down or silent");
+    } else {
+      const auto reply = co_await connection(0).command(redis::cmd("PUBLISH", channel, payload));
+      if (!reply || !reply->is_integer()) lose_lease("heartbeat failed");
+    }
+    timer.expires_at(sent + heartbeat_every);
+    co_await timer.async_wait(kAwait);
+  }
+}
+
+asio::awaitable<void> RedisMessageStore::Impl::replay_unsent() {
+  std::vector<Unsent> batch;
+  {
+    std::lock_guard lock(mutex);
+    batch.swap(unsent);
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& u = batch[i];
+    const auto reply = co_await u.script->run(connection(0), u.keys, u.args);
+    if (reply && !reply.is_error()) continue;
+    // Still no answer: keep this one and the rest for the next beat.
+    std::lock_guard lock(mutex);
+    unsent.insert(unsent.begin(), std::make_move_iterator(batch.begin() + i),
+                  std::make_move_iterator(batch.end()));
+    co_return;
+  }
+}
+
+void RedisMessageStore::Impl::on_heartbeat(const Heartbeat& beat) {
+  if (beat.replica != replica) return;  // another replica's: its own proof
+  const bool gap = !resync && beat.seq != heartbeats_seen + 1;
+  resync = false;
+  heartbeats_seen = beat.seq;
+  if (lease_lost || gap || std::chrono::steady_clock::now() >= local->lease()) {
+    // Redis answers again after a period in which an invalidation may have
+    // been missed: what the local layer holds may be old.
+    local->drop_all_local();
+    lease_lost = false;
+  }
+  grant_lease(beat.sent);
+}
+
+void RedisMessageStore::Impl::grant_lease(std::chrono::steady_clock::time_point proven_at) {
+  lease_lost = false;
+  local->set_lease(proven_at + lease_for);
+  if (!lease_held) spdlog::info("\"event\":\"local_lease_held\"");
+  lease_held = true;
+}
+
+void RedisMessageStore::Impl::lose_lease(std::string_view why) {
+  lease_lost = true;
+  local->set_lease({});
+  if (!lease_held) return;
+  lease_held = false;
+  // One line per loss, like redis_disconnected.
+  spdlog::warn("\"event\":\"local_lease_lost\",\"reason\":\"{}\"", why);
 }
 
 // Payload format: cache/invalidation_message.hpp.
 void RedisMessageStore::Impl::on_invalidation(std::string_view message) {
+  if (const auto beat = parse_heartbeat(message)) {
+    on_heartbeat(*beat);
+    return;
+  }
   // Not ours (or corrupt): drop nothing and confirm nothing.
   const auto parsed = cache::parse_invalidation(message);
   if (!parsed) return;
@@ -207,15 +356,50 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
                                                          const redis::RedisScript& script,
                                                          std::vector<std::string> keys,
                                                          std::vector<std::string> args,
-                                                         const std::string& nonce) {
+                                                         const std::string& nonce,
+                                                         RedisBudget& budget, bool before_answer) {
+  // One budget for the scripts and the confirmations (SPEC §11.3).
+  if (!budget.started) budget.started = std::chrono::steady_clock::now();
+  const auto deadline = *budget.started + config.timeout;
   auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
   {
     std::lock_guard lock(mutex);
     waits[nonce].timer = timer;  // before publishing: acks may beat the reply
   }
-  auto reply = co_await script.run(connection(worker), std::move(keys), std::move(args));
+  auto reply = co_await script.run(connection(worker), keys, args);
+  // This worker's link is down (a restarted Redis this worker has not
+  // reconnected to yet, while other replicas may already read from it):
+  // reconnect now, within the budget, rather than leave the old version
+  // in Redis until the backoff ends.
+  if (!reply && reply.failure() == redis::RedisFailure::kNotConnected &&
+      connection(worker).reconnect_now()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() > 0 && co_await connection(worker).wait_until(true, left)) {
+      reply = co_await script.run(connection(worker), keys, args);
+    }
+  }
   std::int64_t needed = 0;
-  if (reply && reply->is_integer()) needed = reply->integer;
+  if (reply && reply->is_integer()) {
+    needed = reply->integer;
+  } else {
+    // Redis did not take it (down, silent, refusing): replay it later, and
+    // answer only once every other replica's lease has run out (below).
+    // Failed fast on a silent Redis: queue it on the open connection too,
+    // so that Redis runs it as soon as it reads again, before the probe
+    // that lets any replica use Redis again is answered.
+    if (!reply && reply.failure() == redis::RedisFailure::kNotConnected) {
+      script.send_unanswered(connection(worker), keys, args);
+    }
+    std::lock_guard lock(mutex);
+    constexpr std::size_t kMaxUnsent = 10000;
+    if (unsent.size() >= kMaxUnsent) {
+      spdlog::warn("\"event\":\"invalidation_dropped\",\"reason\":\"replay queue full\"");
+      unsent.erase(unsent.begin());
+    }
+    unsent.push_back(Unsent{&script, std::move(keys), std::move(args)});
+    needed = before_answer ? std::numeric_limits<std::int64_t>::max() : 0;
+  }
   bool done = false;
   {
     std::lock_guard lock(mutex);
@@ -226,9 +410,9 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
   if (!done) {
     // No suspension between the check above and this wait: a cancel posted
     // by on_ack runs on this executor only once we are waiting.
-    timer->expires_after(config.timeout);
+    timer->expires_at(deadline);
     auto [ec] = co_await timer->async_wait(kAwait);
-    if (!ec) {
+    if (!ec && reply) {
       spdlog::warn("\"event\":\"invalidation_unconfirmed\",\"replicas\":{}", needed);
     }
   }
@@ -283,10 +467,11 @@ asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(std::size_t worker,
   batch->done.cancel();
 }
 
-asio::awaitable<bool> RedisMessageStore::put(std::size_t worker, std::uint32_t app,
-                                             std::uint64_t id, std::string value,
-                                             std::string canonical, std::chrono::milliseconds ttl,
-                                             bool only_if_absent) {
+asio::awaitable<RedisPut> RedisMessageStore::put(std::size_t worker, std::uint32_t app,
+                                                 std::uint64_t id, std::string value,
+                                                 std::string canonical,
+                                                 std::chrono::milliseconds ttl,
+                                                 bool only_if_absent) {
   const auto id_text = std::to_string(id);
   const bool indexed = !canonical.empty();
   std::vector<std::string> keys{
@@ -297,11 +482,13 @@ asio::awaitable<bool> RedisMessageStore::put(std::size_t worker, std::uint32_t a
                                 indexed ? id_text : std::string(), only_if_absent ? "1" : "0"};
   auto reply =
       co_await impl_->put_script.run(impl_->connection(worker), std::move(keys), std::move(args));
-  co_return reply && reply->is_integer() && reply->integer == 1;
+  if (!reply || !reply->is_integer()) co_return RedisPut::kError;  // error replies included
+  co_return reply->integer == 1 ? RedisPut::kStored : RedisPut::kRefused;
 }
 
 asio::awaitable<void> RedisMessageStore::invalidate_message(std::size_t worker, std::uint32_t app,
-                                                            std::uint64_t id) {
+                                                            std::uint64_t id, RedisBudget& budget,
+                                                            bool before_answer) {
   const auto id_text = std::to_string(id);
   const auto nonce = signing::random_hex(8);
   std::vector<std::string> keys{impl_->key(app, "msg", id_text), impl_->key(app, "tomb", id_text)};
@@ -310,12 +497,14 @@ asio::awaitable<void> RedisMessageStore::invalidate_message(std::size_t worker, 
       cache::render_invalidation(nonce, impl_->app_names[app], cache::Invalidation::Kind::kMessage,
                                  id_text)};
   co_await impl_->broadcast(worker, impl_->invalidate_script, std::move(keys), std::move(args),
-                            nonce);
+                            nonce, budget, before_answer);
 }
 
 asio::awaitable<void> RedisMessageStore::invalidate_conversation(std::size_t worker,
                                                                  std::uint32_t app,
-                                                                 const std::string& canonical) {
+                                                                 const std::string& canonical,
+                                                                 RedisBudget& budget,
+                                                                 bool before_answer) {
   const auto nonce = signing::random_hex(8);
   std::vector<std::string> keys{impl_->key(app, "conv", canonical),
                                 impl_->key(app, "convtomb", canonical)};
@@ -324,7 +513,8 @@ asio::awaitable<void> RedisMessageStore::invalidate_conversation(std::size_t wor
       cache::render_invalidation(nonce, impl_->app_names[app],
                                  cache::Invalidation::Kind::kConversation, canonical),
       impl_->key(app, "msg", "")};
-  co_await impl_->broadcast(worker, impl_->clear_script, std::move(keys), std::move(args), nonce);
+  co_await impl_->broadcast(worker, impl_->clear_script, std::move(keys), std::move(args), nonce,
+                            budget, before_answer);
 }
 
 }  // namespace yxgate::pipeline

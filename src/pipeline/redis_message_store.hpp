@@ -26,6 +26,7 @@
 namespace yxgate::pipeline {
 
 class CachedMessages;
+struct RedisBudget;
 
 // A stored value: the message JSON and what is left of its TTL.
 struct RedisCached {
@@ -39,6 +40,12 @@ struct RedisLookup {
   RedisCached cached;
 };
 
+// What a fill did in Redis. kRefused and kError call for opposite actions:
+// a refusal means a mutation's tombstone stands (the value may be the old
+// version: it must reach no layer); an error means Redis did not answer (the
+// local layer's own guards decide).
+enum class RedisPut { kStored, kRefused, kError };
+
 class RedisMessageStore {
  public:
   RedisMessageStore(RedisLinks& links, server::WorkerPool& pool, std::vector<std::string> app_names,
@@ -51,16 +58,21 @@ class RedisMessageStore {
   // Lookups a worker starts in the same event-loop turn share one script
   // call (GET + PTTL per key): one round trip and one timeout for all.
   boost::asio::awaitable<RedisLookup> get(std::size_t worker, std::uint32_t app, std::uint64_t id);
-  // True when stored; false when a tombstone vetoed it or Redis is down.
-  // `canonical_conversation` indexes the id for clears (empty: not indexed).
-  boost::asio::awaitable<bool> put(std::size_t worker, std::uint32_t app, std::uint64_t id,
-                                   std::string value, std::string canonical_conversation,
-                                   std::chrono::milliseconds ttl, bool only_if_absent);
-  // Tombstone + delete + broadcast; waits for replicas' confirmations.
+  // kRefused also when only_if_absent found a value. `canonical_conversation`
+  // indexes the id for clears (empty: not indexed).
+  boost::asio::awaitable<RedisPut> put(std::size_t worker, std::uint32_t app, std::uint64_t id,
+                                       std::string value, std::string canonical_conversation,
+                                       std::chrono::milliseconds ttl, bool only_if_absent);
+  // Tombstone + delete + broadcast; waits for replicas' confirmations until
+  // the budget's timeout. One Redis did not take is replayed once it
+  // answers again, and with `before_answer` waits out the budget: by then
+  // every replica that may not have got it has lost its local lease.
   boost::asio::awaitable<void> invalidate_message(std::size_t worker, std::uint32_t app,
-                                                  std::uint64_t id);
+                                                  std::uint64_t id, RedisBudget& budget,
+                                                  bool before_answer);
   boost::asio::awaitable<void> invalidate_conversation(std::size_t worker, std::uint32_t app,
-                                                       const std::string& canonical_conversation);
+                                                       const std::string& canonical_conversation,
+                                                       RedisBudget& budget, bool before_answer);
 
   bool up() const;
 

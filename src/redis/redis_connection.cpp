@@ -17,6 +17,12 @@ boost::asio::awaitable<RedisReply> RedisConnection::command(std::vector<std::str
   return session_->command(std::move(args));
 }
 
+bool RedisConnection::reconnect_now() { return session_->reconnect_now(); }
+
+bool RedisConnection::send_unanswered(const std::vector<std::string>& args) {
+  return session_->send_unanswered(args);
+}
+
 bool RedisConnection::up() const { return session_->up(); }
 
 boost::asio::awaitable<bool> RedisConnection::wait_until(bool want,

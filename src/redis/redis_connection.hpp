@@ -40,7 +40,17 @@ class RedisConnection {
   // for SUBSCRIBE/MONITOR, which change the protocol: use RedisSubscriber.
   boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
 
-  // Connected and handshake (AUTH/SELECT/PING) done. Any thread may read it.
+  // Down: skip the rest of the reconnect backoff and try now. True when it
+  // was down (then wait_until(true, ...) tells whether it came back).
+  bool reconnect_now();
+
+  // Sends without waiting, also while Redis is suspect (no timeout has been
+  // cleared by a probe yet): Redis runs it in order when it reads this
+  // connection again. False when not connected. Not counted in metrics.
+  bool send_unanswered(const std::vector<std::string>& args);
+
+  // Connected, handshake (AUTH/SELECT/PING) done, and no command timed out
+  // since a probe was last answered. Any thread may read it.
   bool up() const;
 
   // Waits until up() == want; false at the timeout. For startup and tests.

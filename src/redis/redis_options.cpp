@@ -17,6 +17,7 @@ Result<RedisOptions> RedisOptions::from_config(const config::RedisConfig& config
   o.db = url->db;
   o.timeout = config.timeout;
   o.connect_timeout = std::max(config.timeout, std::chrono::milliseconds(500));
+  o.liveness = std::make_shared<RedisLiveness>();
   return o;
 }
 

@@ -3,10 +3,12 @@
 // `cache.redis`). Plain values; the backoff knobs exist for tests.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "common/result.hpp"
 #include "config/config.hpp"
+#include "redis/redis_liveness.hpp"
 
 namespace yxgate::redis {
 
@@ -24,10 +26,11 @@ struct RedisOptions {
   // with up to 50% jitter so workers and replicas do not stampede.
   std::chrono::milliseconds backoff_min{50};
   std::chrono::milliseconds backoff_max{2000};
-  // "Timeout storm": this many timeouts in a row with no reply in between
-  // mean a hung Redis; the connection is dropped and rebuilt so callers fail
-  // fast (kNotConnected) instead of each waiting out the timeout.
-  int timeouts_before_reconnect = 3;
+  // A command that times out means a hung (or paused) Redis: links sharing
+  // `liveness` (one process's links to one Redis; from_config makes one)
+  // all fail fast until a PING sent after it is answered (SPEC §11.3).
+  // Null: the session makes its own.
+  std::shared_ptr<RedisLiveness> liveness;
 
   // From the validated config: URL parsed, timeout copied, connect timeout
   // max(timeout, 500ms).

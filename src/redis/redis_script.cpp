@@ -51,4 +51,9 @@ boost::asio::awaitable<RedisReply> RedisScript::run(RedisConnection& connection,
   co_return reply;
 }
 
+bool RedisScript::send_unanswered(RedisConnection& connection, const std::vector<std::string>& keys,
+                                  const std::vector<std::string>& args) const {
+  return connection.send_unanswered(eval_args("EVAL", source_, keys, args));
+}
+
 }  // namespace yxgate::redis

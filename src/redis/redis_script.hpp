@@ -26,6 +26,10 @@ class RedisScript {
   // The script's own errors come back as error replies.
   boost::asio::awaitable<RedisReply> run(RedisConnection& connection, std::vector<std::string> keys,
                                          std::vector<std::string> args) const;
+  // EVAL with the source (a restarted Redis knows no sha), waiting for
+  // nothing: RedisConnection::send_unanswered.
+  bool send_unanswered(RedisConnection& connection, const std::vector<std::string>& keys,
+                       const std::vector<std::string>& args) const;
 
  private:
   std::string source_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -13,6 +14,7 @@
 
 #include "log/logging.hpp"
 #include "metrics/yxgate_metrics.hpp"
+#include "redis/redis_command.hpp"
 
 namespace yxgate::redis {
 namespace asio = boost::asio;
@@ -51,7 +53,9 @@ RedisSession::RedisSession(asio::any_io_executor executor, RedisOptions options,
       role_(std::move(role)),
       wake_(executor_),
       vote_(std::in_place, RedisHealth::global()),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()) {
+  if (!options_.liveness) options_.liveness = std::make_shared<RedisLiveness>();
+}
 
 RedisSession::~RedisSession() {
   if (link_) {
@@ -147,12 +151,13 @@ asio::awaitable<bool> RedisSession::connect_once() {
     connect_failed(why);
     co_return false;
   }
+  const auto probe_epoch = options_.liveness->epoch();
   if (!co_await handshake()) {
     link->close();
     co_return false;
   }
   if (stopped_ || !link->open()) co_return false;
-  timeouts_in_a_row_ = 0;
+  options_.liveness->probe_answered(probe_epoch);
   set_up(true);
   // Synchronously after set_up: nothing else runs in between, and state
   // waiters resume only later.
@@ -192,7 +197,7 @@ asio::awaitable<bool> RedisSession::handshake() {
 asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args) {
   auto self = shared_from_this();
   auto& errors = metrics::yxgate_metrics().redis_errors_total;
-  // Never wait for a dead Redis: the caller bypasses it at once.
+  // Never wait for a dead or silent Redis: the caller bypasses it at once.
   if (!up()) {
     errors.inc();
     co_return RedisFailure::kNotConnected;
@@ -226,7 +231,21 @@ asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args) {
 bool RedisSession::send_push(const std::vector<std::string>& args) {
   // Not during the handshake: a SUBSCRIBE would switch hiredis to pub/sub
   // mode under the AUTH/SELECT/PING still waiting for replies.
-  return up() && link_ && link_->send(args, kPushTag);
+  return up_.load(std::memory_order_relaxed) && link_ && link_->send(args, kPushTag);
+}
+
+bool RedisSession::reconnect_now() {
+  if (stopped_ || up_.load(std::memory_order_relaxed)) return false;
+  // Wakes the run loop from its backoff sleep (or a connect wait, which
+  // just checks again).
+  wake_.cancel();
+  return true;
+}
+
+bool RedisSession::send_unanswered(const std::vector<std::string>& args) {
+  // A tag no waiter holds: the reply, if any, is dropped.
+  return up_.load(std::memory_order_relaxed) && link_ && link_->connected() &&
+         link_->send(args, next_tag_++);
 }
 
 asio::awaitable<bool> RedisSession::wait_until(bool want, std::chrono::milliseconds timeout) {
@@ -239,6 +258,11 @@ asio::awaitable<bool> RedisSession::wait_until(bool want, std::chrono::milliseco
     if (!ec) break;  // deadline; cancel() keeps the expiry, so re-waiting is fine
   }
   co_return up() == want;
+}
+
+void RedisSession::set_vote(bool up) {
+  if (vote_) vote_->set_up(up);
+  for (auto* timer : state_waiters_) timer->cancel();
 }
 
 void RedisSession::set_up(bool up) {
@@ -267,12 +291,32 @@ void RedisSession::connect_failed(std::string_view why) {
 }
 
 void RedisSession::on_command_timeout() {
-  if (!up() || ++timeouts_in_a_row_ < options_.timeouts_before_reconnect) return;
-  spdlog::warn("\"event\":\"redis_unresponsive\",\"role\":\"{}\",\"timeouts_in_a_row\":{}", role_,
-               timeouts_in_a_row_);
-  // Drop the hung connection: callers now fail fast while the run loop
-  // reconnects (a handshake PING proves Redis answers again).
-  if (link_) link_->close();
+  // One timeout is enough (SPEC §11.3): every later command on every link
+  // sharing the liveness fails fast instead of waiting out its own timeout.
+  // The link stays open: what was sent runs in order once Redis reads it
+  // again (a mutation's invalidation included), before the probe's PING.
+  options_.liveness->mark_suspect();
+  if (!up_.load(std::memory_order_relaxed) || probing_) return;
+  spdlog::warn("\"event\":\"redis_unresponsive\",\"role\":\"{}\"", role_);
+  set_vote(false);
+  probing_ = true;
+  asio::co_spawn(executor_, probe(shared_from_this()), asio::detached);
+}
+
+asio::awaitable<void> RedisSession::probe(std::shared_ptr<RedisSession> self) {
+  while (!stopped_ && up_.load(std::memory_order_relaxed) && options_.liveness->suspect()) {
+    const auto epoch = options_.liveness->epoch();
+    const auto reply = co_await send(cmd("PING"));
+    if (reply.ok()) {
+      // Any reply proves Redis reads this link again; a timeout since the
+      // PING left keeps the suspicion (probe_answered checks the epoch).
+      options_.liveness->probe_answered(epoch);
+      continue;
+    }
+    if (reply.failure() != RedisFailure::kTimeout) break;  // lost: reconnect probes
+  }
+  probing_ = false;
+  set_vote(up_.load(std::memory_order_relaxed));
 }
 
 void RedisSession::on_link_connected(HiredisLink& link) { wake_.cancel(); }
@@ -290,7 +334,6 @@ void RedisSession::on_link_closed(HiredisLink& link, std::string_view why) {
 }
 
 void RedisSession::on_link_reply(HiredisLink& link, std::uint64_t tag, const redisReply* reply) {
-  if (reply != nullptr) timeouts_in_a_row_ = 0;  // even a late reply proves Redis answers
   if (tag == kPushTag) {
     if (reply != nullptr && hooks_.on_push) hooks_.on_push(*reply);
     return;

@@ -54,13 +54,22 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   // kDisconnected, later ones with kNotConnected.
   void stop();
 
-  bool up() const { return up_.load(std::memory_order_relaxed); }
+  // Connected, handshake done, and Redis not suspect (redis_liveness.hpp).
+  bool up() const { return up_.load(std::memory_order_relaxed) && !options_.liveness->suspect(); }
   const boost::asio::any_io_executor& executor() const { return executor_; }
 
   // Fails at once with kNotConnected unless up(). Counted in metrics.
   boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
   // True once up() == want, false at the deadline.
   boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
+  // Down and waiting out a reconnect backoff: try now instead (a caller that
+  // must reach Redis, e.g. a mutation's invalidation after a restart). True
+  // when the link was down.
+  bool reconnect_now();
+  // Sends on the current connection, also while Redis is suspect, and waits
+  // for nothing: Redis runs it in order once it reads the connection again
+  // (an invalidation behind a paused Redis). False when not connected.
+  bool send_unanswered(const std::vector<std::string>& args);
   // Sends on the current connection with kPushTag, no waiter, no timeout.
   // False unless up() (on_ready runs again on the next connection).
   bool send_push(const std::vector<std::string>& args);
@@ -83,6 +92,10 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   void set_up(bool up);
   void connect_failed(std::string_view why);
   void on_command_timeout();
+  // PINGs on the open link until one is answered (clearing the suspicion)
+  // or the link is lost (then the reconnect handshake probes).
+  boost::asio::awaitable<void> probe(std::shared_ptr<RedisSession> self);
+  void set_vote(bool up);
 
   void on_link_connected(HiredisLink& link) override;
   void on_link_closed(HiredisLink& link, std::string_view why) override;
@@ -104,7 +117,7 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   std::atomic<bool> up_{false};
   bool stopped_ = false;
   bool failing_ = false;  // a connect failure was logged; quiet until up again
-  int timeouts_in_a_row_ = 0;
+  bool probing_ = false;
   std::string last_error_;
   std::optional<RedisHealth::Vote> vote_;  // reset by stop()
   std::minstd_rand rng_;

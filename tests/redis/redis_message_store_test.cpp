@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <regex>
 
+#include "pipeline/cached_messages.hpp"
 #include "pipeline/redis_links.hpp"
 #include "redis/redis_connection.hpp"
 #include "redis/redis_test_util.hpp"
@@ -113,6 +114,94 @@ TEST_F(RedisMessageStoreTest, EveryLookupOfAFailedCallIsAnError) {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(false, 5s));
     const auto results = co_await lookup_together(store, 1, 5);
     for (const auto& r : results) EXPECT_EQ(r.status, RedisLookup::Status::kError);
+  });
+}
+
+// Defect 5 (issue 16): a refusal and an error are different answers.
+TEST_F(RedisMessageStoreTest, PutTellsStoredRefusedAndErrorApart) {
+  pipeline::RedisLinks links(pool, config);
+  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  run_test(pool.context(0), [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
+    const auto put = [&](std::uint64_t id) {
+      return store.put(0, 0, id, "value", "1|alice|bob", 60s, false);
+    };
+    EXPECT_EQ(co_await put(7), pipeline::RedisPut::kStored);
+    server.cli({"SET", "yxgate:default:tomb:8", "1", "PX", "60000"});
+    EXPECT_EQ(co_await put(8), pipeline::RedisPut::kRefused);
+    EXPECT_EQ(server.cli({"EXISTS", "yxgate:default:msg:8"}), "0");
+    server.stop();
+    CO_ASSERT_TRUE(co_await links.connection(0).wait_until(false, 5s));
+    EXPECT_EQ(co_await put(9), pipeline::RedisPut::kError);
+  });
+}
+
+class CachedMessagesLeaseTest : public RedisMessageStoreTest {
+ protected:
+  CachedMessagesLeaseTest() { config.timeout = std::chrono::milliseconds(100); }
+
+  static std::string message(std::uint64_t id, std::string_view text) {
+    return R"({"text":")" + std::string(text) + R"(","message_server_id":)" + std::to_string(id) +
+           R"(,"sender_id":"alice","conversation_type":1,"receiver_id":"bob",)"
+           R"("create_time":1698752272248,"message_type":0})";
+  }
+  // Polls `condition` every 5 ms until it holds or `limit` passes.
+  template <class F>
+  static asio::awaitable<bool> until(F condition, std::chrono::milliseconds limit) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    const auto deadline = Clock::now() + limit;
+    while (!condition()) {
+      if (Clock::now() >= deadline) co_return false;
+      timer.expires_after(5ms);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+    co_return true;
+  }
+
+  router::ConversationId alice_bob{"alice", router::ConversationType::kP2P, "bob"};
+};
+
+// Defect 5: a fill Redis refused (a mutation's tombstone) reaches no layer.
+TEST_F(CachedMessagesLeaseTest, AFillRedisRefusedIsNotServedLocally) {
+  pipeline::RedisLinks links(pool, config);
+  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  pipeline::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
+  cache.attach_redis(&store);
+  store.start(cache);
+  run_test(pool.context(0), [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
+    server.cli({"SET", "yxgate:default:tomb:11", "1", "PX", "60000"});
+    co_await cache.fill_message(0, cache.ticket(0, 11), message(11, "old"));
+    co_await cache.fill_message(0, cache.ticket(0, 12), message(12, "fine"));
+    EXPECT_FALSE(cache.lookup_local(0, 11, alice_bob, std::nullopt).entry);
+    EXPECT_TRUE(cache.lookup_local(0, 12, alice_bob, std::nullopt).entry);
+  });
+}
+
+// SPEC §11.2: the local layer is served only while this replica can show it
+// missed no invalidation; after a silent Redis it starts empty.
+TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLocalLayer) {
+  pipeline::RedisLinks links(pool, config);
+  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  pipeline::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
+  cache.attach_redis(&store);
+  store.start(cache);
+  run_test(pool.context(0), [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
+    co_await cache.fill_message(0, cache.ticket(0, 21), message(21, "v1"));
+    EXPECT_TRUE(cache.lookup_local(0, 21, alice_bob, std::nullopt).entry);
+    server.pause();
+    const auto paused = Clock::now();
+    // Bound: the lease lasts cache.redis.timeout past the last heartbeat.
+    CO_ASSERT_TRUE(co_await until([&] { return !cache.leased(Clock::now()); }, 1s));
+    EXPECT_LE(Clock::now() - paused, 150ms);
+    EXPECT_FALSE(cache.lookup_local(0, 21, alice_bob, std::nullopt).entry);
+    server.resume();
+    CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
+    // Held through the silence: may be an old version, so it is gone.
+    EXPECT_FALSE(cache.lookup_local(0, 21, alice_bob, std::nullopt).entry);
+    co_await cache.fill_message(0, cache.ticket(0, 22), message(22, "v1"));
+    EXPECT_TRUE(cache.lookup_local(0, 22, alice_bob, std::nullopt).entry);
   });
 }
 
