@@ -9,13 +9,12 @@
 //   YXGATE_CHECKER_LOCAL_OFF=1  cache.local.max_bytes: 0 (the batch guard
 //                               without the local layer, issue 16 defect 2)
 //   YXGATE_CHECKER_FAULTS=0     no Redis pauses / kills
-//   YXGATE_CHECKER_NO_TIME_MUTATED=1  lookups without message_time also of
-//                               messages being mutated. Off by default: it
-//                               finds issue 16 defect 1 (a single-flight GET
-//                               that left before a mutation is joined after
-//                               it returned), which another branch fixes;
-//                               by default they read a conversation nothing
-//                               mutates.
+//   YXGATE_CHECKER_NO_TIME_MUTATED=0  lookups without message_time only of
+//                               a conversation nothing mutates. On (1) by
+//                               default: it found issue 16 defect 1 (a
+//                               single-flight GET that left before a
+//                               mutation joined after it returned) in about
+//                               1 of 4 runs of 5,000 operations before the fix.
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -295,7 +294,7 @@ TEST(CoherenceChecker, NoReadEverReturnsAVersionUpstreamDidNotHoldDuringIt) {
   const auto ops = env_number("YXGATE_CHECKER_OPS", 5000);
   const bool local_off = env_number("YXGATE_CHECKER_LOCAL_OFF", 0) != 0;
   const bool faults = env_number("YXGATE_CHECKER_FAULTS", 1) != 0;
-  const bool no_time_mutated = env_number("YXGATE_CHECKER_NO_TIME_MUTATED", 0) != 0;
+  const bool no_time_mutated = env_number("YXGATE_CHECKER_NO_TIME_MUTATED", 1) != 0;
   std::printf("coherence checker: seed %llu, %llu operations%s%s%s\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(ops),
               local_off ? ", local layer off" : "", faults ? ", Redis pauses and kills" : "",
