@@ -219,10 +219,12 @@ TEST_F(RedisCache, HungRedisCostsAtMostItsTimeout) {
 // needs it one cache.redis.timeout, and the requests after it nothing, until
 // a probe is answered again. Today's figure before the fix: 3 x timeout.
 TEST_F(RedisCache, PausedRedisCostsTheFirstRequestOneTimeoutAndTheNextOnesNothing) {
-  constexpr auto kTimeout = std::chrono::milliseconds(300);
-  constexpr auto kFirst = kTimeout + std::chrono::milliseconds(220);  // < 2 x timeout
-  constexpr auto kLater = std::chrono::milliseconds(150);             // < 1 x timeout
-  auto c = start_gateway("", "300ms");
+  // A long timeout keeps one timeout (~1 s) and three (~3 s) far apart on a
+  // loaded machine, where a request may take a few hundred ms by itself.
+  constexpr auto kTimeout = std::chrono::milliseconds(1000);
+  constexpr auto kFirst = kTimeout + std::chrono::milliseconds(900);  // < 2 x timeout
+  constexpr auto kLater = std::chrono::milliseconds(500);             // < 1 x timeout
+  auto c = start_gateway("", "1s");
   const auto timed = [](auto&& call) {
     const auto started = std::chrono::steady_clock::now();
     const auto res = call();
