@@ -238,14 +238,17 @@ class GlobalRateLimit : public ::testing::Test {
  protected:
   // expected_replicas: 1 makes the two outcomes far apart: one shared
   // bucket of 5 (+5/s), or, had both fallen back, two local ones of 5 each.
-  void SetUp() override { start_replicas(1); }
-  void start_replicas(int expected_replicas) {
+  // A generous Redis timeout: a sanitizer build on a loaded machine must not
+  // time a command out and fall back, which is not what this test is about.
+  void SetUp() override { start_replicas(1, "2s"); }
+  void start_replicas(int expected_replicas, const std::string& redis_timeout) {
     redis_ = std::make_unique<RedisServerProcess>();
     emulator_ = std::make_unique<EmulatorProcess>();
     for (auto* gateway : {&a_, &b_}) {
       *gateway = std::make_unique<GatewayProcess>(GatewayOptions{
           .upstream_url = emulator_->base_url(),
-          .extra_yaml = "cache:\n  redis:\n    url: " + redis_->url() + "\n    timeout: 100ms\n",
+          .extra_yaml = "cache:\n  redis:\n    url: " + redis_->url() +
+                        "\n    timeout: " + redis_timeout + "\n",
           .app_yaml = limits_yaml("{ rate: 5, burst: 5 }", "0ms", "global", expected_replicas)});
     }
     for (auto* gateway : {a_.get(), b_.get()}) {
@@ -292,7 +295,7 @@ TEST_F(GlobalRateLimit, TwoReplicasShareOneBucket) {
 
 class GlobalRateLimitOfTwo : public GlobalRateLimit {
  protected:
-  void SetUp() override { start_replicas(2); }
+  void SetUp() override { start_replicas(2, "100ms"); }
 };
 
 TEST_F(GlobalRateLimitOfTwo, RedisDownFallsBackToTheLocalShareQuickly) {

@@ -9,9 +9,9 @@
 //    that id.
 #include <simdjson.h>
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
-#include <climits>
 #include <set>
 #include <string>
 #include <string_view>
@@ -39,10 +39,22 @@ bool has_duplicate_keys(simdjson::dom::element e) {
   return false;
 }
 
-// message.message_server_id as a positive integer, if the body has it.
-std::uint64_t message_id_of(simdjson::dom::element root) {
+// message.message_server_id as a positive integer, if the body has it: a
+// number, or a string of plain decimal digits (which the vendor's Java
+// reader also takes as a Long).
+std::uint64_t message_id_of(simdjson::dom::element root, bool allow_string = true) {
+  auto value = root["message"]["message_server_id"];
   std::uint64_t id = 0;
-  if (root["message"]["message_server_id"].get_uint64().get(id) != simdjson::SUCCESS) return 0;
+  if (value.get_uint64().get(id) == simdjson::SUCCESS) return id;
+  std::string_view text;
+  if (!allow_string || value.get_string().get(text) != simdjson::SUCCESS || text.empty() ||
+      text.size() > 19) {
+    return 0;
+  }
+  for (const char c : text) {
+    if (c < '0' || c > '9') return 0;
+    id = id * 10 + static_cast<std::uint64_t>(c - '0');
+  }
   return id;
 }
 
@@ -69,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (!valid || body.find('\\') != std::string_view::npos || has_duplicate_keys(root)) return 0;
   // A plain, unambiguous body naming a valid id (a Java Long) was refused.
-  const auto id = message_id_of(root);
+  const auto id = message_id_of(root, /*allow_string=*/false);
   if (id != 0 && id <= static_cast<std::uint64_t>(INT64_MAX)) __builtin_trap();
   return 0;
 }
