@@ -212,7 +212,10 @@ ChildVerdict ChildProcess::finish() {
   finished_ = true;
   const std::string who = name_ + " (pid " + std::to_string(static_cast<long>(pid_)) + ")";
   if (running()) {
-    send_term();
+    // Once the test itself sent a terminating signal the child is already on
+    // its way out: a second SIGTERM could land after it dropped its handler
+    // and kill it (143). Wait for the first one to finish instead.
+    if (!term_sent_) send_term();
     auto status = wait_exit(stop_grace_);
     if (!status) {
       ::kill(pid_, SIGKILL);
@@ -264,10 +267,11 @@ void ChildProcess::send_term() {
     ::kill(pid_, SIGCONT);
   }
   ::kill(pid_, SIGTERM);
+  term_sent_ = true;
 }
 
 void ChildProcess::signal(int sig) {
-  if (!is_non_terminating(sig)) exit_expected_ = true;
+  if (!is_non_terminating(sig)) exit_expected_ = term_sent_ = true;
   if (running()) ::kill(pid_, sig);
 }
 

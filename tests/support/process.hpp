@@ -108,6 +108,7 @@ class ChildProcess {
   // The test asked for an exit (stop, wait_exit, a terminating signal): an
   // exit code is then the test's to judge, not ours.
   bool exit_expected_ = false;
+  bool term_sent_ = false;  // a terminating signal was sent already
   bool finished_ = false;
   pid_t pid_ = -1;
   std::optional<int> exit_status_;
