@@ -59,26 +59,29 @@ std::string merged_body(const std::vector<cache::BatchItem>& items, const Answer
          "],\"failed_list\":[" + failed + "]}}";
 }
 
-// Looks each item up; returns the ones that must go upstream (deduplicated).
+// Looks every item up (one Redis round trip for all); returns the ones
+// that must go upstream (deduplicated).
 asio::awaitable<std::vector<cache::BatchItem>> answer_from_cache(
     RouteEnv& env, const router::ConversationId& conversation,
     const std::vector<cache::BatchItem>& items, Answers& answers) {
-  std::vector<cache::BatchItem> misses;
+  std::vector<cache::BatchItem> distinct;
   std::unordered_map<ItemKey, bool, ItemKeyHash> seen;
   for (const auto& item : items) {
-    const auto key = key_of(item);
-    if (!seen.emplace(key, true).second) continue;
-    auto answer = co_await env.cache.lookup(env.worker, env.app.index, item.message_server_id,
-                                            conversation, item.create_time);
+    if (seen.emplace(key_of(item), true).second) distinct.push_back(item);
+  }
+  const auto found = co_await env.cache.lookup_all(env.worker, env.app.index, conversation,
+                                                   distinct, env.ctx.redis);
+  std::vector<cache::BatchItem> misses;
+  for (std::size_t i = 0; i < distinct.size(); ++i) {
+    const auto& item = distinct[i];
+    const auto& answer = found[i];
     if (answer.result == cache::Lookup::kHit) {
-      answers.messages.emplace(key, answer.entry->message_json);
-      continue;
+      answers.messages.emplace(key_of(item), answer.entry->message_json);
+    } else if (answer.result == cache::Lookup::kNegativeHit) {
+      answers.failures.emplace(key_of(item), not_found(item));
+    } else {
+      misses.push_back(item);
     }
-    if (answer.result == cache::Lookup::kNegativeHit) {
-      answers.failures.emplace(key, not_found(item));
-      continue;
-    }
-    misses.push_back(item);
   }
   co_return misses;
 }

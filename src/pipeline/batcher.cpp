@@ -260,6 +260,8 @@ asio::awaitable<void> Batcher::transmit(std::shared_ptr<Batch> batch, std::size_
     }
     std::map<ItemKey, cache::FailedItem*> failed;
     std::map<std::uint64_t, cache::FailedItem*> failed_by_id;  // entries without our time
+    // The call's fills share one cache.redis.timeout: its waiters wait on them.
+    RedisBudget fills;
     for (auto& f : parsed->failed) {
       failed[{f.message_server_id, f.create_time}] = &f;
       failed_by_id.emplace(f.message_server_id, &f);
@@ -278,7 +280,7 @@ asio::awaitable<void> Batcher::transmit(std::shared_ptr<Batch> batch, std::size_
       if (auto it = found.find(key); it != found.end()) {
         r.kind = ItemResult::Kind::kMessage;
         r.message_json = *it->second;
-        co_await cache_.fill_message(worker, batch->tickets[i], r.message_json);
+        co_await cache_.fill_message(worker, batch->tickets[i], r.message_json, fills);
       } else if (failure) {
         r.kind = ItemResult::Kind::kFailed;
         r.failed = *failure;

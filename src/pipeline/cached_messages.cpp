@@ -77,34 +77,74 @@ CacheAnswer CachedMessages::lookup_local(std::uint32_t app, std::uint64_t id,
 asio::awaitable<CacheAnswer> CachedMessages::lookup(std::size_t worker, std::uint32_t app,
                                                     std::uint64_t id,
                                                     const router::ConversationId& conversation,
-                                                    std::optional<std::uint64_t> message_time) {
+                                                    std::optional<std::uint64_t> message_time,
+                                                    RedisBudget& budget) {
   auto local = lookup_local(app, id, conversation, message_time);
   if (local.entry) co_return local;
-  co_return co_await lookup_redis(worker, app, id, conversation, message_time);
+  co_return co_await lookup_redis(worker, app, id, conversation, message_time, budget);
 }
 
 asio::awaitable<CacheAnswer> CachedMessages::lookup_redis(
     std::size_t worker, std::uint32_t app, std::uint64_t id,
-    const router::ConversationId& conversation, std::optional<std::uint64_t> message_time) {
+    const router::ConversationId& conversation, std::optional<std::uint64_t> message_time,
+    RedisBudget& budget) {
   if (!redis_) co_return CacheAnswer{};
-  auto& metrics = metrics::yxgate_metrics();
   const auto ticket = this->ticket(app, id);  // before the read: a racing drop vetoes the refill
+  const auto started = Clock::now();
+  // A lookup is a request's first use of Redis: it has the whole timeout,
+  // which the shared GET batch it joins is bounded by.
   auto found = co_await redis_->get(worker, app, id);
+  budget.charge(started, Clock::now());
+  co_return answer_from_redis(ticket, std::move(found), conversation, message_time);
+}
+
+asio::awaitable<std::vector<CacheAnswer>> CachedMessages::lookup_all(
+    std::size_t worker, std::uint32_t app, const router::ConversationId& conversation,
+    const std::vector<cache::BatchItem>& items, RedisBudget& budget) {
+  std::vector<CacheAnswer> answers(items.size());
+  std::vector<std::size_t> missed;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    answers[i] = lookup_local(app, items[i].message_server_id, conversation, items[i].create_time);
+    if (!answers[i].entry) missed.push_back(i);
+  }
+  if (!redis_ || missed.empty()) co_return answers;
+  std::vector<std::uint64_t> ids;
+  std::vector<FillTicket> tickets;  // before the read, as in lookup_redis
+  for (const auto i : missed) {
+    ids.push_back(items[i].message_server_id);
+    tickets.push_back(ticket(app, items[i].message_server_id));
+  }
+  const auto started = Clock::now();
+  auto found =
+      co_await redis_->get_many(worker, app, ids, budget.deadline(started, redis_->timeout()));
+  budget.charge(started, Clock::now());
+  for (std::size_t k = 0; k < missed.size(); ++k) {
+    const auto& item = items[missed[k]];
+    answers[missed[k]] =
+        answer_from_redis(tickets[k], std::move(found[k]), conversation, item.create_time);
+  }
+  co_return answers;
+}
+
+CacheAnswer CachedMessages::answer_from_redis(const FillTicket& ticket, RedisLookup found,
+                                              const router::ConversationId& conversation,
+                                              std::optional<std::uint64_t> message_time) {
+  auto& metrics = metrics::yxgate_metrics();
   if (found.status == RedisLookup::Status::kError) {
     metrics.cache_lookups_total.with({"redis", "error"}).inc();
-    co_return CacheAnswer{};
+    return CacheAnswer{};
   }
   std::shared_ptr<const cache::CacheEntry> entry;
   if (found.status == RedisLookup::Status::kFound) {
-    entry = decode_value(id, std::move(found.cached.value));
+    entry = decode_value(ticket.key.message_server_id, std::move(found.cached.value));
   }
   const auto result =
       entry ? cache::match(*entry, conversation, message_time) : cache::Lookup::kMiss;
   metrics.cache_lookups_total.with({"redis", lookup_result_label(result)}).inc();
-  if (result == cache::Lookup::kMiss) co_return CacheAnswer{};
+  if (result == cache::Lookup::kMiss) return CacheAnswer{};
   // Refill the local layer for what is left of the Redis TTL.
   if (found.cached.ttl_left.count() > 0) put_local(ticket, entry, found.cached.ttl_left);
-  co_return CacheAnswer{std::move(entry), result, "redis"};
+  return CacheAnswer{std::move(entry), result, "redis"};
 }
 
 FillTicket CachedMessages::ticket(std::uint32_t app, std::uint64_t id) const {
@@ -121,7 +161,7 @@ void CachedMessages::put_local(const FillTicket& ticket,
 }
 
 asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const FillTicket& ticket,
-                                                   std::string message_json) {
+                                                   std::string message_json, RedisBudget& budget) {
   auto facts = cache::extract_facts(message_json);
   if (!facts || facts->message_server_id != ticket.key.message_server_id) {
     // Not a message we can check ownership of: never cache what we cannot match.
@@ -131,9 +171,12 @@ asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const Fil
   if (redis_) {
     const auto canonical = canonical_conversation(facts->conversation_type, facts->sender_id,
                                                   facts->receiver_id, facts->team_id);
+    const auto started = Clock::now();
     const auto put =
         co_await redis_->put(worker, ticket.key.app, ticket.key.message_server_id, message_json,
-                             canonical, std::chrono::milliseconds(ttl_ms_.load()), false);
+                             canonical, std::chrono::milliseconds(ttl_ms_.load()), false,
+                             budget.deadline(started, redis_->timeout()));
+    budget.charge(started, Clock::now());
     // Refused means a mutation's tombstone stands: this may be the old
     // version, so it must not reach the local layer either. (When Redis did
     // not answer, the local generation check and the lease guard this

@@ -13,11 +13,14 @@
 
 #include "cache/cached_message.hpp"
 #include "cache/local_cache.hpp"
+#include "cache/upstream_reply.hpp"
 #include "config/config.hpp"
+#include "pipeline/redis_budget.hpp"
 
 namespace yxgate::pipeline {
 
 class RedisMessageStore;
+struct RedisLookup;
 
 struct CacheAnswer {
   cache::LocalCache::EntryPtr entry;  // set on a hit or negative hit
@@ -28,12 +31,6 @@ struct CacheAnswer {
 struct FillTicket {
   cache::CacheKey key;
   std::uint64_t local_generation = 0;
-};
-
-// One mutation's time on Redis (SPEC §11.3): its invalidations share one
-// cache.redis.timeout, counted from the first.
-struct RedisBudget {
-  std::optional<std::chrono::steady_clock::time_point> started;
 };
 
 class CachedMessages {
@@ -50,10 +47,17 @@ class CachedMessages {
   }
 
   // `worker` is the index of the calling worker (its Redis connection).
+  // Redis time is charged to `budget` (SPEC §11.3).
   boost::asio::awaitable<CacheAnswer> lookup(std::size_t worker, std::uint32_t app,
                                              std::uint64_t id,
                                              const router::ConversationId& conversation,
-                                             std::optional<std::uint64_t> message_time);
+                                             std::optional<std::uint64_t> message_time,
+                                             RedisBudget& budget);
+  // Every item of a client's batch_messages: the in-process layer, then the
+  // rest in one Redis round trip. Answers in the order of `items`.
+  boost::asio::awaitable<std::vector<CacheAnswer>> lookup_all(
+      std::size_t worker, std::uint32_t app, const router::ConversationId& conversation,
+      const std::vector<cache::BatchItem>& items, RedisBudget& budget);
   // The two layers on their own: the in-process one answers without
   // suspending (the hit path needs no coroutine frame); the Redis one
   // answers a miss when Redis is not configured.
@@ -63,12 +67,15 @@ class CachedMessages {
   boost::asio::awaitable<CacheAnswer> lookup_redis(std::size_t worker, std::uint32_t app,
                                                    std::uint64_t id,
                                                    const router::ConversationId& conversation,
-                                                   std::optional<std::uint64_t> message_time);
+                                                   std::optional<std::uint64_t> message_time,
+                                                   RedisBudget& budget);
   FillTicket ticket(std::uint32_t app, std::uint64_t id) const;
 
   // `message_json` is the message object verbatim as upstream returned it.
+  // Its Redis write gets what is left of `budget`; when that runs out first
+  // the local layer alone is filled (under its lease, as on a Redis error).
   boost::asio::awaitable<void> fill_message(std::size_t worker, const FillTicket& ticket,
-                                            std::string message_json);
+                                            std::string message_json, RedisBudget& budget);
   // A 107404 answer to this exact question (negative_ttl; 0 disables).
   boost::asio::awaitable<void> fill_not_found(std::size_t worker, const FillTicket& ticket,
                                               const router::ConversationId& conversation,
@@ -117,6 +124,10 @@ class CachedMessages {
 
  private:
   void publish_local_bytes() const;
+  // Decodes, matches and counts one Redis answer; refills the local layer.
+  CacheAnswer answer_from_redis(const FillTicket& ticket, RedisLookup found,
+                                const router::ConversationId& conversation,
+                                std::optional<std::uint64_t> message_time);
   void put_local(const FillTicket& ticket, std::shared_ptr<const cache::CacheEntry> entry,
                  std::chrono::milliseconds ttl);
 

@@ -38,7 +38,8 @@ asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
   if (!target) co_return parameter_error(env, target.error().message);
   // Before: no reader may fill the old version from now on. After: readers
   // that started between the two calls are vetoed too (SPEC §3.3).
-  // Both share one cache.redis.timeout (SPEC §11.3).
+  // Each waits at most one cache.redis.timeout; once Redis failed one, the
+  // rest share that timeout (SPEC §11.3).
   RedisBudget budget;
   co_await invalidate(env, *target, budget, false);
   auto body =

@@ -215,6 +215,8 @@ RedisMessageStore::~RedisMessageStore() = default;
 
 bool RedisMessageStore::up() const { return impl_->links.up(); }
 
+std::chrono::milliseconds RedisMessageStore::timeout() const { return impl_->config.timeout; }
+
 void RedisMessageStore::start(CachedMessages& local) {
   impl_->local = &local;
   Impl* impl = impl_.get();
@@ -358,15 +360,21 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
                                                          std::vector<std::string> args,
                                                          const std::string& nonce,
                                                          RedisBudget& budget, bool before_answer) {
-  // One budget for the scripts and the confirmations (SPEC §11.3).
-  if (!budget.started) budget.started = std::chrono::steady_clock::now();
-  const auto deadline = *budget.started + config.timeout;
+  // Each invalidation waits at most one timeout for Redis and the other
+  // replicas' confirmations. Once Redis failed one of this mutation's
+  // invalidations, every later one shares the deadline that failure set
+  // (SPEC §11.3: a paused Redis costs the mutation one timeout, not two).
+  const auto issued = std::chrono::steady_clock::now();
+  const auto deadline = budget.lost_at ? *budget.lost_at + config.timeout : issued + config.timeout;
   auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
   {
     std::lock_guard lock(mutex);
     waits[nonce].timer = timer;  // before publishing: acks may beat the reply
   }
-  auto reply = co_await script.run(connection(worker), keys, args);
+  // Cut short only by an earlier failure's deadline: a first attempt has its
+  // whole timeout, so that a silent Redis is marked suspect.
+  const auto cut_short = budget.lost_at ? std::optional(deadline) : std::nullopt;
+  auto reply = co_await script.run(connection(worker), keys, args, cut_short);
   // This worker's link is down (a restarted Redis this worker has not
   // reconnected to yet, while other replicas may already read from it):
   // reconnect now, within the budget, rather than leave the old version
@@ -376,7 +384,7 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() > 0 && co_await connection(worker).wait_until(true, left)) {
-      reply = co_await script.run(connection(worker), keys, args);
+      reply = co_await script.run(connection(worker), keys, args, deadline);  // what is left
     }
   }
   std::int64_t needed = 0;
@@ -388,9 +396,15 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
     // Failed fast on a silent Redis: queue it on the open connection too,
     // so that Redis runs it as soon as it reads again, before the probe
     // that lets any replica use Redis again is answered.
-    if (!reply && reply.failure() == redis::RedisFailure::kNotConnected) {
+    // Not sent at all (out of time) likewise.
+    if (!reply && (reply.failure() == redis::RedisFailure::kNotConnected ||
+                   reply.failure() == redis::RedisFailure::kOutOfTime)) {
       script.send_unanswered(connection(worker), keys, args);
     }
+    // The other replicas' leases were last renewed before this moment at
+    // the latest: they run out one timeout after it (not after the
+    // mutation's first invalidation, which may have succeeded long before).
+    if (!budget.lost_at) budget.lost_at = issued;
     std::lock_guard lock(mutex);
     constexpr std::size_t kMaxUnsent = 10000;
     if (unsent.size() >= kMaxUnsent) {
@@ -438,6 +452,30 @@ asio::awaitable<RedisLookup> RedisMessageStore::get(std::size_t worker, std::uin
   co_return result;
 }
 
+namespace {
+
+// The get script's reply: GET and PTTL per key; anything else (no answer,
+// an error reply) leaves every result kError.
+std::vector<RedisLookup> read_get_reply(redis::RedisReply reply, std::size_t count) {
+  std::vector<RedisLookup> results(count);
+  if (!reply || !reply->is_array() || reply->elements.size() != 2 * count) return results;
+  auto elements = std::move(reply).value().elements;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto& value = elements[2 * i];
+    auto& result = results[i];
+    if (!value.is_string()) {
+      result.status = RedisLookup::Status::kMissing;
+      continue;
+    }
+    result.status = RedisLookup::Status::kFound;
+    result.cached =
+        RedisCached{std::move(value.str), std::chrono::milliseconds(elements[2 * i + 1].integer)};
+  }
+  return results;
+}
+
+}  // namespace
+
 asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(std::size_t worker,
                                                              std::shared_ptr<GetBatch> batch) {
   // co_spawn may run us inline: yield, so that this loop turn's other ready
@@ -448,30 +486,27 @@ asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(std::size_t worker,
   std::vector<std::string> no_args;
   auto reply =
       co_await get_script.run(connection(worker), std::move(batch->keys), std::move(no_args));
-  batch->results.resize(count);
-  if (reply && reply->is_array() && reply->elements.size() == 2 * count) {
-    auto elements = std::move(reply).value().elements;
-    for (std::size_t i = 0; i < count; ++i) {
-      auto& value = elements[2 * i];
-      auto& result = batch->results[i];
-      if (!value.is_string()) {
-        result.status = RedisLookup::Status::kMissing;
-        continue;
-      }
-      result.status = RedisLookup::Status::kFound;
-      result.cached =
-          RedisCached{std::move(value.str), std::chrono::milliseconds(elements[2 * i + 1].integer)};
-    }
-  }  // otherwise every result stays kError
+  batch->results = read_get_reply(std::move(reply), count);
   batch->answered = true;
   batch->done.cancel();
 }
 
-asio::awaitable<RedisPut> RedisMessageStore::put(std::size_t worker, std::uint32_t app,
-                                                 std::uint64_t id, std::string value,
-                                                 std::string canonical,
-                                                 std::chrono::milliseconds ttl,
-                                                 bool only_if_absent) {
+asio::awaitable<std::vector<RedisLookup>> RedisMessageStore::get_many(
+    std::size_t worker, std::uint32_t app, const std::vector<std::uint64_t>& ids,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const auto id : ids) keys.push_back(impl_->key(app, "msg", std::to_string(id)));
+  std::vector<std::string> no_args;
+  auto reply = co_await impl_->get_script.run(impl_->connection(worker), std::move(keys),
+                                              std::move(no_args), deadline);
+  co_return read_get_reply(std::move(reply), ids.size());
+}
+
+asio::awaitable<RedisPut> RedisMessageStore::put(
+    std::size_t worker, std::uint32_t app, std::uint64_t id, std::string value,
+    std::string canonical, std::chrono::milliseconds ttl, bool only_if_absent,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
   const auto id_text = std::to_string(id);
   const bool indexed = !canonical.empty();
   std::vector<std::string> keys{
@@ -480,8 +515,8 @@ asio::awaitable<RedisPut> RedisMessageStore::put(std::size_t worker, std::uint32
       indexed ? impl_->key(app, "conv", canonical) : impl_->key(app, "tomb", id_text)};
   std::vector<std::string> args{std::move(value), std::to_string(ttl.count()),
                                 indexed ? id_text : std::string(), only_if_absent ? "1" : "0"};
-  auto reply =
-      co_await impl_->put_script.run(impl_->connection(worker), std::move(keys), std::move(args));
+  auto reply = co_await impl_->put_script.run(impl_->connection(worker), std::move(keys),
+                                              std::move(args), deadline);
   if (!reply || !reply->is_integer()) co_return RedisPut::kError;  // error replies included
   co_return reply->integer == 1 ? RedisPut::kStored : RedisPut::kRefused;
 }

@@ -58,15 +58,24 @@ class RedisMessageStore {
   // Lookups a worker starts in the same event-loop turn share one script
   // call (GET + PTTL per key): one round trip and one timeout for all.
   boost::asio::awaitable<RedisLookup> get(std::size_t worker, std::uint32_t app, std::uint64_t id);
+  // Many ids in one script call (a client's batch_messages): one round trip,
+  // bounded by `deadline`; results in the order of `ids`.
+  boost::asio::awaitable<std::vector<RedisLookup>> get_many(
+      std::size_t worker, std::uint32_t app, const std::vector<std::uint64_t>& ids,
+      std::optional<std::chrono::steady_clock::time_point> deadline);
   // kRefused also when only_if_absent found a value. `canonical_conversation`
   // indexes the id for clears (empty: not indexed).
-  boost::asio::awaitable<RedisPut> put(std::size_t worker, std::uint32_t app, std::uint64_t id,
-                                       std::string value, std::string canonical_conversation,
-                                       std::chrono::milliseconds ttl, bool only_if_absent);
-  // Tombstone + delete + broadcast; waits for replicas' confirmations until
-  // the budget's timeout. One Redis did not take is replayed once it
-  // answers again, and with `before_answer` waits out the budget: by then
-  // every replica that may not have got it has lost its local lease.
+  // kError also when `deadline` (the request's share of the Redis timeout)
+  // comes first.
+  boost::asio::awaitable<RedisPut> put(
+      std::size_t worker, std::uint32_t app, std::uint64_t id, std::string value,
+      std::string canonical_conversation, std::chrono::milliseconds ttl, bool only_if_absent,
+      std::optional<std::chrono::steady_clock::time_point> deadline);
+  // Tombstone + delete + broadcast; waits for replicas' confirmations within
+  // what is left of the budget. One Redis did not take is replayed once it
+  // answers again, and with `before_answer` waits until one timeout after
+  // Redis first failed this mutation: by then every replica that may not
+  // have got it has lost its local lease.
   boost::asio::awaitable<void> invalidate_message(std::size_t worker, std::uint32_t app,
                                                   std::uint64_t id, RedisBudget& budget,
                                                   bool before_answer);
@@ -75,6 +84,8 @@ class RedisMessageStore {
                                                        RedisBudget& budget, bool before_answer);
 
   bool up() const;
+  // cache.redis.timeout: a request's whole budget on Redis (SPEC §11.3).
+  std::chrono::milliseconds timeout() const;
 
  private:
   struct Impl;

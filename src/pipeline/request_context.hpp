@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "pipeline/redis_budget.hpp"
 #include "router/route.hpp"
 
 namespace yxgate::pipeline {
@@ -31,6 +32,7 @@ struct RequestContext {
   // Bound of the upstream exchange; 0: upstream.timeout. Write replay lets an
   // exchange outlive the client's answer (pipeline/write_replay.hpp).
   std::chrono::milliseconds upstream_timeout{0};
+  RedisBudget redis;              // SPEC §11.3: its time on Redis, lookup and fill together
   std::string upstream_trace_id;  // the shared batch call this request rode on
   std::string error;              // X-Yxgate-Error value when the gateway answered
 };

@@ -39,7 +39,8 @@ asio::awaitable<UpstreamReply> call_single(RouteEnv& env, const MessageLookup& l
   if (parsed->code == 200) env.batcher.learn_message(env.app.index, parsed->data_json);
   if (!fill) co_return reply;
   if (parsed->code == 200) {
-    co_await env.cache.fill_message(env.worker, ticket, std::move(parsed->data_json));
+    co_await env.cache.fill_message(env.worker, ticket, std::move(parsed->data_json),
+                                    env.ctx.redis);
   } else if (parsed->code == 107404) {
     co_await env.cache.fill_not_found(env.worker, ticket, lookup.conversation, lookup.message_time);
   }
@@ -135,11 +136,12 @@ asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env, bool l
 
   CacheAnswer answer;
   if (local_checked) {
-    answer = co_await env.cache.lookup_redis(env.worker, env.app.index, lookup->message_server_id,
-                                             lookup->conversation, lookup->message_time);
+    answer =
+        co_await env.cache.lookup_redis(env.worker, env.app.index, lookup->message_server_id,
+                                        lookup->conversation, lookup->message_time, env.ctx.redis);
   } else {
     answer = co_await env.cache.lookup(env.worker, env.app.index, lookup->message_server_id,
-                                       lookup->conversation, lookup->message_time);
+                                       lookup->conversation, lookup->message_time, env.ctx.redis);
   }
   if (answer.entry) co_return cache_hit(env, answer);
   if (lookup->message_time) co_return co_await batched_get(env, *lookup, *lookup->message_time);

@@ -148,8 +148,8 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
     spdlog::error(log::upstream_auth_error_line(trace_id, app.name, route));
   }
   if (!reply.ok()) {
-    spdlog::warn(log::upstream_error_line(trace_id, failure_reply(reply).reason,
-                                          reply.outcome.detail));
+    spdlog::warn(
+        log::upstream_error_line(trace_id, failure_reply(reply).reason, reply.outcome.detail));
   }
   co_return reply;
 }

@@ -12,9 +12,10 @@ RedisConnection::RedisConnection(boost::asio::any_io_executor executor, RedisOpt
 
 RedisConnection::~RedisConnection() { session_->stop(); }
 
-boost::asio::awaitable<RedisReply> RedisConnection::command(std::vector<std::string> args) {
+boost::asio::awaitable<RedisReply> RedisConnection::command(
+    std::vector<std::string> args, std::optional<std::chrono::steady_clock::time_point> deadline) {
   // Not a coroutine itself: hands out the session's, saving a frame per command.
-  return session_->command(std::move(args));
+  return session_->command(std::move(args), deadline);
 }
 
 bool RedisConnection::reconnect_now() { return session_->reconnect_now(); }

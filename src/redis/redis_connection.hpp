@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,11 @@ class RedisConnection {
   // the server's reply (error replies included) or a RedisFailure; every
   // failure is counted in yxgate_redis_errors_total. Await it at once. Not
   // for SUBSCRIBE/MONITOR, which change the protocol: use RedisSubscriber.
-  boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
+  // With `deadline` (a request's share of cache.redis.timeout, SPEC §11.3):
+  // kOutOfTime if it comes before the reply and before the timeout.
+  boost::asio::awaitable<RedisReply> command(
+      std::vector<std::string> args,
+      std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
   // Down: skip the rest of the reconnect backoff and try now. True when it
   // was down (then wait_until(true, ...) tells whether it came back).

@@ -64,6 +64,8 @@ std::string_view to_string(RedisFailure failure) {
       return "disconnected";
     case RedisFailure::kNotConnected:
       return "not_connected";
+    case RedisFailure::kOutOfTime:
+      return "out_of_time";
   }
   return "unknown";
 }

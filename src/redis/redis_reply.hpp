@@ -37,11 +37,16 @@ struct RedisValue {
   static RedisValue array(std::vector<RedisValue> v) { return {Type::kArray, {}, 0, std::move(v)}; }
 };
 
-// Why a command got no reply. Each is counted in yxgate_redis_errors_total.
+// Why a command got no reply. Each but kOutOfTime is counted in
+// yxgate_redis_errors_total.
 enum class RedisFailure {
   kTimeout,       // no reply within cache.redis.timeout; a late reply is dropped
   kDisconnected,  // the connection was lost (or closed) while the command waited
   kNotConnected,  // no usable connection right now: failed at once, nothing sent
+  // The caller's deadline came first (its share of cache.redis.timeout, SPEC
+  // §11.3, was spent elsewhere): not a sign that Redis is slow, so it marks
+  // nothing suspect and is not counted as a Redis error.
+  kOutOfTime,
 };
 
 std::string_view to_string(RedisFailure failure);

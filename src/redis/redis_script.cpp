@@ -38,15 +38,17 @@ std::vector<std::string> eval_args(const std::string& command, const std::string
 
 }  // namespace
 
+using Clock = std::chrono::steady_clock;
+
 RedisScript::RedisScript(std::string source)
     : source_(std::move(source)), sha1_(sha1_hex(source_)) {}
 
-boost::asio::awaitable<RedisReply> RedisScript::run(RedisConnection& connection,
-                                                    std::vector<std::string> keys,
-                                                    std::vector<std::string> args) const {
-  auto reply = co_await connection.command(eval_args("EVALSHA", sha1_, keys, args));
+boost::asio::awaitable<RedisReply> RedisScript::run(
+    RedisConnection& connection, std::vector<std::string> keys, std::vector<std::string> args,
+    std::optional<Clock::time_point> deadline) const {
+  auto reply = co_await connection.command(eval_args("EVALSHA", sha1_, keys, args), deadline);
   if (reply.is_error() && reply->str.starts_with("NOSCRIPT")) {
-    reply = co_await connection.command(eval_args("EVAL", source_, keys, args));
+    reply = co_await connection.command(eval_args("EVAL", source_, keys, args), deadline);
   }
   co_return reply;
 }

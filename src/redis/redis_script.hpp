@@ -6,6 +6,8 @@
 //
 // Immutable after construction: one instance may be shared by all workers.
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,8 +26,10 @@ class RedisScript {
 
   // EVALSHA sha numkeys keys... args...; on NOSCRIPT, EVAL with the source.
   // The script's own errors come back as error replies.
-  boost::asio::awaitable<RedisReply> run(RedisConnection& connection, std::vector<std::string> keys,
-                                         std::vector<std::string> args) const;
+  // `deadline`: as RedisConnection::command's.
+  boost::asio::awaitable<RedisReply> run(
+      RedisConnection& connection, std::vector<std::string> keys, std::vector<std::string> args,
+      std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) const;
   // EVAL with the source (a restarted Redis knows no sha), waiting for
   // nothing: RedisConnection::send_unanswered.
   bool send_unanswered(RedisConnection& connection, const std::vector<std::string>& keys,

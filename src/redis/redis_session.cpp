@@ -194,7 +194,8 @@ asio::awaitable<bool> RedisSession::handshake() {
   co_return true;
 }
 
-asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args) {
+asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args,
+                                                  std::optional<Deadline> deadline) {
   auto self = shared_from_this();
   auto& errors = metrics::yxgate_metrics().redis_errors_total;
   // Never wait for a dead or silent Redis: the caller bypasses it at once.
@@ -202,15 +203,26 @@ asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args)
     errors.inc();
     co_return RedisFailure::kNotConnected;
   }
-  auto reply = co_await send(std::move(args));
-  if (!reply.ok()) {
-    errors.inc();
-    if (reply.failure() == RedisFailure::kTimeout) on_command_timeout();
+  if (deadline && *deadline <= std::chrono::steady_clock::now()) {
+    co_return RedisFailure::kOutOfTime;  // nothing sent: the budget is spent
   }
+  const auto sent = std::chrono::steady_clock::now();
+  auto reply = co_await send(std::move(args), deadline);
+  if (reply.ok()) co_return reply;
+  if (reply.failure() == RedisFailure::kOutOfTime) {
+    // Cut short by the caller's budget. Silent for half a timeout is still
+    // a sign (a live Redis answers in well under a millisecond): the next
+    // requests should not each wait out their budgets to learn it.
+    if (std::chrono::steady_clock::now() - sent < options_.timeout / 2) co_return reply;
+    reply = RedisFailure::kTimeout;
+  }
+  errors.inc();
+  if (reply.failure() == RedisFailure::kTimeout) on_command_timeout();
   co_return reply;
 }
 
-asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args) {
+asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args,
+                                               std::optional<Deadline> deadline) {
   auto self = shared_from_this();
   const auto tag = next_tag_++;
   if (!link_ || !link_->connected() || !link_->send(args, tag)) {
@@ -218,14 +230,16 @@ asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args) {
   }
   // The reply callback fills `waiter` and cancels the timer; otherwise the
   // timer expires and the command is abandoned. Either way we resume here.
-  asio::steady_timer timer(executor_, options_.timeout);
+  const auto timeout_at = std::chrono::steady_clock::now() + options_.timeout;
+  const bool cut_short = deadline && *deadline < timeout_at;
+  asio::steady_timer timer(executor_, cut_short ? *deadline : timeout_at);
   Waiter waiter{std::nullopt, &timer};
   waiters_.emplace(tag, &waiter);
   ScopeExit forget{[this, tag] { waiters_.erase(tag); }};
   co_await timer.async_wait(use_tuple);
   // A reply that raced with the expiry still counts: check it first.
   if (waiter.result) co_return std::move(*waiter.result);
-  co_return RedisFailure::kTimeout;
+  co_return cut_short ? RedisFailure::kOutOfTime : RedisFailure::kTimeout;
 }
 
 bool RedisSession::send_push(const std::vector<std::string>& args) {

@@ -31,6 +31,7 @@ namespace yxgate::redis {
 class RedisSession : public std::enable_shared_from_this<RedisSession>,
                      private HiredisLink::Listener {
  public:
+  using Deadline = std::chrono::steady_clock::time_point;
   // Replies to commands sent with send_push() (pub/sub) carry this tag.
   static constexpr std::uint64_t kPushTag = 0;
 
@@ -59,7 +60,11 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   const boost::asio::any_io_executor& executor() const { return executor_; }
 
   // Fails at once with kNotConnected unless up(). Counted in metrics.
-  boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
+  // Waits until `deadline` when that comes before cache.redis.timeout: then
+  // kOutOfTime, which marks nothing suspect (the caller's budget ran out),
+  // unless the command waited half a timeout or more: that is kTimeout.
+  boost::asio::awaitable<RedisReply> command(std::vector<std::string> args,
+                                             std::optional<Deadline> deadline = std::nullopt);
   // True once up() == want, false at the deadline.
   boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
   // Down and waiting out a reconnect backoff: try now instead (a caller that
@@ -85,8 +90,10 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   boost::asio::awaitable<bool> connect_once();
   boost::asio::awaitable<bool> handshake();
   boost::asio::awaitable<std::optional<std::string>> resolve();
-  // Sends on the current link and waits up to the timeout; no up() check.
-  boost::asio::awaitable<RedisReply> send(std::vector<std::string> args);
+  // Sends on the current link and waits up to the timeout (or `deadline`,
+  // if earlier: then kOutOfTime); no up() check.
+  boost::asio::awaitable<RedisReply> send(std::vector<std::string> args,
+                                          std::optional<Deadline> deadline = std::nullopt);
   boost::asio::awaitable<void> wait_for_link_event(std::chrono::steady_clock::time_point deadline);
   std::chrono::milliseconds jittered(std::chrono::milliseconds backoff);
   void set_up(bool up);

@@ -124,7 +124,7 @@ TEST_F(RedisMessageStoreTest, PutTellsStoredRefusedAndErrorApart) {
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     const auto put = [&](std::uint64_t id) {
-      return store.put(0, 0, id, "value", "1|alice|bob", 60s, false);
+      return store.put(0, 0, id, "value", "1|alice|bob", 60s, false, Clock::now() + 10s);
     };
     EXPECT_EQ(co_await put(7), pipeline::RedisPut::kStored);
     server.cli({"SET", "yxgate:default:tomb:8", "1", "PX", "60000"});
@@ -134,6 +134,63 @@ TEST_F(RedisMessageStoreTest, PutTellsStoredRefusedAndErrorApart) {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(false, 5s));
     EXPECT_EQ(co_await put(9), pipeline::RedisPut::kError);
   });
+}
+
+// A client's batch_messages: every id in one round trip (issue 18).
+TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneScriptCall) {
+  for (int id = 1; id <= 50; id += 2) {
+    server.cli({"SET", "yxgate:default:msg:" + std::to_string(id), "v" + std::to_string(id), "PX",
+                "60000"});
+  }
+  pipeline::RedisLinks links(pool, config);
+  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  run_test(pool.context(0), [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
+    co_await store.get(0, 0, 999);  // loads the script
+    std::vector<std::uint64_t> ids;
+    for (std::uint64_t id = 1; id <= 50; ++id) ids.push_back(id);
+    const int before = script_calls();
+    const auto results = co_await store.get_many(0, 0, ids, Clock::now() + 5s);
+    EXPECT_EQ(script_calls() - before, 1);
+    CO_ASSERT_TRUE(results.size() == 50u);
+    for (std::uint64_t id = 1; id <= 50; ++id) {
+      const auto& r = results[id - 1];
+      if (id % 2 == 1) {
+        EXPECT_EQ(r.status, RedisLookup::Status::kFound) << id;
+        EXPECT_EQ(r.cached.value, "v" + std::to_string(id));
+      } else {
+        EXPECT_EQ(r.status, RedisLookup::Status::kMissing) << id;
+      }
+    }
+  });
+}
+
+// SPEC §11.3: a request whose lookup spent most of cache.redis.timeout gets
+// only the rest for its fill; running out of it is not Redis' fault, so
+// nothing is marked suspect.
+TEST_F(RedisMessageStoreTest, APutGetsOnlyWhatIsLeftOfTheBudgetAndSuspectsNothing) {
+  pipeline::RedisLinks links(pool, config);  // timeout 1 s
+  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  run_test(pool.context(0), [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
+    server.pause();
+    pipeline::RedisBudget budget;
+    budget.spent = 900ms;
+    const auto started = Clock::now();
+    const auto put = co_await store.put(0, 0, 5, "value", "", 60s, false,
+                                        budget.deadline(started, store.timeout()));
+    const auto took = Clock::now() - started;
+    EXPECT_EQ(put, pipeline::RedisPut::kError);
+    EXPECT_GE(took, 90ms);
+    EXPECT_LT(took, 600ms);  // a whole timeout would be 1 s
+    EXPECT_TRUE(links.connection(0).up());
+    budget.spent = 1s;  // all spent: not even sent
+    EXPECT_EQ(co_await store.put(0, 0, 6, "value", "", 60s, false,
+                                 budget.deadline(Clock::now(), store.timeout())),
+              pipeline::RedisPut::kError);
+    server.resume();
+  });
+  EXPECT_EQ(server.cli({"EXISTS", "yxgate:default:msg:6"}), "0");
 }
 
 class CachedMessagesLeaseTest : public RedisMessageStoreTest {
@@ -170,9 +227,10 @@ TEST_F(CachedMessagesLeaseTest, AFillRedisRefusedIsNotServedLocally) {
   store.start(cache);
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
+    pipeline::RedisBudget budget;
     server.cli({"SET", "yxgate:default:tomb:11", "1", "PX", "60000"});
-    co_await cache.fill_message(0, cache.ticket(0, 11), message(11, "old"));
-    co_await cache.fill_message(0, cache.ticket(0, 12), message(12, "fine"));
+    co_await cache.fill_message(0, cache.ticket(0, 11), message(11, "old"), budget);
+    co_await cache.fill_message(0, cache.ticket(0, 12), message(12, "fine"), budget);
     EXPECT_FALSE(cache.lookup_local(0, 11, alice_bob, std::nullopt).entry);
     EXPECT_TRUE(cache.lookup_local(0, 12, alice_bob, std::nullopt).entry);
   });
@@ -188,7 +246,8 @@ TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLoca
   store.start(cache);
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
-    co_await cache.fill_message(0, cache.ticket(0, 21), message(21, "v1"));
+    pipeline::RedisBudget budget;
+    co_await cache.fill_message(0, cache.ticket(0, 21), message(21, "v1"), budget);
     EXPECT_TRUE(cache.lookup_local(0, 21, alice_bob, std::nullopt).entry);
     server.pause();
     const auto paused = Clock::now();
@@ -200,7 +259,7 @@ TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLoca
     CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
     // Held through the silence: may be an old version, so it is gone.
     EXPECT_FALSE(cache.lookup_local(0, 21, alice_bob, std::nullopt).entry);
-    co_await cache.fill_message(0, cache.ticket(0, 22), message(22, "v1"));
+    co_await cache.fill_message(0, cache.ticket(0, 22), message(22, "v1"), budget);
     EXPECT_TRUE(cache.lookup_local(0, 22, alice_bob, std::nullopt).entry);
   });
 }
