@@ -19,13 +19,6 @@ bool parse_decimal(std::string_view text, std::uint64_t& out) {
   return ec == std::errc() && ptr == text.data() + text.size() && out <= kMaxJavaLong;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string ConversationId::to_string() const {
@@ -82,23 +75,6 @@ Result<std::uint64_t> parse_non_negative(std::string_view text, std::string_view
     return make_error(std::string(name) + " must be a non-negative integer");
   }
   return value;
-}
-
-Result<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    const int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
-    const int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
-    if (hi < 0 || lo < 0) return make_error("bad percent-encoding");
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
 }
 
 }  // namespace yxgate::router

@@ -30,7 +30,4 @@ Result<std::uint64_t> parse_message_server_id(std::string_view text);
 // A non-negative decimal integer <= 2^63-1 (message_time, create_time).
 Result<std::uint64_t> parse_non_negative(std::string_view text, std::string_view name);
 
-// Percent-decodes a URL path segment or query value; fails on a bad escape.
-Result<std::string> percent_decode(std::string_view text);
-
 }  // namespace yxgate::router

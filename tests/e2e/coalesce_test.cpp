@@ -20,28 +20,6 @@ std::string timed_path(std::string_view conversation, std::uint64_t id, std::uin
          "?message_time=" + std::to_string(time);
 }
 
-// Fires all `targets` at once from pre-connected keep-alive clients, so they
-// reach the gateway within a few milliseconds of each other.
-std::vector<HttpResponse> fire_together(std::uint16_t port, const std::vector<std::string>& targets,
-                                        const Headers& headers = {}) {
-  std::vector<std::unique_ptr<KeepAliveClient>> clients;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    clients.push_back(std::make_unique<KeepAliveClient>(port));
-    clients.back()->request("GET", "/healthz-warmup");  // opens the connection (404)
-  }
-  std::vector<HttpResponse> responses(targets.size());
-  std::latch start(static_cast<std::ptrdiff_t>(targets.size()));
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    threads.emplace_back([&, i] {
-      start.arrive_and_wait();
-      responses[i] = clients[i]->request("GET", targets[i], headers);
-    });
-  }
-  for (auto& t : threads) t.join();
-  return responses;
-}
-
 // A plain TCP connection the test closes when it chooses (the HTTP clients
 // close only on their own terms).
 class RawConnection {

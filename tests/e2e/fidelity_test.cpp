@@ -37,29 +37,6 @@ std::string batch_body(const std::vector<std::pair<std::uint64_t, std::uint64_t>
 const std::string kBatchPath = "/im/v2/conversations/alice%7C1%7Cbob/batch_messages";
 const Headers kJson = {{"Content-Type", "application/json"}};
 
-// Runs every call at once (each on its own pre-opened connection).
-std::vector<HttpResponse> together(
-    std::uint16_t port,
-    const std::vector<std::tuple<std::string, std::string, std::string>>& calls) {
-  std::vector<std::unique_ptr<KeepAliveClient>> clients;
-  for (std::size_t i = 0; i < calls.size(); ++i) {
-    clients.push_back(std::make_unique<KeepAliveClient>(port));
-    clients.back()->request("GET", "/warmup");  // opens the connection (404)
-  }
-  std::vector<HttpResponse> responses(calls.size());
-  std::latch start(static_cast<std::ptrdiff_t>(calls.size()));
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < calls.size(); ++i) {
-    threads.emplace_back([&, i] {
-      start.arrive_and_wait();
-      const auto& [method, target, body] = calls[i];
-      responses[i] = clients[i]->request(method, target, body.empty() ? Headers{} : kJson, body);
-    });
-  }
-  for (auto& t : threads) t.join();
-  return responses;
-}
-
 class Fidelity : public GatewayTest {
  protected:
   std::string metrics() { return request(gateway().admin_port(), "GET", "/metrics").body; }
@@ -142,7 +119,7 @@ TEST_F(Fidelity, WrongMessageTimeIsNotServedWhenSharingABatch) {
   start({.extra_yaml = "coalesce:\n  window: 100ms\n"});
   const auto t = seeded_create_time(371);
   const auto answers =
-      together(gateway().port(), {{"GET", timed(371, t), ""}, {"GET", timed(371, t + 1), ""}});
+      fire_calls_together(gateway().port(), {{"GET", timed(371, t)}, {"GET", timed(371, t + 1)}});
   EXPECT_EQ(json_get_int(answers[0].body, "/code"), 200) << answers[0].body;
   EXPECT_EQ(json_get_int(answers[1].body, "/code"), 107404) << answers[1].body;
   EXPECT_EQ(emulator().calls("batch_messages"), 1);
@@ -160,11 +137,12 @@ TEST_F(Fidelity, WrongMessageTimeIsNotServedWhenSharingABatch) {
 // Defect 4: an item without create_time never joins other clients' batch.
 TEST_F(Fidelity, OneClientsBadItemDoesNotFailOthersLookups) {
   start({.extra_yaml = "coalesce:\n  window: 100ms\n"});
-  const auto answers = together(
-      gateway().port(), {{"GET", timed(375, seeded_create_time(375)), ""},
-                         {"GET", timed(377, seeded_create_time(377)), ""},
-                         {"GET", timed(379, seeded_create_time(379)), ""},
-                         {"POST", kBatchPath, R"({"messages":[{"message_server_id":381}]})"}});
+  const auto answers = fire_calls_together(
+      gateway().port(),
+      {{"GET", timed(375, seeded_create_time(375))},
+       {"GET", timed(377, seeded_create_time(377))},
+       {"GET", timed(379, seeded_create_time(379))},
+       {"POST", kBatchPath, R"({"messages":[{"message_server_id":381}]})", kJson}});
   for (int i = 0; i < 3; ++i) EXPECT_EQ(json_get_int(answers[i].body, "/code"), 200) << i;
   expect_refused(answers[3], "create_time");
 }

@@ -3,10 +3,12 @@
 // yxgate in front of it, both real processes on loopback.
 #include <gtest/gtest.h>
 
+#include <latch>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "e2e/gateway_process.hpp"
 #include "support/emulator_process.hpp"
@@ -30,6 +32,46 @@ bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return predicate();
+}
+
+// One request of a burst (fire_calls_together).
+struct Call {
+  std::string method;
+  std::string target;
+  std::string body = {};
+  Headers headers = {};
+};
+
+// Fires every call at once, each from its own pre-connected keep-alive
+// client, so they reach the gateway within a few milliseconds of each other.
+inline std::vector<HttpResponse> fire_calls_together(std::uint16_t port,
+                                                     const std::vector<Call>& calls) {
+  std::vector<std::unique_ptr<KeepAliveClient>> clients;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    clients.push_back(std::make_unique<KeepAliveClient>(port));
+    clients.back()->request("GET", "/healthz-warmup");  // opens the connection (404)
+  }
+  std::vector<HttpResponse> responses(calls.size());
+  std::latch start(static_cast<std::ptrdiff_t>(calls.size()));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      const auto& call = calls[i];
+      responses[i] = clients[i]->request(call.method, call.target, call.headers, call.body);
+    });
+  }
+  for (auto& t : threads) t.join();
+  return responses;
+}
+
+// GETs of every target at once.
+inline std::vector<HttpResponse> fire_together(std::uint16_t port,
+                                               const std::vector<std::string>& targets,
+                                               const Headers& headers = {}) {
+  std::vector<Call> calls;
+  for (const auto& target : targets) calls.push_back(Call{"GET", target, {}, headers});
+  return fire_calls_together(port, calls);
 }
 
 class GatewayTest : public ::testing::Test {

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
-#include <regex>
 #include <thread>
 
 #include "e2e/gateway_test_env.hpp"
@@ -31,19 +30,7 @@ class RedisBudget : public ::testing::Test {
     const auto text = request(gateway.admin_port(), "GET", "/metrics").body;
     return text.find("\nyxgate_redis_up 1") != std::string::npos;
   }
-  // Script calls (EVALSHA and EVAL) Redis has served so far.
-  int script_calls() const {
-    const auto stats = redis_.cli({"INFO", "commandstats"});
-    int calls = 0;
-    for (const char* command : {"evalsha", "eval"}) {
-      std::smatch m;
-      if (std::regex_search(stats, m,
-                            std::regex(std::string("cmdstat_") + command + ":calls=(\\d+)"))) {
-        calls += std::stoi(m[1]);
-      }
-    }
-    return calls;
-  }
+  int script_calls() const { return redis_.command_calls({"evalsha", "eval"}); }
 
   RedisServerProcess redis_;
   EmulatorProcess emulator_;

@@ -23,27 +23,6 @@ double metric(const std::string& text, const std::string& series) {
   return std::stod(text.substr(at + series.size() + 2));
 }
 
-// Fires all `targets` at once from pre-connected keep-alive clients.
-std::vector<HttpResponse> fire_together(std::uint16_t port,
-                                        const std::vector<std::string>& targets) {
-  std::vector<std::unique_ptr<KeepAliveClient>> clients;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    clients.push_back(std::make_unique<KeepAliveClient>(port));
-    clients.back()->request("GET", "/healthz-warmup");  // opens the connection (404)
-  }
-  std::vector<HttpResponse> responses(targets.size());
-  std::latch start(static_cast<std::ptrdiff_t>(targets.size()));
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    threads.emplace_back([&, i] {
-      start.arrive_and_wait();
-      responses[i] = clients[i]->request("GET", targets[i]);
-    });
-  }
-  for (auto& t : threads) t.join();
-  return responses;
-}
-
 class TimeIndex : public GatewayTest {
  protected:
   // Nothing cached (no local layer, no Redis): a second lookup of an id goes

@@ -66,7 +66,7 @@ TEST(ChildVerdict, AChildThatIgnoresSigtermFails) {
 TEST(ChildVerdict, AChildThatDiedOnItsOwnFails) {
   ChildProcess child(faulty("crash-now"));
   ASSERT_TRUE(child.wait_for_line("ready", 10s));
-  while (child.running()) std::this_thread::sleep_for(10ms);  // it aborts at once
+  ASSERT_TRUE(child.wait_until_died(10s));  // it aborts at once
   const auto verdict = child.finish();
   EXPECT_NE(joined(verdict).find("exited on its own"), std::string::npos) << joined(verdict);
 }

@@ -27,19 +27,7 @@ class RedisMessageStoreTest : public ::testing::Test {
     config.timeout = std::chrono::milliseconds(1000);
   }
 
-  // How many script calls Redis has served.
-  int script_calls() const {
-    const auto stats = server.cli({"INFO", "commandstats"});
-    int calls = 0;
-    for (const char* command : {"evalsha", "eval"}) {
-      std::smatch m;
-      if (std::regex_search(stats, m,
-                            std::regex(std::string("cmdstat_") + command + ":calls=(\\d+)"))) {
-        calls += std::stoi(m[1]);
-      }
-    }
-    return calls;
-  }
+  int script_calls() const { return server.command_calls({"evalsha", "eval"}); }
 
   // Starts `count` lookups of ids first..first+count-1 in the same loop turn
   // and waits for all of them.

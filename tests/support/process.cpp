@@ -299,6 +299,13 @@ std::optional<std::string> ChildProcess::wait_for_line(std::string_view substrin
   return wait_for_line(std::regex(escaped), timeout);
 }
 
+bool ChildProcess::wait_until_died(std::chrono::milliseconds timeout) {
+  const bool expected = exit_expected_;
+  const bool died = wait_exit(timeout).has_value();
+  exit_expected_ = expected;
+  return died;
+}
+
 std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
   exit_expected_ = true;
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -85,6 +85,9 @@ class ChildProcess {
   // The exit code, 128 + signal number if a signal killed it, or nullopt if
   // it is still running at the deadline.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+  // Waits for an exit the test did not ask for (a crash it provokes):
+  // false at the deadline. Unlike wait_exit, finish() still judges it.
+  bool wait_until_died(std::chrono::milliseconds timeout);
   // SIGTERM (after SIGCONT if it is stopped), then SIGKILL after
   // `grace`; returns the exit status.
   std::optional<int> stop(std::chrono::milliseconds grace = std::chrono::seconds(2));

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -107,6 +108,18 @@ std::string RedisServerProcess::cli(const std::vector<std::string>& args) const 
   auto out = process.read_stdout();
   if (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
+}
+
+int RedisServerProcess::command_calls(const std::vector<std::string>& commands) const {
+  const auto stats = cli({"INFO", "commandstats"});
+  int calls = 0;
+  for (const auto& command : commands) {
+    std::smatch m;
+    if (std::regex_search(stats, m, std::regex("cmdstat_" + command + ":calls=(\\d+)"))) {
+      calls += std::stoi(m[1]);
+    }
+  }
+  return calls;
 }
 
 }  // namespace yxgate::testing

@@ -42,6 +42,9 @@ class RedisServerProcess {
   // Runs `redis-cli -p PORT [-a PW] args...` and returns its stdout without
   // the trailing newline (raw mode: no quotes). For assertions only.
   std::string cli(const std::vector<std::string>& args) const;
+  // How many times Redis ran these commands (INFO commandstats), e.g.
+  // {"evalsha", "eval"}: the script calls, i.e. round trips of the gateway.
+  int command_calls(const std::vector<std::string>& commands) const;
 
  private:
   bool start();  // false if the port was taken

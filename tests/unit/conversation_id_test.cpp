@@ -51,12 +51,5 @@ TEST(NonNegative, AcceptsZeroRejectsNegative) {
   EXPECT_NE(bad.error().message.find("message_time"), std::string::npos);
 }
 
-TEST(PercentDecode, DecodesPipesAndRejectsBadEscapes) {
-  EXPECT_EQ(*percent_decode("alice%7C1%7cbob"), "alice|1|bob");
-  EXPECT_FALSE(percent_decode("abc%7").ok());
-  EXPECT_FALSE(percent_decode("abc%zz").ok());
-  EXPECT_FALSE(percent_decode("%").ok());
-}
-
 }  // namespace
 }  // namespace yxgate::router
