@@ -36,6 +36,6 @@ bool RedisHealth::all_up() const {
   return links_ > 0 && down_ == 0;
 }
 
-void RedisHealth::update_locked() { gauge_.set(links_ > 0 && down_ == 0 ? 1.0 : 0.0); }
+void RedisHealth::update_locked() { gauge_.Set(links_ > 0 && down_ == 0 ? 1.0 : 0.0); }
 
 }  // namespace yxgate::redis

@@ -10,7 +10,7 @@
 // invalidation — both are worth an alert. Per-link detail is in the logs.
 #include <mutex>
 
-#include "metrics/gauge.hpp"
+#include "metrics/registry.hpp"
 
 namespace yxgate::redis {
 

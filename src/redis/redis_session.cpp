@@ -199,12 +199,12 @@ asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args)
   auto& errors = metrics::yxgate_metrics().redis_errors_total;
   // Never wait for a dead or silent Redis: the caller bypasses it at once.
   if (!up()) {
-    errors.inc();
+    errors.Increment();
     co_return RedisFailure::kNotConnected;
   }
   auto reply = co_await send(std::move(args));
   if (!reply.ok()) {
-    errors.inc();
+    errors.Increment();
     if (reply.failure() == RedisFailure::kTimeout) on_command_timeout();
   }
   co_return reply;
@@ -280,7 +280,7 @@ void RedisSession::set_up(bool up) {
 void RedisSession::connect_failed(std::string_view why) {
   if (stopped_) return;  // a handshake cut short by stop() is no outage
   last_error_ = why;
-  metrics::yxgate_metrics().redis_errors_total.inc();
+  metrics::yxgate_metrics().redis_errors_total.Increment();
   // One line per outage, not one per retry.
   if (failing_) return;
   failing_ = true;
@@ -325,7 +325,7 @@ void RedisSession::on_link_closed(HiredisLink& link, std::string_view why) {
   if (&link != link_.get()) return;
   last_error_ = why;
   if (up() && !stopped_) {
-    metrics::yxgate_metrics().redis_errors_total.inc();
+    metrics::yxgate_metrics().redis_errors_total.Increment();
     spdlog::warn("\"event\":\"redis_disconnected\",\"role\":\"{}\",\"error\":\"{}\"", role_,
                  json_escaped(why));
   }
