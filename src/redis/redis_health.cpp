@@ -1,7 +1,5 @@
 #include "redis/redis_health.hpp"
 
-#include "metrics/yxgate_metrics.hpp"
-
 namespace yxgate::redis {
 
 RedisHealth::Vote::Vote(RedisHealth& health) : health_(health) {
@@ -24,11 +22,6 @@ void RedisHealth::Vote::set_up(bool up) {
   up_ = up;
   health_.down_ += up ? -1 : 1;
   health_.update_locked();
-}
-
-RedisHealth& RedisHealth::global() {
-  static RedisHealth health(metrics::yxgate_metrics().redis_up);
-  return health;
 }
 
 bool RedisHealth::all_up() const {

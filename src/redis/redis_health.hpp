@@ -34,9 +34,6 @@ class RedisHealth {
   RedisHealth(const RedisHealth&) = delete;
   RedisHealth& operator=(const RedisHealth&) = delete;
 
-  // The tally behind yxgate_metrics().redis_up.
-  static RedisHealth& global();
-
   bool all_up() const;
 
  private:

@@ -52,9 +52,9 @@ RedisSession::RedisSession(asio::any_io_executor executor, RedisOptions options,
       hooks_(std::move(hooks)),
       role_(std::move(role)),
       wake_(executor_),
-      vote_(std::in_place, RedisHealth::global()),
       rng_(std::random_device{}()) {
   if (!options_.liveness) options_.liveness = std::make_shared<RedisLiveness>();
+  if (options_.health) vote_.emplace(*options_.health);
 }
 
 RedisSession::~RedisSession() {
