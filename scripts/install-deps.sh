@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev  # gzip: the emulator compresses answers, the gateway decodes them
   redis-server redis-tools curl ca-certificates
   prometheus  # promtool: the metrics tests check /metrics with it
+  prometheus-cpp-dev  # metrics families and text format (core; SPEC §8)
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
   python3 python3-h11  # tests/differential: an independent HTTP/1.1 parser to compare framing with
 )

@@ -14,8 +14,6 @@
 #include "config/secrets.hpp"
 #include "log/event_line.hpp"
 #include "log/logging.hpp"
-#include "metrics/process_collector.hpp"
-#include "metrics/registry.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "pipeline/gateway.hpp"
 #include "server/connection_limits.hpp"
@@ -123,10 +121,8 @@ int run(const char* path) {
   }
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto& registry = metrics::Registry::global();
-  metrics::add_process_metrics(registry);
-  auto& metrics = metrics::yxgate_metrics();
-  metrics.build_info.with({kVersion}).set(1);
+  // Every family exists (at 0) from startup, with process_* and build_info.
+  metrics::yxgate_metrics();
 
   server::ServerState state;
   const auto threads = config.server.threads > 0

@@ -105,7 +105,7 @@ HttpResponse AdminHandler::respond(const server::HttpRequest& request) const {
   }
   HttpResponse res{http::status::ok, version};
   res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-  metrics::yxgate_metrics().inflight_requests.set(static_cast<double>(state_.inflight.load()));
+  metrics::yxgate_metrics().inflight_requests.Set(static_cast<double>(state_.inflight.load()));
   res.body() = metrics::Registry::global().render();
   res.prepare_payload();
   return res;

@@ -1,6 +1,7 @@
 #pragma once
 // Standard process_* metrics (Prometheus client conventions), read from
-// /proc/self at render time.
+// /proc/self at render time. prometheus-cpp 1.0 core has no process
+// collector: this is one, as a prometheus::Collectable.
 #include <optional>
 
 #include "metrics/registry.hpp"

@@ -1,20 +1,26 @@
 #include "metrics/registry.hpp"
 
+#include <prometheus/check_names.h>
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
 #include <set>
+#include <stdexcept>
 
 namespace yxgate::metrics {
 namespace {
 
-void check_names(const std::string& name, const std::string& type,
+void check_names(const std::string& name, std::string_view type,
                  const std::vector<std::string>& label_names) {
-  if (!text::valid_metric_name(name)) throw std::invalid_argument("invalid metric name: " + name);
+  if (!prometheus::CheckMetricName(name))
+    throw std::invalid_argument("invalid metric name: " + name);
   // promtool lints a counter without the suffix.
   if (type == "counter" && !name.ends_with("_total")) {
     throw std::invalid_argument("counter name must end in _total: " + name);
   }
   std::set<std::string> seen;
   for (const auto& label : label_names) {
-    if (!text::valid_label_name(label) || (type == "histogram" && label == "le")) {
+    if (!prometheus::CheckLabelName(label) || (type == "histogram" && label == "le")) {
       throw std::invalid_argument(name + ": invalid label name: " + label);
     }
     if (!seen.insert(label).second)
@@ -22,89 +28,95 @@ void check_names(const std::string& name, const std::string& type,
   }
 }
 
+// Position of each label in the declared order; unknown ones (none today) last.
+void order_labels(prometheus::MetricFamily& family, const std::vector<std::string>& order) {
+  auto rank = [&](const prometheus::ClientMetric::Label& l) {
+    return std::find(order.begin(), order.end(), l.name) - order.begin();
+  };
+  for (auto& metric : family.metric) {
+    std::stable_sort(metric.label.begin(), metric.label.end(),
+                     [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  }
+  // The library keeps children in a hash map: sort them for a stable output.
+  std::sort(family.metric.begin(), family.metric.end(), [](const auto& a, const auto& b) {
+    return std::lexicographical_compare(
+        a.label.begin(), a.label.end(), b.label.begin(), b.label.end(),
+        [](const auto& x, const auto& y) { return x.value < y.value; });
+  });
+}
+
 }  // namespace
 
-template <class F, class Make>
-F& Registry::find_or_add(const std::string& name, const std::string& type,
-                         const std::vector<std::string>& label_names, Make make) {
-  check_names(name, type, label_names);
+Registry::Registry() : families_(prometheus::Registry::InsertBehavior::Merge) {}
+Registry::~Registry() = default;
+
+void Registry::declare(const std::string& name, std::vector<std::string> label_names) {
   std::lock_guard lock(mu_);
-  if (const auto it = families_.find(name); it != families_.end()) {
-    auto* existing = dynamic_cast<F*>(it->second.get());
-    if (existing == nullptr || existing->type() != type || existing->label_names() != label_names) {
-      throw std::invalid_argument(name + ": registered again with another type or labels");
-    }
-    return *existing;
+  const auto [it, inserted] = label_order_.emplace(name, label_names);
+  if (!inserted && it->second != label_names) {
+    throw std::invalid_argument(name + ": registered again with other labels");
   }
-  auto family = make();
-  F& ref = *family;
-  families_.emplace(name, std::move(family));
-  return ref;
 }
 
 Family<Counter>& Registry::counter(const std::string& name, const std::string& help,
                                    std::vector<std::string> label_names) {
-  return find_or_add<Family<Counter>>(name, "counter", label_names, [&] {
-    return std::make_unique<Family<Counter>>(name, help, "counter", label_names,
-                                             [] { return std::make_unique<Counter>(); });
-  });
+  check_names(name, "counter", label_names);
+  declare(name, label_names);
+  auto& family = prometheus::BuildCounter().Name(name).Help(help).Register(families_);
+  // A family without labels has exactly one child: it shows as 0 from the start.
+  if (label_names.empty()) family.Add({});
+  return family;
 }
 
 Family<Gauge>& Registry::gauge(const std::string& name, const std::string& help,
                                std::vector<std::string> label_names) {
-  return find_or_add<Family<Gauge>>(name, "gauge", label_names, [&] {
-    return std::make_unique<Family<Gauge>>(name, help, "gauge", label_names,
-                                           [] { return std::make_unique<Gauge>(); });
-  });
-}
-
-Family<Histogram>& Registry::histogram(const std::string& name, const std::string& help,
-                                       std::vector<std::string> label_names,
-                                       std::vector<double> buckets) {
-  check_bucket_bounds(buckets);
-  auto& family = find_or_add<Family<Histogram>>(name, "histogram", label_names, [&] {
-    return std::make_unique<Family<Histogram>>(name, help, "histogram", label_names, [buckets] {
-      return std::make_unique<Histogram>(buckets);
-    });
-  });
-  std::lock_guard lock(mu_);
-  const auto [it, inserted] = histogram_buckets_.emplace(name, buckets);
-  if (!inserted && it->second != buckets) {
-    throw std::invalid_argument(name + ": registered again with other buckets");
-  }
+  check_names(name, "gauge", label_names);
+  declare(name, label_names);
+  auto& family = prometheus::BuildGauge().Name(name).Help(help).Register(families_);
+  if (label_names.empty()) family.Add({});
   return family;
 }
 
-void Registry::add_callback(const std::string& name, const std::string& help,
-                            const std::string& type, std::function<double()> fn) {
-  check_names(name, type, {});
+HistogramFamily& Registry::histogram(const std::string& name, const std::string& help,
+                                     std::vector<std::string> label_names,
+                                     std::vector<double> buckets) {
+  check_names(name, "histogram", label_names);
+  declare(name, label_names);
   std::lock_guard lock(mu_);
-  if (const auto it = families_.find(name); it != families_.end()) {
-    auto* existing = dynamic_cast<CallbackFamily*>(it->second.get());
-    if (existing == nullptr || existing->type() != type) {
-      throw std::invalid_argument(name + ": registered again with another type");
+  if (const auto it = collectables_.find(name); it != collectables_.end()) {
+    auto* existing = dynamic_cast<HistogramFamily*>(it->second.get());
+    if (existing == nullptr || existing->buckets() != buckets) {
+      throw std::invalid_argument(name + ": registered again with another type or buckets");
     }
-    existing->set_callback(std::move(fn));
-    return;
+    return *existing;
   }
-  families_.emplace(name, std::make_unique<CallbackFamily>(name, help, type, std::move(fn)));
+  auto family =
+      std::make_shared<HistogramFamily>(name, help, std::move(label_names), std::move(buckets));
+  collectables_.emplace(name, family);
+  return *family;
 }
 
-void Registry::gauge_callback(const std::string& name, const std::string& help,
-                              std::function<double()> fn) {
-  add_callback(name, help, "gauge", std::move(fn));
-}
-
-void Registry::counter_callback(const std::string& name, const std::string& help,
-                                std::function<double()> fn) {
-  add_callback(name, help, "counter", std::move(fn));
+void Registry::add_collectable(const std::string& key, std::shared_ptr<prometheus::Collectable> c) {
+  std::lock_guard lock(mu_);
+  collectables_.emplace(key, std::move(c));
 }
 
 std::string Registry::render() const {
-  std::string out;
-  std::lock_guard lock(mu_);
-  for (const auto& [name, family] : families_) family->render(out);
-  return out;
+  auto families = families_.Collect();
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, c] : collectables_) {
+      for (auto& f : c->Collect()) families.push_back(std::move(f));
+    }
+    for (auto& family : families) {
+      if (const auto it = label_order_.find(family.name); it != label_order_.end()) {
+        order_labels(family, it->second);
+      }
+    }
+  }
+  std::sort(families.begin(), families.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 Registry& Registry::global() {

@@ -1,55 +1,70 @@
 #pragma once
-// The set of metric families /metrics renders (SPEC §8). Registering is done
-// at startup; rendering may run concurrently with updates from any thread.
-#include <functional>
+// The /metrics registry on prometheus-cpp (core): counter and gauge families
+// are the library's; histograms are ours (histogram.hpp: the library's
+// Histogram::Observe takes a mutex), as is the process collector. render()
+// collects all of them and serialises with the library's TextSerializer.
+//
+// Families are created at startup (yxgate_metrics.cpp is the one list), and
+// their children resolved once by the components that use them: a hot path
+// holds Counter&, Gauge& and Histogram& and never looks a child up (the
+// library's Family::Add takes a mutex).
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "metrics/family.hpp"
+#include "metrics/histogram.hpp"
 
 namespace yxgate::metrics {
 
+using Counter = prometheus::Counter;
+using Gauge = prometheus::Gauge;
+template <class T>
+using Family = prometheus::Family<T>;
+
 class Registry {
  public:
-  Registry() = default;
+  Registry();
+  ~Registry();
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
 
-  // Registering a name again returns the same family. Invalid names, a
-  // counter not ending in "_total", or re-registering a name with another
-  // type, labels or buckets throw std::invalid_argument (a programming error).
+  // `label_names` in the order they are printed (today's /metrics and the
+  // tests that read it; the library alone would sort them). A counter's
+  // name must end in _total (promtool). Invalid or clashing names throw
+  // std::invalid_argument: a programming error at startup.
   Family<Counter>& counter(const std::string& name, const std::string& help,
                            std::vector<std::string> label_names = {});
   Family<Gauge>& gauge(const std::string& name, const std::string& help,
                        std::vector<std::string> label_names = {});
-  Family<Histogram>& histogram(const std::string& name, const std::string& help,
-                               std::vector<std::string> label_names, std::vector<double> buckets);
+  HistogramFamily& histogram(const std::string& name, const std::string& help,
+                             std::vector<std::string> label_names, std::vector<double> buckets);
 
-  // Unlabelled values computed when rendering. Registering the name again
-  // replaces the callback. The callback must be thread-safe and cheap.
-  void gauge_callback(const std::string& name, const std::string& help, std::function<double()> fn);
-  void counter_callback(const std::string& name, const std::string& help,
-                        std::function<double()> fn);
+  // A collector of its own families (process_*). Once per `key`: adding the
+  // same key again keeps the first.
+  void add_collectable(const std::string& key, std::shared_ptr<prometheus::Collectable> c);
 
-  // Text exposition format 0.0.4, families sorted by name.
+  // Text exposition format 0.0.4: families sorted by name, children by
+  // label values, labels in declared order.
   std::string render() const;
 
   // The process-wide registry behind GET /metrics: the one global mutable object.
   static Registry& global();
 
  private:
-  template <class F, class Make>
-  F& find_or_add(const std::string& name, const std::string& type,
-                 const std::vector<std::string>& label_names, Make make);
-  void add_callback(const std::string& name, const std::string& help, const std::string& type,
-                    std::function<double()> fn);
+  void declare(const std::string& name, std::vector<std::string> label_names);
 
-  mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<FamilyBase>> families_;
-  std::map<std::string, std::vector<double>> histogram_buckets_;
+  prometheus::Registry families_;
+  mutable std::mutex mu_;  // startup and scrapes only, never a request
+  std::map<std::string, std::vector<std::string>> label_order_;
+  std::map<std::string, std::shared_ptr<prometheus::Collectable>> collectables_;
 };
 
 }  // namespace yxgate::metrics

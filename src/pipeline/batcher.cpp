@@ -87,7 +87,7 @@ Batcher::~Batcher() = default;
 void Batcher::learn(std::uint32_t app, std::uint64_t message_server_id, std::uint64_t create_time) {
   if (!times_.enabled()) return;
   times_.learn(app, message_server_id, create_time);
-  metrics::yxgate_metrics().time_index_entries.set(static_cast<double>(times_.size()));
+  metrics::yxgate_metrics().time_index_entries.Set(static_cast<double>(times_.size()));
 }
 
 void Batcher::learn_message(std::uint32_t app, std::string_view message_json) {
@@ -101,7 +101,8 @@ std::optional<std::uint64_t> Batcher::learned_time(std::uint32_t app,
                                                    std::uint64_t message_server_id) {
   if (!times_.enabled()) return std::nullopt;
   auto time = times_.find(app, message_server_id);
-  metrics::yxgate_metrics().time_index_lookups_total.with({time ? "hit" : "miss"}).inc();
+  auto& m = metrics::yxgate_metrics();
+  (time ? m.time_index_hits : m.time_index_misses).Increment();
   return time;
 }
 

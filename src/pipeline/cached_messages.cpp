@@ -19,16 +19,15 @@ cache::LocalCacheOptions local_options(const config::CacheConfig& config,
   return options;
 }
 
-std::string_view lookup_result_label(cache::Lookup result) {
-  switch (result) {
-    case cache::Lookup::kHit:
-      return "hit";
-    case cache::Lookup::kNegativeHit:
-      return "negative_hit";
-    case cache::Lookup::kMiss:
-      return "miss";
-  }
-  return "miss";
+// metrics::LookupResult lists cache::Lookup's values in the same order.
+metrics::LookupResult lookup_result(cache::Lookup result) {
+  static_assert(static_cast<int>(cache::Lookup::kHit) ==
+                static_cast<int>(metrics::LookupResult::kHit));
+  static_assert(static_cast<int>(cache::Lookup::kNegativeHit) ==
+                static_cast<int>(metrics::LookupResult::kNegativeHit));
+  static_assert(static_cast<int>(cache::Lookup::kMiss) ==
+                static_cast<int>(metrics::LookupResult::kMiss));
+  return static_cast<metrics::LookupResult>(result);
 }
 
 // Redis values are the message object verbatim (SPEC §3.1). 107404 answers
@@ -50,7 +49,9 @@ CachedMessages::CachedMessages(const config::CacheConfig& config,
       ttl_ms_(config.ttl.count()),
       negative_ttl_ms_(config.negative_ttl.count()),
       app_names_(std::move(app_names)),
-      local_(local_options(config, race_horizon)) {}
+      local_(local_options(config, race_horizon)),
+      metrics_(metrics::yxgate_metrics()),
+      local_bytes_(metrics::yxgate_metrics().cache_local_bytes) {}
 
 CachedMessages::~CachedMessages() = default;
 
@@ -63,13 +64,13 @@ CacheAnswer CachedMessages::lookup_local(std::uint32_t app, std::uint64_t id,
   // entries may be old versions (SPEC §11.2). They are dropped when the
   // lease is regained; until then the lookup goes on to Redis / upstream.
   if (!leased(now)) {
-    metrics::yxgate_metrics().cache_lookups_total.with({"local", "miss"}).inc();
+    metrics_.lookups(metrics::CacheLayer::kLocal, metrics::LookupResult::kMiss).Increment();
     return CacheAnswer{};
   }
   auto entry = local_.get(cache::CacheKey{app, id}, now);
   const auto result =
       entry ? cache::match(*entry, conversation, message_time) : cache::Lookup::kMiss;
-  metrics::yxgate_metrics().cache_lookups_total.with({"local", lookup_result_label(result)}).inc();
+  metrics_.lookups(metrics::CacheLayer::kLocal, lookup_result(result)).Increment();
   if (result == cache::Lookup::kMiss) return CacheAnswer{};
   return CacheAnswer{std::move(entry), result, "local"};
 }
@@ -129,9 +130,8 @@ asio::awaitable<std::vector<CacheAnswer>> CachedMessages::lookup_all(
 CacheAnswer CachedMessages::answer_from_redis(const FillTicket& ticket, RedisLookup found,
                                               const router::ConversationId& conversation,
                                               std::optional<std::uint64_t> message_time) {
-  auto& metrics = metrics::yxgate_metrics();
   if (found.status == RedisLookup::Status::kError) {
-    metrics.cache_lookups_total.with({"redis", "error"}).inc();
+    metrics_.lookups(metrics::CacheLayer::kRedis, metrics::LookupResult::kError).Increment();
     return CacheAnswer{};
   }
   std::shared_ptr<const cache::CacheEntry> entry;
@@ -140,7 +140,7 @@ CacheAnswer CachedMessages::answer_from_redis(const FillTicket& ticket, RedisLoo
   }
   const auto result =
       entry ? cache::match(*entry, conversation, message_time) : cache::Lookup::kMiss;
-  metrics.cache_lookups_total.with({"redis", lookup_result_label(result)}).inc();
+  metrics_.lookups(metrics::CacheLayer::kRedis, lookup_result(result)).Increment();
   if (result == cache::Lookup::kMiss) return CacheAnswer{};
   // Refill the local layer for what is left of the Redis TTL.
   if (found.cached.ttl_left.count() > 0) put_local(ticket, entry, found.cached.ttl_left);
@@ -262,7 +262,7 @@ void CachedMessages::drop_all_local() {
 }
 
 void CachedMessages::publish_local_bytes() const {
-  metrics::yxgate_metrics().cache_local_bytes.set(static_cast<double>(local_.bytes()));
+  local_bytes_.Set(static_cast<double>(local_.bytes()));
 }
 
 }  // namespace yxgate::pipeline

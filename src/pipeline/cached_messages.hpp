@@ -15,6 +15,7 @@
 #include "cache/local_cache.hpp"
 #include "cache/upstream_reply.hpp"
 #include "config/config.hpp"
+#include "metrics/yxgate_metrics.hpp"
 #include "pipeline/redis_budget.hpp"
 
 namespace yxgate::pipeline {
@@ -136,6 +137,8 @@ class CachedMessages {
   std::atomic<std::int64_t> negative_ttl_ms_;
   std::vector<std::string> app_names_;
   cache::LocalCache local_;
+  metrics::CacheLookupMetrics metrics_;  // resolved at construction: lookups take no metrics lock
+  metrics::Gauge& local_bytes_;
   RedisMessageStore* redis_ = nullptr;
   bool lease_required_ = false;  // set once, before workers run
   std::atomic<std::chrono::steady_clock::rep> lease_until_ns_{0};

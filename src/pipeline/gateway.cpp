@@ -5,7 +5,6 @@
 #include "cache/app_identity.hpp"
 #include "fidelity/url_text.hpp"
 #include "log/access_log.hpp"
-#include "metrics/yxgate_metrics.hpp"
 #include "pipeline/batch_messages_route.hpp"
 #include "pipeline/mutation_route.hpp"
 #include "pipeline/single_message_route.hpp"
@@ -78,6 +77,7 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
     : config_(config),
       state_(state),
       clients_(config.clients),
+      http_metrics_(metrics::yxgate_metrics()),
       cache_(std::make_unique<CachedMessages>(config.cache, app_identities(config),
                                               race_horizon(config))) {
   for (std::uint32_t i = 0; i < config.apps.size(); ++i) {
@@ -225,11 +225,7 @@ void Gateway::finish(RequestContext& ctx, HttpResponse& response) const {
   response.set(kTraceHeader, ctx.trace_id);
   ctx.status = response.result_int();
   const auto latency = seconds_since(ctx.start);
-  auto& metrics = metrics::yxgate_metrics();
-  const auto route = router::route_class_name(ctx.route);
-  metrics.http_requests_total.with({route, std::to_string(ctx.status), ctx.cache}).inc();
-  metrics.http_request_duration_seconds.with({route}).observe(latency);
-  if (ctx.cache == "coalesced") metrics.coalesced_requests_total.inc();
+  http_metrics_.record(ctx.route, ctx.cache, ctx.status, latency);
   if (config_.log.access_log) log::write_access_log(ctx, latency * 1000.0);
 }
 

@@ -11,6 +11,7 @@
 
 #include "auth/client_auth.hpp"
 #include "config/config.hpp"
+#include "metrics/yxgate_metrics.hpp"
 #include "pipeline/batcher.hpp"
 #include "pipeline/cached_messages.hpp"
 #include "pipeline/rate_limiter.hpp"
@@ -61,6 +62,7 @@ class Gateway final : public server::RequestHandler {
   server::ServerState& state_;
   auth::ClientAuthorizer clients_;
   std::vector<AppCredentials> apps_;
+  metrics::HttpMetrics http_metrics_;  // children resolved once: finish() takes no lock
   std::unique_ptr<CachedMessages> cache_;
   std::unique_ptr<RedisLinks> redis_links_;
   std::unique_ptr<RedisMessageStore> redis_;  // after cache_: destroyed first

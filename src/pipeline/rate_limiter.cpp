@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cmath>
 #include <mutex>
+#include <optional>
 
 #include "metrics/yxgate_metrics.hpp"
 #include "pipeline/redis_links.hpp"
@@ -47,18 +48,6 @@ std::array<BucketShape, kClasses> shapes_of(const config::RateLimits& r) {
           shape(r.thread_messages), shape(r.conversations),  shape(r.default_)};
 }
 
-std::string_view decision_label(Decision d) {
-  switch (d) {
-    case Decision::kAllowed:
-      return "allowed";
-    case Decision::kDelayed:
-      return "delayed";
-    case Decision::kRejected:
-      return "rejected";
-  }
-  return "rejected";
-}
-
 }  // namespace
 
 struct RateLimiter::App {
@@ -72,6 +61,7 @@ struct RateLimiter::App {
   std::array<std::unique_ptr<ratelimit::Gcra>, kClasses> local;
   std::array<std::unique_ptr<ratelimit::Gcra>, kClasses> fallback;  // global, Redis down
   redis::RedisScript script{kGcraScript};
+  std::optional<metrics::RateLimitMetrics> metrics;  // set once at construction
 
   void configure(const config::AppConfig& app) {
     std::lock_guard lock(mutex);
@@ -97,6 +87,7 @@ RateLimiter::RateLimiter(const std::vector<config::AppConfig>& apps, RedisLinks*
   for (const auto& config : apps) {
     auto app = std::make_unique<App>();
     app->name = config.name;
+    app->metrics.emplace(metrics::yxgate_metrics(), config.name);
     app->key_prefix =
         (redis ? redis->config().key_prefix : std::string()) + "rl:" + config.name + ":";
     app->configure(config);
@@ -148,10 +139,7 @@ asio::awaitable<Admission> RateLimiter::admit(std::size_t worker, std::uint32_t 
     auto& bucket = global ? *app.fallback[cls] : *app.local[cls];
     verdict = bucket.take(std::chrono::steady_clock::now(), max_wait);
   }
-  metrics::yxgate_metrics()
-      .ratelimit_decisions_total
-      .with({app.name, router::route_class_name(route), decision_label(verdict.decision)})
-      .inc();
+  app.metrics->decisions(route, verdict.decision).Increment();
   if (verdict.decision == Decision::kDelayed) {
     asio::steady_timer timer(co_await asio::this_coro::executor, verdict.wait);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));

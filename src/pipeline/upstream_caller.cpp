@@ -27,24 +27,25 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 // Upstream outcome label of yxgate_upstream_requests_total (SPEC §8).
 // `auth_refused`: upstream's 414 says it refused our signature (SPEC §2);
 // a 414 for a parameter error is an ordinary "error".
-std::string_view outcome_label(const upstream::Outcome& outcome, std::optional<long long> code,
-                               bool auth_refused) {
+metrics::UpstreamOutcome outcome_of(const upstream::Outcome& outcome, std::optional<long long> code,
+                                    bool auth_refused) {
+  using metrics::UpstreamOutcome;
   switch (outcome.failure) {
     case upstream::Failure::kConnect:
-      return "connect_error";
+      return UpstreamOutcome::kConnectError;
     case upstream::Failure::kTimeout:
-      return "timeout";
+      return UpstreamOutcome::kTimeout;
     case upstream::Failure::kProtocol:
-      return "protocol_error";
+      return UpstreamOutcome::kProtocolError;
     case upstream::Failure::kNone:
       break;
   }
-  if (outcome.response.result_int() != 200) return "http_error";
-  if (!code) return "malformed";
-  if (*code == 200) return "ok";
-  if (*code == 414 && auth_refused) return "auth_error";
-  if (*code == 416) return "rate_limited";
-  return "error";
+  if (outcome.response.result_int() != 200) return UpstreamOutcome::kHttpError;
+  if (!code) return UpstreamOutcome::kMalformed;
+  if (*code == 200) return UpstreamOutcome::kOk;
+  if (*code == 414 && auth_refused) return UpstreamOutcome::kAuthError;
+  if (*code == 416) return UpstreamOutcome::kRateLimited;
+  return UpstreamOutcome::kError;
 }
 
 // SPEC §5: what only a gateway can fail at uses HTTP status, body code 500.
@@ -95,7 +96,8 @@ UpstreamCaller::UpstreamCaller(asio::any_io_executor executor, asio::ssl::contex
     : client_(std::make_unique<upstream::UpstreamClient>(std::move(executor), tls, config,
                                                          max_connections)),
       worker_(worker),
-      limiter_(limiter) {}
+      limiter_(limiter),
+      metrics_(metrics::yxgate_metrics()) {}
 
 upstream::Request UpstreamCaller::from_client(server::HttpRequest& request) {
   upstream::Request up{request.method(), request.target(), 11};
@@ -122,7 +124,6 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
   request.set("CheckSum", signing.check_sum);
   request.set(kTraceHeader, trace_id);
 
-  const auto route = router::route_class_name(ctx.route);
   const auto started = std::chrono::steady_clock::now();
   // Not `UpstreamReply reply{co_await ...}`: GCC 12 destroys temporaries of a
   // co_await inside a braced initializer twice.
@@ -135,17 +136,17 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
   if (reads) decode_reply_body(reply.outcome);  // SPEC §11.1: read as sent
   ctx.upstream_calls += std::max(1, reply.outcome.attempts);
   if (reply.outcome.sent) ctx.upstream_reached = true;
-  auto& metrics = metrics::yxgate_metrics();
-  metrics.upstream_request_duration_seconds.with({route}).observe(seconds_since(started));
+  metrics_.duration(ctx.route).observe(seconds_since(started));
   if (reply.http_ok()) reply.code = body_code_.read(reply.outcome.response.body());
   if (reply.code) ctx.body_code = *reply.code;
-  const auto outcome = outcome_label(
+  const auto outcome = outcome_of(
       reply.outcome, reply.code,
       reply.code == 414 && fidelity::is_auth_refusal_body(reply.outcome.response.body()));
-  metrics.upstream_requests_total.with({route, outcome}).inc();
+  metrics_.requests(ctx.route, outcome).Increment();
   // Both lines carry the client's X-custom-traceid: built escaped (SPEC §10).
-  if (outcome == "auth_error") {
-    spdlog::error(log::upstream_auth_error_line(trace_id, app.name, route));
+  if (outcome == metrics::UpstreamOutcome::kAuthError) {
+    spdlog::error(
+        log::upstream_auth_error_line(trace_id, app.name, router::route_class_name(ctx.route)));
   }
   if (!reply.ok()) {
     spdlog::warn(

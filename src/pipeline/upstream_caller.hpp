@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "config/config.hpp"
+#include "metrics/yxgate_metrics.hpp"
 #include "pipeline/body_code.hpp"
 #include "pipeline/rate_limiter.hpp"
 #include "pipeline/request_context.hpp"
@@ -60,6 +61,7 @@ class UpstreamCaller {
   BodyCodeReader body_code_;
   std::size_t worker_;
   RateLimiter& limiter_;
+  metrics::UpstreamMetrics metrics_;  // resolved at construction: call() takes no metrics lock
 };
 
 // A gateway-made error (SPEC §5): records the reason and body code in `ctx`.

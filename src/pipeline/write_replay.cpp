@@ -58,7 +58,7 @@ HttpResponse replayed(RouteEnv& env, const StoredAnswer& answer) {
   if (const auto it = response.find("X-Yxgate-Error"); it != response.end()) {
     env.ctx.error = std::string(it->value());
   }
-  metrics::yxgate_metrics().idempotent_replays_total.inc();
+  metrics::yxgate_metrics().idempotent_replays_total.Increment();
   return response;
 }
 
@@ -199,7 +199,7 @@ asio::awaitable<HttpResponse> WriteReplay::join(RouteEnv& env, const Record& rec
   const bool pending = table_.on_finished(
       record, [timer, executor] { asio::post(executor, [timer] { timer->cancel(); }); });
   if (pending) {
-    metrics::yxgate_metrics().idempotent_joins_total.inc();
+    metrics::yxgate_metrics().idempotent_joins_total.Increment();
     co_await timer->async_wait(kAwait);
   }
   if (auto answer = table_.answer(record)) co_return replayed(env, *answer);
@@ -209,7 +209,7 @@ asio::awaitable<HttpResponse> WriteReplay::join(RouteEnv& env, const Record& rec
 asio::awaitable<HttpResponse> WriteReplay::follow_redis(RouteEnv& env, Handler handler,
                                                         const Record& record,
                                                         const std::string& key) {
-  metrics::yxgate_metrics().idempotent_joins_total.inc();
+  metrics::yxgate_metrics().idempotent_joins_total.Increment();
   auto& connection = redis_->connection(env.worker);
   const auto deadline = Clock::now() + upstream_timeout_;
   for (;;) {

@@ -1,7 +1,5 @@
 #include "redis/redis_health.hpp"
 
-#include "metrics/yxgate_metrics.hpp"
-
 namespace yxgate::redis {
 
 RedisHealth::Vote::Vote(RedisHealth& health) : health_(health) {
@@ -26,16 +24,11 @@ void RedisHealth::Vote::set_up(bool up) {
   health_.update_locked();
 }
 
-RedisHealth& RedisHealth::global() {
-  static RedisHealth health(metrics::yxgate_metrics().redis_up);
-  return health;
-}
-
 bool RedisHealth::all_up() const {
   std::lock_guard lock(mutex_);
   return links_ > 0 && down_ == 0;
 }
 
-void RedisHealth::update_locked() { gauge_.set(links_ > 0 && down_ == 0 ? 1.0 : 0.0); }
+void RedisHealth::update_locked() { gauge_.Set(links_ > 0 && down_ == 0 ? 1.0 : 0.0); }
 
 }  // namespace yxgate::redis

@@ -10,7 +10,7 @@
 // invalidation — both are worth an alert. Per-link detail is in the logs.
 #include <mutex>
 
-#include "metrics/gauge.hpp"
+#include "metrics/registry.hpp"
 
 namespace yxgate::redis {
 
@@ -33,9 +33,6 @@ class RedisHealth {
   explicit RedisHealth(metrics::Gauge& up_gauge) : gauge_(up_gauge) {}
   RedisHealth(const RedisHealth&) = delete;
   RedisHealth& operator=(const RedisHealth&) = delete;
-
-  // The tally behind yxgate_metrics().redis_up.
-  static RedisHealth& global();
 
   bool all_up() const;
 

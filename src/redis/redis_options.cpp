@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "config/net_address.hpp"
+#include "metrics/yxgate_metrics.hpp"
+#include "redis/redis_health.hpp"
 
 namespace yxgate::redis {
 
@@ -18,6 +20,7 @@ Result<RedisOptions> RedisOptions::from_config(const config::RedisConfig& config
   o.timeout = config.timeout;
   o.connect_timeout = std::max(config.timeout, std::chrono::milliseconds(500));
   o.liveness = std::make_shared<RedisLiveness>();
+  o.health = std::make_shared<RedisHealth>(metrics::yxgate_metrics().redis_up);
   return o;
 }
 

@@ -12,6 +12,8 @@
 
 namespace yxgate::redis {
 
+class RedisHealth;
+
 struct RedisOptions {
   std::string host = "127.0.0.1";  // name or IP; resolved asynchronously
   std::uint16_t port = 6379;
@@ -31,6 +33,10 @@ struct RedisOptions {
   // all fail fast until a PING sent after it is answered (SPEC §11.3).
   // Null: the session makes its own.
   std::shared_ptr<RedisLiveness> liveness;
+  // The links sharing `health` make up yxgate_redis_up together
+  // (redis_health.hpp; from_config makes one on the registry's gauge).
+  // Null: the link counts towards no gauge.
+  std::shared_ptr<RedisHealth> health;
 
   // From the validated config: URL parsed, timeout copied, connect timeout
   // max(timeout, 500ms).

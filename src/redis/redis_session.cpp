@@ -52,9 +52,9 @@ RedisSession::RedisSession(asio::any_io_executor executor, RedisOptions options,
       hooks_(std::move(hooks)),
       role_(std::move(role)),
       wake_(executor_),
-      vote_(std::in_place, RedisHealth::global()),
       rng_(std::random_device{}()) {
   if (!options_.liveness) options_.liveness = std::make_shared<RedisLiveness>();
+  if (options_.health) vote_.emplace(*options_.health);
 }
 
 RedisSession::~RedisSession() {
@@ -200,7 +200,7 @@ asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args,
   auto& errors = metrics::yxgate_metrics().redis_errors_total;
   // Never wait for a dead or silent Redis: the caller bypasses it at once.
   if (!up()) {
-    errors.inc();
+    errors.Increment();
     co_return RedisFailure::kNotConnected;
   }
   if (deadline && *deadline <= std::chrono::steady_clock::now()) {
@@ -216,7 +216,7 @@ asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args,
     if (std::chrono::steady_clock::now() - sent < options_.timeout / 2) co_return reply;
     reply = RedisFailure::kTimeout;
   }
-  errors.inc();
+  errors.Increment();
   if (reply.failure() == RedisFailure::kTimeout) on_command_timeout();
   co_return reply;
 }
@@ -294,7 +294,7 @@ void RedisSession::set_up(bool up) {
 void RedisSession::connect_failed(std::string_view why) {
   if (stopped_) return;  // a handshake cut short by stop() is no outage
   last_error_ = why;
-  metrics::yxgate_metrics().redis_errors_total.inc();
+  metrics::yxgate_metrics().redis_errors_total.Increment();
   // One line per outage, not one per retry.
   if (failing_) return;
   failing_ = true;
@@ -339,7 +339,7 @@ void RedisSession::on_link_closed(HiredisLink& link, std::string_view why) {
   if (&link != link_.get()) return;
   last_error_ = why;
   if (up() && !stopped_) {
-    metrics::yxgate_metrics().redis_errors_total.inc();
+    metrics::yxgate_metrics().redis_errors_total.Increment();
     spdlog::warn("\"event\":\"redis_disconnected\",\"role\":\"{}\",\"error\":\"{}\"", role_,
                  json_escaped(why));
   }

@@ -15,8 +15,8 @@ namespace {
 
 using testing::RedisServerProcess;
 
-double up_gauge() { return metrics::yxgate_metrics().redis_up.value(); }
-double errors() { return metrics::yxgate_metrics().redis_errors_total.value(); }
+double up_gauge() { return metrics::yxgate_metrics().redis_up.Value(); }
+double errors() { return metrics::yxgate_metrics().redis_errors_total.Value(); }
 
 class RedisMetricsTest : public ::testing::Test {
  protected:

@@ -13,6 +13,8 @@
 #include <exception>
 
 #include "config/config.hpp"
+#include "metrics/yxgate_metrics.hpp"
+#include "redis/redis_health.hpp"
 #include "redis/redis_options.hpp"
 #include "support/redis_server.hpp"
 
@@ -78,6 +80,9 @@ inline RedisOptions options_for(const testing::RedisServerProcess& server,
   config.timeout = timeout;
   auto options = RedisOptions::from_config(config);
   EXPECT_TRUE(options.ok());
+  // One tally for every link of the test process, as RedisLinks shares one.
+  static const auto health = std::make_shared<RedisHealth>(metrics::yxgate_metrics().redis_up);
+  options.value().health = health;
   return options.value();
 }
 

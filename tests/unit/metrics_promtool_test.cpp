@@ -42,28 +42,34 @@ std::pair<int, std::string> promtool_check(const std::string& promtool, const st
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, std::move(output)};
 }
 
+// Through the structs the components use, as a request would.
 void exercise(YxgateMetrics& m) {
-  m.http_requests_total.with({"get_message", "200", "hit"}).inc();
-  m.http_requests_total.with({"batch_messages", "200", "partial"}).inc(3);
-  m.http_request_duration_seconds.with({"get_message"}).observe(0.0004);
-  m.http_request_duration_seconds.with({"get_message"}).observe(12);
-  m.upstream_requests_total.with({"batch_messages", "ok"}).inc();
-  m.upstream_requests_total.with({"get_message", "auth_error"}).inc();
-  m.upstream_request_duration_seconds.with({"batch_messages"}).observe(0.03);
-  m.cache_lookups_total.with({"local", "hit"}).inc();
-  m.cache_lookups_total.with({"redis", "negative_hit"}).inc();
-  m.coalesced_requests_total.inc(4);
+  using router::RouteClass;
+  HttpMetrics http(m);
+  http.record(RouteClass::kGetMessage, "hit", 200, 0.0004);
+  http.record(RouteClass::kGetMessage, "hit", 200, 12);
+  http.record(RouteClass::kBatchMessages, "partial", 200, 0.01);
+  http.record(RouteClass::kGetMessage, "coalesced", 200, 0.02);
+  http.record(RouteClass::kNone, "none", 404, 0.0001);
+  UpstreamMetrics upstream(m);
+  upstream.requests(RouteClass::kBatchMessages, UpstreamOutcome::kOk).Increment();
+  upstream.requests(RouteClass::kGetMessage, UpstreamOutcome::kAuthError).Increment();
+  upstream.duration(RouteClass::kBatchMessages).observe(0.03);
+  CacheLookupMetrics lookups(m);
+  lookups.lookups(CacheLayer::kLocal, LookupResult::kHit).Increment();
+  lookups.lookups(CacheLayer::kRedis, LookupResult::kNegativeHit).Increment();
   m.upstream_batch_size.observe(17);
-  m.ratelimit_decisions_total.with({"default", "get_message", "delayed"}).inc();
-  m.redis_up.set(1);
-  m.redis_errors_total.inc();
-  m.inflight_requests.inc();
-  m.cache_local_bytes.set(123456);
-  m.idempotent_replays_total.inc();
-  m.idempotent_joins_total.inc(2);
-  m.time_index_entries.set(42);
-  m.time_index_lookups_total.with({"hit"}).inc(3);
-  m.time_index_lookups_total.with({"miss"}).inc();
+  RateLimitMetrics limits(m, "default");
+  limits.decisions(RouteClass::kGetMessage, ratelimit::Decision::kDelayed).Increment();
+  m.redis_up.Set(1);
+  m.redis_errors_total.Increment();
+  m.inflight_requests.Increment();
+  m.cache_local_bytes.Set(123456);
+  m.idempotent_replays_total.Increment();
+  m.idempotent_joins_total.Increment(2);
+  m.time_index_entries.Set(42);
+  m.time_index_hits.Increment(3);
+  m.time_index_misses.Increment();
 }
 
 TEST(MetricsPromtool, AllYxgateFamiliesPassPromtoolCheck) {
@@ -77,15 +83,26 @@ TEST(MetricsPromtool, AllYxgateFamiliesPassPromtoolCheck) {
   YxgateMetrics metrics(registry);
   exercise(metrics);
   const std::string text = registry.render();
-  for (const char* family :
-       {"yxgate_http_requests_total", "yxgate_http_request_duration_seconds",
-        "yxgate_upstream_requests_total", "yxgate_upstream_request_duration_seconds",
-        "yxgate_cache_lookups_total", "yxgate_coalesced_requests_total",
-        "yxgate_upstream_batch_size", "yxgate_ratelimit_decisions_total", "yxgate_redis_up",
-        "yxgate_redis_errors_total", "yxgate_inflight_requests", "yxgate_cache_local_bytes",
-        "yxgate_idempotent_replays_total", "yxgate_idempotent_joins_total",
-        "yxgate_time_index_entries", "yxgate_time_index_lookups_total", "yxgate_build_info",
-        "process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds"}) {
+  for (const char* family : {"yxgate_http_requests_total",
+                             "yxgate_http_request_duration_seconds",
+                             "yxgate_upstream_requests_total",
+                             "yxgate_upstream_request_duration_seconds",
+                             "yxgate_cache_lookups_total",
+                             "yxgate_coalesced_requests_total",
+                             "yxgate_upstream_batch_size",
+                             "yxgate_ratelimit_decisions_total",
+                             "yxgate_redis_up",
+                             "yxgate_redis_errors_total",
+                             "yxgate_inflight_requests",
+                             "yxgate_cache_local_bytes",
+                             "yxgate_idempotent_replays_total",
+                             "yxgate_idempotent_joins_total",
+                             "yxgate_time_index_entries",
+                             "yxgate_time_index_lookups_total",
+                             "yxgate_build_info",
+                             "process_resident_memory_bytes",
+                             "process_cpu_seconds_total",
+                             "process_open_fds"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + family + " "), std::string::npos) << family;
   }
   EXPECT_NE(text.find("yxgate_build_info{version=\""), std::string::npos);
@@ -106,12 +123,38 @@ TEST(MetricsPromtool, FreshRegistryWithNoSamplesYetPassesPromtoolCheck) {
   EXPECT_EQ(status, 0) << "promtool says:\n" << output << "\nmetrics:\n" << text;
 }
 
+TEST(MetricsPromtool, ExercisedValuesAppearWithTheirLabels) {
+  Registry registry;
+  YxgateMetrics metrics(registry);
+  exercise(metrics);
+  const std::string text = registry.render();
+  for (const char* line : {
+           "yxgate_http_requests_total{route=\"get_message\",code=\"200\",cache=\"hit\"} 2\n",
+           "yxgate_http_requests_total{route=\"none\",code=\"404\",cache=\"none\"} 1\n",
+           "yxgate_http_request_duration_seconds_count{route=\"get_message\"} 3\n",
+           "yxgate_coalesced_requests_total 1\n",
+           "yxgate_upstream_requests_total{route=\"get_message\",outcome=\"auth_error\"} 1\n",
+           "yxgate_upstream_requests_total{route=\"get_message\",outcome=\"ok\"} 0\n",
+           "yxgate_cache_lookups_total{layer=\"redis\",result=\"negative_hit\"} 1\n",
+           "yxgate_ratelimit_decisions_total{app=\"default\",route=\"get_message\",decision="
+           "\"delayed\"} 1\n",
+           "yxgate_time_index_lookups_total{result=\"hit\"} 3\n",
+           "yxgate_idempotent_joins_total 2\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "in:\n" << text;
+  }
+  // Only the codes seen are children.
+  EXPECT_EQ(text.find("code=\"500\""), std::string::npos);
+}
+
 TEST(MetricsPromtool, GlobalInstanceIsShared) {
   YxgateMetrics& a = yxgate_metrics();
   YxgateMetrics& b = yxgate_metrics();
   EXPECT_EQ(&a, &b);
-  EXPECT_EQ(&a.redis_up, &Registry::global().gauge("yxgate_redis_up", "").with({}));
-  EXPECT_NE(Registry::global().render().find("process_open_fds"), std::string::npos);
+  EXPECT_EQ(&a.redis_up, &b.redis_up);
+  const auto text = Registry::global().render();
+  EXPECT_NE(text.find("process_open_fds"), std::string::npos);
+  EXPECT_NE(text.find("yxgate_redis_up 0"), std::string::npos);
 }
 
 }  // namespace
