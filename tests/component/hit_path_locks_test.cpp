@@ -145,10 +145,12 @@ log: { access_log: false }
   std::string warm_cache, probed_cache;
   auto body = [&]() -> asio::awaitable<void> {
     auto& cache = gateway.cache();
+    pipeline::RedisBudget no_redis;
     co_await cache.fill_message(
         0, cache.ticket(0, 1001),
         R"({"text":"hi","message_server_id":1001,"sender_id":"alice","conversation_type":1,)"
-        R"("receiver_id":"bob","create_time":1698752272248,"message_type":0})");
+        R"("receiver_id":"bob","create_time":1698752272248,"message_type":0})",
+        no_redis);
     // The first hit resolves its (route, cache, code) child: once per process.
     server::HttpRequest warm{server::http::verb::get, target, 11};
     warm_cache = std::string((co_await gateway.handle(warm, client))["X-Yxgate-Cache"]);
