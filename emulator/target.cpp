@@ -69,11 +69,18 @@ std::optional<Route> classify(std::string_view method, const Target& t) {
   if (method == "POST" && n == 5 && s[2] == "conversations" && s[4] == "batch_messages") {
     return Route::kBatchMessages;
   }
-  if (!v2) return Route::kOther;
-  if (method == "GET" && n == 5 && s[2] == "conversations" && s[3] == "actions" &&
-      s[4] == "conversation_ids") {
+  // Conversations by id: GET on both prefixes; the Go SDK POSTs a JSON body
+  // to /im/v2.1/ (on /im/v2/ that path's DELETE is the batch delete).
+  if (n == 5 && s[2] == "conversations" && s[3] == "actions" && s[4] == "conversation_ids" &&
+      (method == "GET" || (v21 && method == "POST"))) {
     return Route::kConversations;
   }
+  // Thread messages: both SDKs call /im/v2.1/ (thread_routes.cpp).
+  if (method == "GET" && n == 5 && s[2] == "messages" && s[3] == "actions" &&
+      s[4] == "thread_messages") {
+    return Route::kThreadMessages;
+  }
+  if (!v2) return Route::kOther;
   if (n == 6 && s[2] == "conversations" && s[4] == "messages") {
     if (method == "GET") return Route::kGetMessage;
     if (method == "DELETE") return Route::kDeleteMessage;
@@ -85,7 +92,6 @@ std::optional<Route> classify(std::string_view method, const Target& t) {
     return Route::kChatroomMessages;
   }
   if (n == 5 && s[2] == "messages" && s[3] == "actions") {
-    if (method == "GET" && s[4] == "thread_messages") return Route::kThreadMessages;
     if (method == "POST" && s[4] == "modifyMsg") return Route::kModifyMessage;
   }
   return Route::kOther;
