@@ -25,6 +25,8 @@ Reply handle_route(Route route, const RouteContext& ctx) {
       return delete_message(ctx);
     case Route::kClearConversation:
       return clear_conversation(ctx);
+    case Route::kConversationMessages:
+      return conversation_messages(ctx);
     case Route::kOther:
     case Route::kCount:
       break;

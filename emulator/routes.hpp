@@ -48,6 +48,9 @@ Result<int> parse_limit(const Target& target);
 Result<int> parse_page_token(const Target& target, int total);
 std::string page_header(int end, int total);
 
+// history_route.cpp: GET .../conversations/{cid}/messages, both prefixes.
+Reply conversation_messages(const RouteContext& ctx);
+
 // thread_routes.cpp: /im/v2/ and /im/v2.1/ thread pages.
 Reply thread_messages(const RouteContext& ctx);
 // The root id text a thread call names (for /_emulator/stats ids).

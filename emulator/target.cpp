@@ -75,6 +75,11 @@ std::optional<Route> classify(std::string_view method, const Target& t) {
       (method == "GET" || (v21 && method == "POST"))) {
     return Route::kConversations;
   }
+  // The history page (the Go SDK's QueryMessagesByPage calls /im/v2.1/).
+  if (method == "GET" && n == 5 && s[2] == "conversations" && s[3] != "actions" &&
+      s[4] == "messages") {
+    return Route::kConversationMessages;
+  }
   // Thread messages: both SDKs call /im/v2.1/ (thread_routes.cpp).
   if (method == "GET" && n == 5 && s[2] == "messages" && s[3] == "actions" &&
       s[4] == "thread_messages") {

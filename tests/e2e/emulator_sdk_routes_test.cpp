@@ -181,5 +181,44 @@ TEST_F(EmulatorSdkRoutesTest, ConversationsPostOnV2IsNotThisRoute) {
   EXPECT_EQ(json_get_string(response.body, "/data/method"), "POST");  // the echo
 }
 
+// The Go SDK's QueryMessagesByPage: GET /im/v2.1/conversations/{cid}/messages.
+TEST_F(EmulatorSdkRoutesTest, HistoryPageListsTheConversationsMessagesInTimeRange) {
+  // alice|1|bob owns ids 1..99999, create_time 1700000000000 + id * 1000.
+  const std::string path = "/im/v2.1/conversations/bob%7C1%7Calice/messages";
+  const auto first = get(path + "?begin_time=1700000005000&end_time=1700000009000&limit=3");
+  ASSERT_EQ(body_code(first), 200) << first.body;
+  EXPECT_EQ(json_get_bool(first.body, "/data/has_more"), true);
+  EXPECT_EQ(json_get_raw(first.body, "/data/items/0"), std::string(kSeededMessage5));
+  EXPECT_EQ(json_get_int(first.body, "/data/items/2/message_server_id"), 7);
+  const auto token = json_get_string(first.body, "/data/next_token").value_or("");
+  const auto second =
+      get(path + "?begin_time=1700000005000&end_time=1700000009000&limit=3&page_token=" + token);
+  EXPECT_EQ(json_array_size(second.body, "/data/items"), 2u);
+  EXPECT_EQ(json_get_bool(second.body, "/data/has_more"), false);
+  const auto newest =
+      get(path + "?begin_time=1700000005000&end_time=1700000009000&limit=1&descending=true");
+  EXPECT_EQ(json_get_int(newest.body, "/data/items/0/message_server_id"), 9);
+  // Another conversation's messages are not listed; a team's are.
+  const auto team =
+      get("/im/v2/conversations/alice%7C2%7C1001/messages?begin_time=1700100001000"
+          "&end_time=1700100002000&limit=10");
+  EXPECT_EQ(json_array_size(team.body, "/data/items"), 2u) << team.body;
+  EXPECT_EQ(json_get_int(team.body, "/data/items/0/team_id"), 1001);
+}
+
+TEST_F(EmulatorSdkRoutesTest, HistoryPageMissingOrInvalidParameterIs414) {
+  const std::string path = "/im/v2.1/conversations/alice%7C1%7Cbob/messages?";
+  for (const auto* query :
+       {"end_time=1&limit=1", "begin_time=1&limit=1", "begin_time=1&end_time=2",
+        "begin_time=2&end_time=1&limit=1", "begin_time=-1&end_time=2&limit=1",
+        "begin_time=1&end_time=2&limit=101", "begin_time=1&end_time=2&limit=1&descending=1",
+        "begin_time=1&end_time=2&limit=1&page_token=x"}) {
+    EXPECT_EQ(body_code(get(path + query)), 414) << query;
+  }
+  EXPECT_EQ(body_code(get("/im/v2.1/conversations/alice%7C9%7Cbob/messages?begin_time=1"
+                          "&end_time=2&limit=1")),
+            414);
+}
+
 }  // namespace
 }  // namespace yxgate::testing
