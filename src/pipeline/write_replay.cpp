@@ -67,6 +67,18 @@ HttpResponse outcome_unknown(RouteEnv& env) {
                        "upstream_timeout", env.version());
 }
 
+// How long a pending marker outlives its owner. The owner's exchange ends
+// within 2 x upstream.timeout (lead() keeps it going that long after its
+// client's 504) and then replaces the marker with the answer; one Redis
+// timeout covers that SET, and a second of margin the clock skew between
+// replicas. A replica that dies mid-exchange so holds its claim no longer
+// than that: later repeats take the key over instead of getting 504 for the
+// whole idempotency.window.
+std::chrono::milliseconds pending_claim_ttl(std::chrono::milliseconds upstream_timeout,
+                                            std::chrono::milliseconds redis_timeout) {
+  return 2 * upstream_timeout + redis_timeout + std::chrono::seconds(1);
+}
+
 asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
   asio::steady_timer timer(co_await asio::this_coro::executor, duration);
   co_await timer.async_wait(kAwait);
@@ -93,6 +105,9 @@ WriteReplay::WriteReplay(const config::Config& config, RedisLinks* redis)
     : key_prefix_(config.cache.redis ? config.cache.redis->key_prefix : "yxgate:"),
       window_(config.idempotency.window),
       upstream_timeout_(config.upstream.timeout),
+      pending_ttl_(pending_claim_ttl(config.upstream.timeout, config.cache.redis
+                                                                  ? config.cache.redis->timeout
+                                                                  : std::chrono::milliseconds(0))),
       redis_(redis),
       table_(config.idempotency.window) {}
 
@@ -110,12 +125,19 @@ asio::awaitable<HttpResponse> WriteReplay::run(RouteEnv env, Handler handler) {
                                                          env.request.target(), env.request.body(),
                                                          env.ctx.trace_id);
   const auto claim = table_.claim(key, Clock::now());
+  if (!claim.tracked) {
+    // The table is full of writes still in flight (ReplayTable's bound):
+    // this one goes on unprotected rather than waiting or failing.
+    spdlog::warn("\"event\":\"write_replay_table_full\",\"trace_id\":\"{}\",\"unprotected\":{}",
+                 env.ctx.trace_id, table_.unprotected());
+    co_return co_await handler(env);
+  }
   if (!claim.owner) co_return co_await join(env, claim.record);
   bool claimed_in_redis = false;
   if (redis_ && redis_->up()) {
     auto reply = co_await redis_->connection(env.worker)
                      .command(redis::cmd("SET", key, idempotency::kPendingMarker, "NX", "PX",
-                                         std::to_string(window_.count())));
+                                         std::to_string(pending_ttl_.count())));
     if (reply.ok() && reply->is_nil()) {
       co_return co_await follow_redis(env, handler, claim.record, key);
     }
@@ -221,8 +243,9 @@ asio::awaitable<HttpResponse> WriteReplay::follow_redis(RouteEnv& env, Handler h
       }
     } else if (reply.ok() && reply->is_nil()) {
       // The owner released the key (nothing reached upstream): take it over.
-      auto again = co_await connection.command(redis::cmd(
-          "SET", key, idempotency::kPendingMarker, "NX", "PX", std::to_string(window_.count())));
+      auto again =
+          co_await connection.command(redis::cmd("SET", key, idempotency::kPendingMarker, "NX",
+                                                 "PX", std::to_string(pending_ttl_.count())));
       if (again.ok() && again->is_status()) {
         co_return co_await lead(env, handler, record, key, true);
       }
