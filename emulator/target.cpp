@@ -85,16 +85,20 @@ std::optional<Route> classify(std::string_view method, const Target& t) {
       s[4] == "thread_messages") {
     return Route::kThreadMessages;
   }
-  if (!v2) return Route::kOther;
-  if (n == 6 && s[2] == "conversations" && s[4] == "messages") {
-    if (method == "GET") return Route::kGetMessage;
-    if (method == "DELETE") return Route::kDeleteMessage;
-  }
-  if (method == "DELETE" && n == 5 && s[2] == "conversations" && s[4] == "messages") {
-    return Route::kClearConversation;
+  // The SDKs' QueryMessage and chatroom history call /im/v2.1/ with the
+  // v2 parameters.
+  if (method == "GET" && n == 6 && s[2] == "conversations" && s[4] == "messages") {
+    return Route::kGetMessage;
   }
   if (method == "GET" && n == 5 && s[2] == "chatrooms" && s[4] == "messages") {
     return Route::kChatroomMessages;
+  }
+  if (!v2) return Route::kOther;
+  if (method == "DELETE" && n == 6 && s[2] == "conversations" && s[4] == "messages") {
+    return Route::kDeleteMessage;
+  }
+  if (method == "DELETE" && n == 5 && s[2] == "conversations" && s[4] == "messages") {
+    return Route::kClearConversation;
   }
   if (n == 5 && s[2] == "messages" && s[3] == "actions") {
     if (method == "POST" && s[4] == "modifyMsg") return Route::kModifyMessage;

@@ -181,6 +181,25 @@ TEST_F(EmulatorSdkRoutesTest, ConversationsPostOnV2IsNotThisRoute) {
   EXPECT_EQ(json_get_string(response.body, "/data/method"), "POST");  // the echo
 }
 
+// QueryMessage and chatroom history: /im/v2.1/ with the v2 parameters.
+TEST_F(EmulatorSdkRoutesTest, SingleMessageAndChatroomPagesAnswerOnV21AsOnV2) {
+  const auto v21 = get("/im/v2.1/conversations/alice%7C1%7Cbob/messages/5");
+  EXPECT_EQ(v21.body, success_body_of(kSeededMessage5));
+  EXPECT_EQ(body_code(get("/im/v2.1/conversations/alice%7C1%7Cbob/messages/5?message_time=1")),
+            107404);
+  EXPECT_EQ(body_code(get("/im/v2.1/conversations/alice%7C1%7Cbob/messages/x")), 414);
+  const std::string room = "/chatrooms/7/messages?sender_id=s1&limit=3";
+  EXPECT_EQ(get("/im/v2.1" + room).body, get("/im/v2" + room).body);
+  // A DELETE there is still only v2's recall.
+  EXPECT_EQ(json_get_string(
+                call("DELETE", "/im/v2.1/conversations/alice%7C1%7Cbob/messages/5?type=1").body,
+                "/data/method"),
+            "DELETE");
+  const auto stats = request(emu_.port(), "GET", "/_emulator/stats", {}, "");
+  EXPECT_EQ(json_get_int(stats.body, "/calls/get_message"), 3);
+  EXPECT_EQ(json_get_int(stats.body, "/calls/chatroom_messages"), 2);
+}
+
 // The Go SDK's QueryMessagesByPage: GET /im/v2.1/conversations/{cid}/messages.
 TEST_F(EmulatorSdkRoutesTest, HistoryPageListsTheConversationsMessagesInTimeRange) {
   // alice|1|bob owns ids 1..99999, create_time 1700000000000 + id * 1000.

@@ -72,6 +72,20 @@ TEST_F(SdkPassThrough, ConversationsPostFormRetriedWithItsTraceIdIsAnsweredOnce)
   EXPECT_EQ(calls("conversations"), 1);
 }
 
+TEST_F(SdkPassThrough, QueryMessageOnV21IsCachedAndByteEqualToUpstreamsAnswer) {
+  // The SDKs' QueryMessage: /im/v2.1/, no message_time.
+  const std::string path = "/im/v2.1/conversations/alice%7C1%7Cbob/messages/1041";
+  const auto first = get(path);
+  const auto second = get(path);
+  ASSERT_EQ(json_get_int(first.body, "/code"), 200) << first.body;
+  EXPECT_EQ(json_get_string(last_upstream_request(), "/target"), path);
+  EXPECT_EQ(first.header("X-Yxgate-Cache"), "miss");
+  EXPECT_EQ(second.header("X-Yxgate-Cache"), "hit");
+  EXPECT_EQ(calls("get_message"), 1);
+  EXPECT_EQ(first.body, direct("GET", path).body);
+  EXPECT_EQ(second.body, first.body);
+}
+
 class PageLearning : public GatewayTest {
  protected:
   // No local layer: every lookup goes upstream, as a single GET or in a batch.
