@@ -123,6 +123,11 @@ TEST_F(PageLearning, HistoryPageTeachesCreateTimesSoLookupsWithoutTimeBatch) {
       get("/im/v2.1/conversations/alice%7C1%7Cbob/messages?begin_time=1700000021000"
           "&end_time=1700000023000&limit=10");
   ASSERT_EQ(json_array_size(page.body, "/data/items"), 3u) << page.body;
+  EXPECT_EQ(page.body, request(emulator().port(), "GET",
+                               "/im/v2.1/conversations/alice%7C1%7Cbob/messages?begin_time="
+                               "1700000021000&end_time=1700000023000&limit=10",
+                               signed_headers())
+                           .body);  // relayed unchanged
   const auto responses = together({21, 22, 23});
   EXPECT_EQ(emulator().calls("batch_messages"), 1);
   EXPECT_EQ(emulator().calls("get_message"), 0);
@@ -136,6 +141,30 @@ TEST_F(PageLearning, HistoryPageTeachesCreateTimesSoLookupsWithoutTimeBatch) {
     const auto single = request(emulator().port(), "GET", lookup_path(id), signed_headers());
     EXPECT_EQ(responses[i].body, single.body) << id;
   }
+}
+
+TEST_F(PageLearning, CompressedHistoryPageIsRelayedAsSentAndStillTeaches) {
+  // The Go SDK's net/http asks for gzip; the page is relayed compressed, and
+  // the gateway decodes its own copy to learn from it.
+  emulator().set_gzip(true);
+  const std::string page_path =
+      "/im/v2.1/conversations/alice%7C1%7Cbob/messages?begin_time=1700000031000"
+      "&end_time=1700000033000&limit=10";
+  const Headers gzip = {{"Accept-Encoding", "gzip"}};
+  const auto page = get(page_path, gzip);
+  EXPECT_EQ(page.header("Content-Encoding"), "gzip");
+  EXPECT_EQ(page.body, request(emulator().port(), "GET", page_path,
+                               [&] {
+                                 auto headers = signed_headers();
+                                 headers.insert(headers.end(), gzip.begin(), gzip.end());
+                                 return headers;
+                               }())
+                           .body);
+  emulator().set_gzip(false);
+  const auto responses = together({31, 32, 33});
+  EXPECT_EQ(emulator().calls("batch_messages"), 1);
+  EXPECT_EQ(emulator().calls("get_message"), 0);
+  for (const auto& response : responses) EXPECT_EQ(json_get_int(response.body, "/code"), 200);
 }
 
 TEST_F(PageLearning, ThreadPageTeachesItsRootsCreateTime) {
