@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -67,16 +68,21 @@ HttpResponse outcome_unknown(RouteEnv& env) {
                        "upstream_timeout", env.version());
 }
 
-// How long a pending marker outlives its owner. The owner's exchange ends
-// within 2 x upstream.timeout (lead() keeps it going that long after its
-// client's 504) and then replaces the marker with the answer; one Redis
-// timeout covers that SET, and a second of margin the clock skew between
-// replicas. A replica that dies mid-exchange so holds its claim no longer
-// than that: later repeats take the key over instead of getting 504 for the
-// whole idempotency.window.
-std::chrono::milliseconds pending_claim_ttl(std::chrono::milliseconds upstream_timeout,
-                                            std::chrono::milliseconds redis_timeout) {
-  return 2 * upstream_timeout + redis_timeout + std::chrono::seconds(1);
+// How long a pending marker outlives its owner: the longest the owner's
+// exchange can take before it replaces the marker with the answer. That is
+// a rate-limit wait (the largest apps[].rate_limits.max_wait), the call
+// itself (lead() keeps it going up to 2 x upstream.timeout, connect
+// included), and two Redis budgets (a global limiter's round trip; a
+// mutation's invalidations share one, the final SET is within it too),
+// plus a second for scheduling. A replica that dies mid-exchange so holds
+// its claim no longer than that: later repeats take the key over instead of
+// getting 504 for the whole idempotency.window.
+std::chrono::milliseconds pending_claim_ttl(const config::Config& config) {
+  std::chrono::milliseconds max_wait{0};
+  for (const auto& app : config.apps) max_wait = std::max(max_wait, app.rate_limits.max_wait);
+  const auto redis =
+      config.cache.redis ? config.cache.redis->timeout : std::chrono::milliseconds(0);
+  return max_wait + 2 * config.upstream.timeout + 2 * redis + std::chrono::seconds(1);
 }
 
 asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
@@ -105,9 +111,7 @@ WriteReplay::WriteReplay(const config::Config& config, RedisLinks* redis)
     : key_prefix_(config.cache.redis ? config.cache.redis->key_prefix : "yxgate:"),
       window_(config.idempotency.window),
       upstream_timeout_(config.upstream.timeout),
-      pending_ttl_(pending_claim_ttl(config.upstream.timeout, config.cache.redis
-                                                                  ? config.cache.redis->timeout
-                                                                  : std::chrono::milliseconds(0))),
+      pending_ttl_(pending_claim_ttl(config)),
       redis_(redis),
       table_(config.idempotency.window) {}
 

@@ -11,9 +11,10 @@
 // retry then learns the real outcome instead of sending the write again.
 //
 // With cache.redis the record is shared by every replica: the owner claims
-// the key with SET NX PX (a pending marker that expires 2 x upstream.timeout
-// + cache.redis.timeout + 1 s later, so a replica that dies mid-exchange does
-// not block the key for the whole window), then stores the answer for the
+// the key with SET NX PX (a pending marker that expires when the owner's
+// exchange must have ended: max_wait + 2 x upstream.timeout + 2 x
+// cache.redis.timeout + 1 s, so a replica that dies mid-exchange does not
+// block the key for the whole window), then stores the answer for the
 // window; a repeat on another replica polls it for at most upstream.timeout,
 // then answers 504 (outcome unknown, a body the SDKs do not retry). Once a
 // dead owner's marker has expired, the next repeat takes the key over and

@@ -1,8 +1,8 @@
 // SPEC §11.4 with Redis when the replica that claimed a write dies while the
 // upstream call is in flight: a retry through another replica gets a SPEC §5
 // answer within its request budget (504, a body the SDKs do not retry), and
-// the dead replica's pending claim ends 2 x upstream.timeout +
-// cache.redis.timeout + 1 s after it was made, not at the end of
+// the dead replica's pending claim ends max_wait + 2 x upstream.timeout +
+// 2 x cache.redis.timeout + 1 s after it was made, not at the end of
 // idempotency.window: later retries then go upstream again.
 #include <csignal>
 #include <future>
@@ -18,7 +18,8 @@ using namespace std::chrono_literals;
 
 constexpr auto kUpstreamTimeout = 500ms;
 constexpr auto kRedisTimeout = 100ms;
-constexpr auto kPendingTtl = 2 * kUpstreamTimeout + kRedisTimeout + 1s;  // write_replay.cpp
+constexpr auto kMaxWait = 50ms;  // apps[].rate_limits.max_wait, SPEC §7 default
+constexpr auto kPendingTtl = kMaxWait + 2 * kUpstreamTimeout + 2 * kRedisTimeout + 1s;
 constexpr std::string_view kModify = "/im/v2/messages/actions/modifyMsg";
 constexpr std::string_view kBody = R"({"message":{"message_server_id":1031,"text":"v2"}})";
 
