@@ -1,14 +1,14 @@
 // Paged and batch queries the gateway only passes through (SPEC §3.4):
 // chatroom history, thread messages, conversations by id; plus the echo.
+#include <simdjson.h>
+
+#include "json_input.hpp"
 #include "json_text.hpp"
 #include "routes.hpp"
 #include "seed_data.hpp"
 #include "vendor_text.hpp"
 
 namespace yxgate::emulator {
-namespace {
-
-constexpr int kMaxLimit = 100;  // api-docs 002/003: 1..100, else 414
 
 Result<int> parse_limit(const Target& target) {
   const auto text = target.param("limit");
@@ -30,6 +30,8 @@ std::string page_header(int end, int total) {
   if (end >= total) return "{\"has_more\":false";
   return "{\"has_more\":true,\"next_token\":\"" + std::to_string(end) + "\"";
 }
+
+namespace {
 
 bool seeded_conversation_exists(const Conversation& id) {
   for (const auto& conv : seed::conversations()) {
@@ -73,38 +75,12 @@ Reply chatroom_messages(const RouteContext& ctx) {
   return ok(data + "]}");
 }
 
-Reply thread_messages(const RouteContext& ctx) {
-  const auto limit = parse_limit(ctx.target);
-  if (!limit) return parameter_error(limit.error().message);
-  const auto root_text = ctx.target.param("message_server_id");
-  if (!root_text) return parameter_error("message_server_id is required");
-  const auto root_id = positive_long(*root_text, "message_server_id");
-  if (!root_id) return parameter_error(root_id.error().message);
-  constexpr int kTotal = seed::kThreadReplies;
-  const auto offset = parse_page_token(ctx.target, kTotal);
-  if (!offset) return parameter_error(offset.error().message);
-  const auto root = ctx.store.find(root_id.value());
-  if (!root) return Reply{200, error_body(107404, "message not exist")};
-  const int end = std::min(kTotal, offset.value() + limit.value());
-  std::string root_json = root->to_json();
-  root_json.pop_back();  // reopen the object to append "messages" (api-docs 003)
-  std::string data = page_header(end, kTotal) + ",\"thread_root\":" + root_json + ",\"messages\":[";
-  for (int i = offset.value(); i < end; ++i) {
-    if (i != offset.value()) data += ',';
-    data += seed::thread_reply(*root, i + 1, ctx.store.seed()).to_json();
-  }
-  return ok(data + "]}}");
-}
+namespace {
 
-Reply conversations(const RouteContext& ctx) {
-  const auto ids = ctx.target.param("conversation_ids");
-  if (!ids || ids->empty()) return parameter_error("conversation_ids is required");
+std::string conversations_answer(const std::vector<std::string>& ids) {
   std::string success = "[";
   std::string failed = "[";
-  std::string_view rest = *ids;
-  while (true) {
-    const auto comma = rest.find(',');
-    const auto text = rest.substr(0, comma);
+  for (const auto& text : ids) {
     const auto id = parse_conversation(text);
     if (id && seeded_conversation_exists(id.value())) {
       if (success.size() > 1) success += ',';
@@ -117,10 +93,49 @@ Reply conversations(const RouteContext& ctx) {
                 (id ? R"(,"error_code":404,"error_msg":"conversation not exist"})"
                     : R"(,"error_code":414,"error_msg":"parameter error"})");
     }
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
   }
-  return ok("{\"success_list\":" + success + "],\"failed_list\":" + failed + "]}");
+  return "{\"success_list\":" + success + "],\"failed_list\":" + failed + "]}";
+}
+
+// The Go SDK's BatchGetConversations: POST /im/v2.1/... with the JSON body
+// {"conversation_ids":["a|1|b",...]} (its BatchGetConversationsRequestV2).
+Result<std::vector<std::string>> ids_from_body(std::string_view body) {
+  simdjson::dom::object object;
+  simdjson::dom::array array;
+  if (parse_object(body, object)) return make_error("body must be a JSON object");
+  if (last_field(object, "conversation_ids").get_array().get(array)) {
+    return make_error("conversation_ids must be an array");
+  }
+  std::vector<std::string> ids;
+  for (auto element : array) {
+    std::string_view text;
+    if (element.get_string().get(text)) return make_error("conversation_ids items must be strings");
+    ids.emplace_back(text);
+  }
+  if (ids.empty()) return make_error("conversation_ids is required");
+  return ids;
+}
+
+}  // namespace
+
+Reply conversations(const RouteContext& ctx) {
+  std::vector<std::string> ids;
+  if (ctx.request.method == "POST") {
+    auto parsed = ids_from_body(ctx.request.body);
+    if (!parsed) return parameter_error(parsed.error().message);
+    ids = std::move(parsed.value());
+  } else {
+    const auto text = ctx.target.param("conversation_ids");
+    if (!text || text->empty()) return parameter_error("conversation_ids is required");
+    std::string_view rest = *text;
+    while (true) {
+      const auto comma = rest.find(',');
+      ids.emplace_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return ok(conversations_answer(ids));
 }
 
 Reply echo(const RouteContext& ctx) {

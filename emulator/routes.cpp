@@ -25,6 +25,8 @@ Reply handle_route(Route route, const RouteContext& ctx) {
       return delete_message(ctx);
     case Route::kClearConversation:
       return clear_conversation(ctx);
+    case Route::kConversationMessages:
+      return conversation_messages(ctx);
     case Route::kOther:
     case Route::kCount:
       break;
@@ -45,7 +47,7 @@ std::vector<std::uint64_t> asked_ids(Route route, const RouteContext& ctx) {
       add_text(ctx.target.segments.at(5));
       break;
     case Route::kThreadMessages:
-      if (auto text = ctx.target.param("message_server_id")) add_text(*text);
+      if (auto text = thread_root_param(ctx.target)) add_text(*text);
       break;
     case Route::kBatchMessages: {
       simdjson::dom::array messages;

@@ -69,23 +69,38 @@ std::optional<Route> classify(std::string_view method, const Target& t) {
   if (method == "POST" && n == 5 && s[2] == "conversations" && s[4] == "batch_messages") {
     return Route::kBatchMessages;
   }
-  if (!v2) return Route::kOther;
-  if (method == "GET" && n == 5 && s[2] == "conversations" && s[3] == "actions" &&
-      s[4] == "conversation_ids") {
+  // Conversations by id: GET on both prefixes; the Go SDK POSTs a JSON body
+  // to /im/v2.1/ (on /im/v2/ that path's DELETE is the batch delete).
+  if (n == 5 && s[2] == "conversations" && s[3] == "actions" && s[4] == "conversation_ids" &&
+      (method == "GET" || (v21 && method == "POST"))) {
     return Route::kConversations;
   }
-  if (n == 6 && s[2] == "conversations" && s[4] == "messages") {
-    if (method == "GET") return Route::kGetMessage;
-    if (method == "DELETE") return Route::kDeleteMessage;
+  // The history page (the Go SDK's QueryMessagesByPage calls /im/v2.1/).
+  if (method == "GET" && n == 5 && s[2] == "conversations" && s[3] != "actions" &&
+      s[4] == "messages") {
+    return Route::kConversationMessages;
   }
-  if (method == "DELETE" && n == 5 && s[2] == "conversations" && s[4] == "messages") {
-    return Route::kClearConversation;
+  // Thread messages: both SDKs call /im/v2.1/ (thread_routes.cpp).
+  if (method == "GET" && n == 5 && s[2] == "messages" && s[3] == "actions" &&
+      s[4] == "thread_messages") {
+    return Route::kThreadMessages;
+  }
+  // The SDKs' QueryMessage and chatroom history call /im/v2.1/ with the
+  // v2 parameters.
+  if (method == "GET" && n == 6 && s[2] == "conversations" && s[4] == "messages") {
+    return Route::kGetMessage;
   }
   if (method == "GET" && n == 5 && s[2] == "chatrooms" && s[4] == "messages") {
     return Route::kChatroomMessages;
   }
+  if (!v2) return Route::kOther;
+  if (method == "DELETE" && n == 6 && s[2] == "conversations" && s[4] == "messages") {
+    return Route::kDeleteMessage;
+  }
+  if (method == "DELETE" && n == 5 && s[2] == "conversations" && s[4] == "messages") {
+    return Route::kClearConversation;
+  }
   if (n == 5 && s[2] == "messages" && s[3] == "actions") {
-    if (method == "GET" && s[4] == "thread_messages") return Route::kThreadMessages;
     if (method == "POST" && s[4] == "modifyMsg") return Route::kModifyMessage;
   }
   return Route::kOther;

@@ -18,13 +18,15 @@ enum class Route {
   kModifyMessage,
   kDeleteMessage,
   kClearConversation,
-  kOther,  // anything else under /im/v2/ or /im/v2.1/ (echoed)
+  kConversationMessages,  // GET .../conversations/{cid}/messages: the history page
+  kOther,                 // anything else under /im/v2/ or /im/v2.1/ (echoed)
   kCount,
 };
 
 inline constexpr const char* kRouteNames[] = {
-    "get_message",    "batch_messages", "chatroom_messages",  "thread_messages", "conversations",
-    "modify_message", "delete_message", "clear_conversation", "other",
+    "get_message",           "batch_messages", "chatroom_messages", "thread_messages",
+    "conversations",         "modify_message", "delete_message",    "clear_conversation",
+    "conversation_messages", "other",
 };
 
 std::optional<Route> route_from_name(std::string_view name);

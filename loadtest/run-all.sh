@@ -11,6 +11,10 @@
 #                 includes redis-server); redis-benchmark GET of the same key
 #   coalescing    cold cache, Zipf reads of hot conversations, slow upstream
 #                 (UPSTREAM_MS): yxgate, nginx proxy_cache_lock, Varnish
+#   coalescing, no message_time
+#                 the same without message_time (the SDKs' QueryMessage):
+#                 yxgate with create_times learned from history pages,
+#                 yxgate cold, nginx proxy_cache_lock
 #   pass-through  chatroom page (never cached): emulator direct, yxgate
 #   rate-limited  the same page, yxgate limited to RL_RATE/s, full load
 source "$(dirname "$0")/lib.sh"
@@ -23,6 +27,7 @@ progress "emulator :$emu_port, redis :$redis_port; wrk -t1 -c$connections -d${du
 scenario_local_hit
 scenario_redis_hit
 scenario_coalescing
+scenario_coalescing_untimed
 scenario_passthrough
 scenario_rate_limited
 
@@ -38,6 +43,7 @@ echo "- local hit req/s, yxgate / nginx: $(ratio "${R_rps[local_yx]:-}" "${R_rps
 echo "- local hit CPU µs/req, yxgate / nginx: $(ratio "${R_cpu[local_yx]:-}" "${R_cpu[local_nginx]:-}"); yxgate / Varnish: $(ratio "${R_cpu[local_yx]:-}" "${R_cpu[local_varnish]:-}")"
 echo "- Redis hit req/s, yxgate / redis-benchmark GET: $(ratio "${R_rps[redis_yx]:-}" "${R_rps[redis_bench]:-}")"
 echo "- coalescing upstream calls per client request, yxgate ÷ nginx: $(ratio "${R_up[coal_yx]:-}" "${R_up[coal_nginx]:-}" %.3f); yxgate ÷ Varnish: $(ratio "${R_up[coal_yx]:-}" "${R_up[coal_varnish]:-}" %.3f)"
+echo "- coalescing without message_time, upstream calls per client request: yxgate learned ÷ nginx: $(ratio "${R_up[untimed_learned]:-}" "${R_up[untimed_nginx]:-}" %.3f); yxgate cold ÷ nginx: $(ratio "${R_up[untimed_cold]:-}" "${R_up[untimed_nginx]:-}" %.3f)"
 echo "- sidecar vCPU per 1000 req/s (yxgate process alone: CPU µs/req ÷ 1000):" \
   "local hit $(ratio "${R_cpu_own[local_yx]:-}" 1000 %.4f)," \
   "Redis hit $(ratio "${R_cpu_own[redis_yx]:-}" 1000 %.4f) (+ redis-server $(ratio "$(awk -v a="${R_cpu[redis_yx]:-0}" -v b="${R_cpu_own[redis_yx]:-0}" 'BEGIN{print a - b}')" 1000 %.4f))," \

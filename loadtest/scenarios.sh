@@ -75,6 +75,65 @@ scenario_coalescing() {
   emu_latency_ms=0
 }
 
+# The SDK's pattern (SPEC §11.5): the same Zipf reads WITHOUT message_time,
+# cold cache, every emulator answer delayed UPSTREAM_MS. Three rows, each
+# server fresh: yxgate after it relayed history pages of the hot ids (the
+# time index knows their create_time: lookups batch); yxgate cold (each id's
+# first lookups are single GETs shared by identical in-flight requests; it
+# learns from their answers as it goes); nginx proxy_cache_lock. The
+# history pages go before the row's emulator reset: not counted. Keys
+# untimed_learned untimed_cold untimed_nginx.
+scenario_coalescing_untimed() {
+  local zipf="$root/loadtest/zipf.lua"
+  emu_latency_ms=${UPSTREAM_MS:-20}
+  export ZIPF_NO_TIME=1
+  table_note "coalescing without message_time: as coalescing, but lookups send no message_time (the vendor SDKs' QueryMessage); 'learned' = yxgate relayed history pages of the ${ZIPF_IDS:-5000} hot ids per conversation first."
+  start_yxgate untl "coalesce: { window: ${WINDOW:-2ms}, max_batch: 100 }"
+  teach_times "$untl_port" "$untl_admin"
+  row_admin=$untl_admin bench_row untimed_learned "coalescing, no message_time" \
+    "$yx, create_time learned from pages" "http://127.0.0.1:$untl_port/" "$untl_pid" -s "$zipf"
+  stop_proc "$untl_pid"
+  start_yxgate untc "coalesce: { window: ${WINDOW:-2ms}, max_batch: 100 }"
+  row_admin=$untc_admin bench_row untimed_cold "coalescing, no message_time" \
+    "$yx, cold (learns as it goes)" "http://127.0.0.1:$untc_port/" "$untc_pid" -s "$zipf"
+  stop_proc "$untc_pid"
+  start_nginx nginxuntimed
+  bench_row untimed_nginx "coalescing, no message_time" "nginx proxy_cache_lock" \
+    "http://127.0.0.1:$nginxuntimed_port/" "$(process_group "$nginxuntimed_pid")" -s "$zipf"
+  stop_proc "$nginxuntimed_pid"
+  unset ZIPF_NO_TIME
+  emu_latency_ms=0
+}
+
+# teach_times port admin: pages through the history of zipf.lua's four
+# conversations (their first ZIPF_IDS ids) via yxgate, then checks that the
+# time index holds them all (yxgate_time_index_entries).
+teach_times() {
+  local port=$1 admin=$2 entries
+  python3 - "$port" "${ZIPF_IDS:-5000}" <<'PY'
+import http.client, json, sys
+port, ids = int(sys.argv[1]), int(sys.argv[2])
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+for conv, first in (("alice%7C1%7Cbob", 1), ("alice%7C2%7C1001", 100001),
+                    ("alice%7C3%7C2001", 200001), ("carol%7C1%7Cdave", 300001)):
+    begin, end = 1700000000000 + first * 1000, 1700000000000 + (first + ids - 1) * 1000
+    token = ""
+    while True:
+        path = (f"/im/v2.1/conversations/{conv}/messages?begin_time={begin}&end_time={end}"
+                f"&limit=100" + (f"&page_token={token}" if token else ""))
+        c.request("GET", path)
+        page = json.loads(c.getresponse().read())
+        assert page["code"] == 200, page
+        token = page["data"].get("next_token", "")
+        if not page["data"]["has_more"]:
+            break
+PY
+  entries=$(curl -s "http://127.0.0.1:$admin/metrics" | awk '/^yxgate_time_index_entries / {print $2}')
+  progress "taught create_times through history pages: yxgate_time_index_entries $entries"
+  awk -v e="${entries:-0}" -v n="$((4 * ${ZIPF_IDS:-5000}))" 'BEGIN { exit !(e + 0 >= n) }' ||
+    { echo "teach_times: the time index holds ${entries:-0} entries, expected $((4 * ${ZIPF_IDS:-5000}))" >&2; exit 1; }
+}
+
 # A chatroom page (never cached): the emulator directly (wrk sends signing
 # headers valid for 5 minutes), then through yxgate. Keys pass_emu pass_yx.
 scenario_passthrough() {

@@ -2,6 +2,8 @@
 -- in a few hot conversations, ids drawn from a Zipf distribution, so many
 -- clients want the same few messages at the same time (issue 4). Answers
 -- are counted by HTTP status and body code (status.lua, same directory).
+-- ZIPF_NO_TIME=1: no message_time, as the vendor SDKs' QueryMessage sends
+-- (SPEC §11.5).
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "status.lua")
 local status_init = init
 local conversations = {
@@ -12,6 +14,7 @@ local conversations = {
 }
 local ids = tonumber(os.getenv("ZIPF_IDS") or "5000")   -- recent messages per conversation
 local s = tonumber(os.getenv("ZIPF_S") or "1.1")
+local with_time = os.getenv("ZIPF_NO_TIME") ~= "1"
 local cdf = {}
 
 local function build_cdf(n)
@@ -38,7 +41,7 @@ end
 function request()
   local conv = conversations[math.min(#conversations, draw() % #conversations + 1)]
   local id = conv.first + draw() - 1
-  local path = "/im/v2/conversations/" .. conv.path .. "/messages/" .. id ..
-               "?message_time=" .. (1700000000000 + id * 1000)
+  local path = "/im/v2/conversations/" .. conv.path .. "/messages/" .. id
+  if with_time then path = path .. "?message_time=" .. (1700000000000 + id * 1000) end
   return wrk.format("GET", path)
 end

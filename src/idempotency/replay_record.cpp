@@ -92,15 +92,36 @@ std::optional<StoredAnswer> decode(std::string_view text) {
   return answer;
 }
 
+namespace {
+
+std::size_t answer_bytes(const StoredAnswer& answer) {
+  std::size_t bytes = answer.body.size();
+  for (const auto& [name, value] : answer.headers) bytes += name.size() + value.size() + 2;
+  return bytes;
+}
+
+}  // namespace
+
 ReplayTable::Claim ReplayTable::claim(const std::string& key,
                                       std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(mutex_);
   sweep(now);
-  auto& slot = records_[key];
-  if (slot && (!slot->finished || slot->expires > now)) return {slot, false};
-  slot = std::make_shared<Record>();
-  slot->key = key;
-  return {slot, true};
+  if (const auto it = records_.find(key); it != records_.end()) {
+    const auto& slot = it->second;
+    if (!slot->finished || slot->expires > now) return {slot, false};
+    forget(slot);  // expired but not swept yet
+  }
+  const auto cost = key.size() + kRecordOverhead;
+  if (!make_room(1, cost)) {
+    ++unprotected_;
+    return {nullptr, true, false};
+  }
+  auto record = std::make_shared<Record>();
+  record->key = key;
+  record->cost = cost;
+  bytes_ += cost;
+  records_.emplace(key, record);
+  return {record, true};
 }
 
 bool ReplayTable::on_finished(const std::shared_ptr<Record>& record, std::function<void()> notify) {
@@ -125,9 +146,24 @@ void ReplayTable::finish(const std::shared_ptr<Record>& record, StoredAnswer ans
     record->answer = std::move(answer);
     record->expires = keep ? now + window_ : now;
     waiters.swap(record->waiters);
-    if (!keep) {
-      const auto it = records_.find(record->key);
-      if (it != records_.end() && it->second == record) records_.erase(it);
+    if (record->in_table) {
+      if (!keep) {
+        forget(record);
+      } else {
+        // The answer's bytes are charged now; older completed records make
+        // room, and an answer that alone exceeds the bound is not kept.
+        const auto extra = answer_bytes(record->answer);
+        const bool room = record->cost + extra <= bounds_.max_bytes && make_room(0, extra);
+        if (room) {
+          record->cost += extra;
+          bytes_ += extra;
+          completed_.push_back(record);
+        } else {
+          ++evicted_;
+          ++unprotected_;
+          forget(record);
+        }
+      }
     }
   }
   for (auto& notify : waiters) notify();
@@ -138,13 +174,53 @@ std::size_t ReplayTable::size() const {
   return records_.size();
 }
 
+std::size_t ReplayTable::bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+std::size_t ReplayTable::unprotected() const {
+  std::lock_guard lock(mutex_);
+  return unprotected_;
+}
+
+std::size_t ReplayTable::evicted() const {
+  std::lock_guard lock(mutex_);
+  return evicted_;
+}
+
+void ReplayTable::forget(const std::shared_ptr<Record>& record) {
+  if (!record->in_table) return;
+  record->in_table = false;
+  bytes_ -= record->cost;
+  const auto it = records_.find(record->key);
+  if (it != records_.end() && it->second == record) records_.erase(it);
+}
+
+bool ReplayTable::make_room(std::size_t records, std::size_t bytes) {
+  const auto fits = [&] {
+    return records_.size() + records <= bounds_.max_records && bytes_ + bytes <= bounds_.max_bytes;
+  };
+  // Oldest completed first; in-flight records are not in completed_.
+  while (!fits() && !completed_.empty()) {
+    auto oldest = std::move(completed_.front());
+    completed_.pop_front();
+    if (!oldest->in_table) continue;
+    ++evicted_;
+    forget(oldest);
+  }
+  return fits();
+}
+
 void ReplayTable::sweep(std::chrono::steady_clock::time_point now) {
   // At most once a second: the table holds one window of writes at most.
   if (now < next_sweep_) return;
   next_sweep_ = now + std::chrono::seconds(1);
-  std::erase_if(records_, [now](const auto& entry) {
-    return entry.second->finished && entry.second->expires <= now;
-  });
+  while (!completed_.empty() &&
+         (!completed_.front()->in_table || completed_.front()->expires <= now)) {
+    forget(completed_.front());
+    completed_.pop_front();
+  }
 }
 
 }  // namespace yxgate::idempotency

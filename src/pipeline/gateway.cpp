@@ -1,8 +1,11 @@
 #include "pipeline/gateway.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/beast/core/string.hpp>
 
 #include "cache/app_identity.hpp"
+#include "cache/page_times.hpp"
+#include "fidelity/content_coding.hpp"
 #include "fidelity/url_text.hpp"
 #include "log/access_log.hpp"
 #include "pipeline/batch_messages_route.hpp"
@@ -41,9 +44,35 @@ std::chrono::milliseconds race_horizon(const config::Config& config) {
   return std::max(config.upstream.timeout, config.server.request_timeout) * 2;
 }
 
+// SPEC §11.5: history pages, thread pages and send replies carry
+// (message_server_id, create_time) pairs the batcher can use. Only those
+// routes' 200 replies under kMaxLearnedPageBytes are read (one on-demand
+// parse; the cost is measured in loadtest/README.md); a compressed one is
+// decoded first, within the same cap.
+void learn_from_page(RouteEnv& env, const UpstreamReply& reply) {
+  if (env.config.coalesce.time_index_entries == 0 || !reply.http_ok()) return;
+  const auto& path = env.ctx.routed_path.empty() ? env.ctx.path : env.ctx.routed_path;
+  if (!cache::page_carries_message_times(env.request.method_string(), path)) return;
+  const auto& response = reply.outcome.response;
+  const auto coding = response[http::field::content_encoding];
+  std::vector<cache::MessageTime> times;
+  if (coding.empty() || boost::beast::iequals(coding, "identity")) {
+    if (reply.code != 200) return;
+    times = cache::read_message_times(response.body());
+  } else {
+    auto decoded = fidelity::decode_content(coding, response.body(), cache::kMaxLearnedPageBytes);
+    if (!decoded) return;
+    times = cache::read_message_times(*decoded);
+  }
+  for (const auto& time : times) {
+    env.batcher.learn(env.app.index, time.message_server_id, time.create_time);
+  }
+}
+
 asio::awaitable<HttpResponse> pass_through(RouteEnv env) {
   auto reply = co_await env.upstream.call(UpstreamCaller::from_client(env.request), env.app,
                                           env.ctx, env.ctx.trace_id);
+  learn_from_page(env, reply);
   co_return UpstreamCaller::relay(std::move(reply), env.ctx, env.version(),
                                   env.request.method() == http::verb::head);
 }

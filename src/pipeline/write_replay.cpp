@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -67,6 +68,23 @@ HttpResponse outcome_unknown(RouteEnv& env) {
                        "upstream_timeout", env.version());
 }
 
+// How long a pending marker outlives its owner: the longest the owner's
+// exchange can take before it replaces the marker with the answer. That is
+// a rate-limit wait (the largest apps[].rate_limits.max_wait), the call
+// itself (lead() keeps it going up to 2 x upstream.timeout, connect
+// included), and two Redis budgets (a global limiter's round trip; a
+// mutation's invalidations share one, the final SET is within it too),
+// plus a second for scheduling. A replica that dies mid-exchange so holds
+// its claim no longer than that: later repeats take the key over instead of
+// getting 504 for the whole idempotency.window.
+std::chrono::milliseconds pending_claim_ttl(const config::Config& config) {
+  std::chrono::milliseconds max_wait{0};
+  for (const auto& app : config.apps) max_wait = std::max(max_wait, app.rate_limits.max_wait);
+  const auto redis =
+      config.cache.redis ? config.cache.redis->timeout : std::chrono::milliseconds(0);
+  return max_wait + 2 * config.upstream.timeout + 2 * redis + std::chrono::seconds(1);
+}
+
 asio::awaitable<void> sleep_for(std::chrono::milliseconds duration) {
   asio::steady_timer timer(co_await asio::this_coro::executor, duration);
   co_await timer.async_wait(kAwait);
@@ -93,6 +111,7 @@ WriteReplay::WriteReplay(const config::Config& config, RedisLinks* redis)
     : key_prefix_(config.cache.redis ? config.cache.redis->key_prefix : "yxgate:"),
       window_(config.idempotency.window),
       upstream_timeout_(config.upstream.timeout),
+      pending_ttl_(pending_claim_ttl(config)),
       redis_(redis),
       table_(config.idempotency.window) {}
 
@@ -110,12 +129,19 @@ asio::awaitable<HttpResponse> WriteReplay::run(RouteEnv env, Handler handler) {
                                                          env.request.target(), env.request.body(),
                                                          env.ctx.trace_id);
   const auto claim = table_.claim(key, Clock::now());
+  if (!claim.tracked) {
+    // The table is full of writes still in flight (ReplayTable's bound):
+    // this one goes on unprotected rather than waiting or failing.
+    spdlog::warn("\"event\":\"write_replay_table_full\",\"trace_id\":\"{}\",\"unprotected\":{}",
+                 env.ctx.trace_id, table_.unprotected());
+    co_return co_await handler(env);
+  }
   if (!claim.owner) co_return co_await join(env, claim.record);
   bool claimed_in_redis = false;
   if (redis_ && redis_->up()) {
     auto reply = co_await redis_->connection(env.worker)
                      .command(redis::cmd("SET", key, idempotency::kPendingMarker, "NX", "PX",
-                                         std::to_string(window_.count())));
+                                         std::to_string(pending_ttl_.count())));
     if (reply.ok() && reply->is_nil()) {
       co_return co_await follow_redis(env, handler, claim.record, key);
     }
@@ -221,8 +247,9 @@ asio::awaitable<HttpResponse> WriteReplay::follow_redis(RouteEnv& env, Handler h
       }
     } else if (reply.ok() && reply->is_nil()) {
       // The owner released the key (nothing reached upstream): take it over.
-      auto again = co_await connection.command(redis::cmd(
-          "SET", key, idempotency::kPendingMarker, "NX", "PX", std::to_string(window_.count())));
+      auto again =
+          co_await connection.command(redis::cmd("SET", key, idempotency::kPendingMarker, "NX",
+                                                 "PX", std::to_string(pending_ttl_.count())));
       if (again.ok() && again->is_status()) {
         co_return co_await lead(env, handler, record, key, true);
       }

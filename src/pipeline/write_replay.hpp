@@ -11,8 +11,14 @@
 // retry then learns the real outcome instead of sending the write again.
 //
 // With cache.redis the record is shared by every replica: the owner claims
-// the key with SET NX PX (a pending marker), then stores the answer; a
-// repeat on another replica polls it, bounded by upstream.timeout. While
+// the key with SET NX PX (a pending marker that expires when the owner's
+// exchange must have ended: max_wait + 2 x upstream.timeout + 2 x
+// cache.redis.timeout + 1 s, so a replica that dies mid-exchange does not
+// block the key for the whole window), then stores the answer for the
+// window; a repeat on another replica polls it for at most upstream.timeout,
+// then answers 504 (outcome unknown, a body the SDKs do not retry). Once a
+// dead owner's marker has expired, the next repeat takes the key over and
+// goes upstream: the first attempt's outcome was never recorded. While
 // Redis is down each replica keeps its own records only: a repeat through the
 // same replica is still answered once, one through another replica may reach
 // upstream again.
@@ -58,6 +64,7 @@ class WriteReplay {
   std::string key_prefix_;  // cache.redis.key_prefix: replicas of one deployment meet
   std::chrono::milliseconds window_;
   std::chrono::milliseconds upstream_timeout_;
+  std::chrono::milliseconds pending_ttl_;  // PX of the pending marker (write_replay.cpp)
   RedisLinks* redis_;
   idempotency::ReplayTable table_;
 };

@@ -28,8 +28,8 @@ struct SdkOptions {
   std::string app_secret = "sdk-wrong-secret";
   std::chrono::milliseconds timeout{5000};  // per attempt, like the SDKs' client timeout
   int max_retries = 1;
-  // QueryMessage's prefix. The SDK uses /im/v2.1/; the emulator serves
-  // single-message lookups on /im/v2/ only (it echoes other paths).
+  // QueryMessage's prefix. The SDK uses /im/v2.1/ (the emulator serves
+  // single-message lookups on both prefixes).
   std::string query_prefix = "/im/v2.1/";
 };
 
