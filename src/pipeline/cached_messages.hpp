@@ -13,6 +13,7 @@
 
 #include "cache/cached_message.hpp"
 #include "cache/local_cache.hpp"
+#include "coalesce/fill_sink.hpp"
 #include "config/config.hpp"
 
 namespace yxgate::pipeline {
@@ -25,10 +26,8 @@ struct CacheAnswer {
   std::string_view layer;  // "local" | "redis" when answered
 };
 
-struct FillTicket {
-  cache::CacheKey key;
-  std::uint64_t local_generation = 0;
-};
+// Taken before going upstream; see the rules in coalesce/ticket.hpp.
+using FillTicket = coalesce::FillTicket;
 
 // One mutation's time on Redis (SPEC §11.3): its invalidations share one
 // cache.redis.timeout, counted from the first.
@@ -36,7 +35,8 @@ struct RedisBudget {
   std::optional<std::chrono::steady_clock::time_point> started;
 };
 
-class CachedMessages {
+// The coalescing core's fill sink (coalesce/fill_sink.hpp).
+class CachedMessages final : public coalesce::FillSink {
  public:
   // `app_names[i]` is the cache identity of app index i (app_identity.hpp).
   CachedMessages(const config::CacheConfig& config, std::vector<std::string> app_names,
@@ -64,15 +64,15 @@ class CachedMessages {
                                                    std::uint64_t id,
                                                    const router::ConversationId& conversation,
                                                    std::optional<std::uint64_t> message_time);
-  FillTicket ticket(std::uint32_t app, std::uint64_t id) const;
+  FillTicket ticket(std::uint32_t app, std::uint64_t id) const override;
 
   // `message_json` is the message object verbatim as upstream returned it.
   boost::asio::awaitable<void> fill_message(std::size_t worker, const FillTicket& ticket,
-                                            std::string message_json);
+                                            std::string message_json) override;
   // A 107404 answer to this exact question (negative_ttl; 0 disables).
   boost::asio::awaitable<void> fill_not_found(std::size_t worker, const FillTicket& ticket,
                                               const router::ConversationId& conversation,
-                                              std::optional<std::uint64_t> message_time);
+                                              std::optional<std::uint64_t> message_time) override;
 
   // SPEC §3.3, on this replica and (through Redis) on every other one.
   // `before_answer`: the client is answered next, so an invalidation Redis
