@@ -234,8 +234,10 @@ void Batcher::deliver(Batch& batch, BatchOutcome outcome) {
       }
       if (--waiter.remaining == 0) waiter.done.notify();
     }
-    // Adaptive batching: the batch held behind this call leaves now.
-    if (auto it = state_->open.find(batch.key); it != state_->open.end() && it->second->held) {
+    // Adaptive batching: the batch held while earlier ones of its key were
+    // in flight leaves once none is (this was the last to return).
+    if (auto it = state_->open.find(batch.key);
+        it != state_->open.end() && it->second->held && !state_->in_flight.contains(batch.key)) {
       released = it->second;
       state_->mark_in_flight(released);
     }

@@ -4,8 +4,9 @@
 // (app, conversation_id); it leaves coalesce.window after its first item or
 // when it holds coalesce.max_batch distinct items, whichever is first.
 // Adaptive batching: a batch opened while an earlier one of its key is in
-// flight is held instead: it leaves when a call of its key returns, when it
-// holds max_batch items, or coalesce.max_hold after its first item.
+// flight is held instead: it leaves when no earlier call of its key is in
+// flight any more (the last one returned), when it holds max_batch items, or
+// coalesce.max_hold after its first item, whichever is first.
 // Each distinct (id, create_time) is asked once however many requests wait
 // on it: a lookup of an item a sent batch still asks for waits on that call,
 // unless a mutation of it happened since the call's ticket (ticket.hpp).

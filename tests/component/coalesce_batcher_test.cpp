@@ -126,6 +126,18 @@ TEST_P(CoalesceBatcher, AdaptiveTheNextBatchWaitsForTheCallInFlight) {
   EXPECT_TRUE(held->done() && joined->done());
 }
 
+TEST_P(CoalesceBatcher, AdaptiveTheHeldBatchWaitsForEveryEarlierCall) {
+  h.lookup({1, 2, 3});  // full: leaves at once
+  h.lookup({4, 5, 6});  // full: leaves at once, two calls in flight
+  ASSERT_EQ(h.upstream.calls.size(), 2u);
+  auto held = h.lookup({7});
+  h.answer_found(0, "v");
+  EXPECT_EQ(h.upstream.calls.size(), 2u) << "left while an earlier call was still in flight";
+  h.answer_found(1, "v");
+  ASSERT_EQ(h.upstream.calls.size(), 3u) << "did not leave when the last earlier call returned";
+  EXPECT_EQ(h.upstream.ids(2), std::vector<std::uint64_t>{7});
+}
+
 TEST_P(CoalesceBatcher, AdaptiveTheHeldBatchLeavesWhenFull) {
   h.lookup({1});
   h.advance(2ms);
