@@ -30,7 +30,9 @@ struct Batcher::Waiter {
 
 struct Batcher::Batch {
   BatchCall call;
-  asio::any_io_executor executor;  // where its timer fires and it is sent from
+  // Where its timer fires and, once sent, where it is sent from (the
+  // executor of call.worker).
+  asio::any_io_executor executor;
   std::string key;
   std::vector<FillTicket> tickets;  // per item, taken when the item was added
   std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> index;  // (id, time) -> item
@@ -53,10 +55,15 @@ struct Batcher::State {
   // them already asks for waits on that call instead of asking again.
   std::unordered_map<std::string, std::vector<std::shared_ptr<Batch>>> in_flight;
 
-  // The batch leaves: from now on lookups of its ids join it (in flight);
-  // nothing may open a second batch for them.
-  void mark_in_flight(const std::shared_ptr<Batch>& batch) {
+  // The batch leaves, sent by `worker` on `executor` (that worker's: its
+  // upstream connections and Redis link are used only there). From now on
+  // lookups of its ids join it (in flight); nothing may open a second batch
+  // for them.
+  void mark_in_flight(const std::shared_ptr<Batch>& batch, std::size_t worker,
+                      const asio::any_io_executor& executor) {
     batch->sent = true;
+    batch->call.worker = worker;
+    batch->executor = executor;
     if (auto it = open.find(batch->key); it != open.end() && it->second == batch) open.erase(it);
     in_flight[batch->key].push_back(batch);
   }
@@ -134,7 +141,7 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker, std:
       std::shared_ptr<Batch> open = found == state_->open.end() ? nullptr : found->second;
       if (open && !open->index.contains(item_key) &&
           open->call.items.size() >= options_.max_batch) {
-        state_->mark_in_flight(open);  // full: it leaves now, a new one opens
+        state_->mark_in_flight(open, worker, executor);  // full: it leaves now, a new one opens
         to_send.push_back(std::move(open));
         open = nullptr;
       }
@@ -154,7 +161,7 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker, std:
       }
       register_on(*open, it->second, slot);
       if (open->call.items.size() >= options_.max_batch) {
-        state_->mark_in_flight(open);
+        state_->mark_in_flight(open, worker, executor);
         to_send.push_back(std::move(open));
       }
     }
@@ -178,8 +185,8 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker, std:
 void Batcher::on_timer(const std::shared_ptr<Batch>& batch) {
   {
     std::lock_guard lock(state_->mutex);
-    if (batch->sent) return;  // it filled up, or its key's call returned, and it left already
-    state_->mark_in_flight(batch);
+    if (batch->sent) return;  // it filled up, or its key's calls returned, and it left already
+    state_->mark_in_flight(batch, batch->call.worker, batch->executor);
   }
   asio::co_spawn(batch->executor, transmit(batch), asio::detached);
 }
@@ -239,7 +246,7 @@ void Batcher::deliver(Batch& batch, BatchOutcome outcome) {
     if (auto it = state_->open.find(batch.key);
         it != state_->open.end() && it->second->held && !state_->in_flight.contains(batch.key)) {
       released = it->second;
-      state_->mark_in_flight(released);
+      state_->mark_in_flight(released, released->call.worker, released->executor);
     }
   }
   if (released) asio::co_spawn(released->executor, transmit(released), asio::detached);

@@ -97,6 +97,25 @@ TEST_P(CoalesceBatcher, AFullBatchLeavesAtOnce) {
   EXPECT_EQ(h.upstream.calls.size(), 1u);
 }
 
+TEST_P(CoalesceBatcher, ABatchFilledOnAnotherWorkerIsSentByThatWorker) {
+  // Each worker's upstream connections and Redis link are used only on its
+  // own thread: the call must name, and run on, the worker that sends it.
+  auto a = h.lookup({1, 2}, 0);
+  auto b = h.lookup({3}, 1);  // fills it: leaves now, from worker 1
+  ASSERT_EQ(h.upstream.calls.size(), 1u);
+  EXPECT_EQ(h.upstream.calls[0]->call.worker, 1u);
+  EXPECT_TRUE(h.upstream.calls[0]->ran_on == asio::any_io_executor(h.io1.get_executor()));
+  h.answer_found(0, "v");
+  ASSERT_TRUE(a->done() && b->done());  // each woken on its own worker
+  EXPECT_EQ(a->text(1), "v");
+
+  auto c = h.lookup({4}, 1);  // opened by worker 1: its window fires there
+  h.advance(2ms);
+  ASSERT_EQ(h.upstream.calls.size(), 2u);
+  EXPECT_EQ(h.upstream.calls[1]->call.worker, 1u);
+  EXPECT_TRUE(h.upstream.calls[1]->ran_on == asio::any_io_executor(h.io1.get_executor()));
+}
+
 TEST_P(CoalesceBatcher, ABatchLeavesWhenItsWindowCloses) {
   auto a = h.lookup({1});
   h.advance(1ms);

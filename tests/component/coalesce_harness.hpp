@@ -75,13 +75,15 @@ class FakeUpstream {
     BatchCall call;
     std::shared_ptr<Completion> released;
     BatchOutcome outcome;
+    asio::any_io_executor ran_on;  // the executor the send function ran on
   };
 
   Send send() {
     return [this](const BatchCall& call) -> asio::awaitable<BatchOutcome> {
       auto pending = std::make_shared<Pending>();
       pending->call = call;
-      pending->released = std::make_shared<Completion>(co_await asio::this_coro::executor);
+      pending->ran_on = co_await asio::this_coro::executor;
+      pending->released = std::make_shared<Completion>(pending->ran_on);
       calls.push_back(pending);
       co_await pending->released->wait();
       co_return std::move(pending->outcome);
@@ -144,17 +146,18 @@ class CoalesceHarness {
     return options;
   }
 
-  // Starts a lookup of `ids` (at kTime) and runs everything it set off.
-  std::shared_ptr<Client> lookup(std::vector<std::uint64_t> ids) {
+  // Starts a lookup of `ids` (at kTime) on worker 0 (io) or 1 (io1) and
+  // runs everything it set off.
+  std::shared_ptr<Client> lookup(std::vector<std::uint64_t> ids, std::size_t worker = 0) {
     auto client = std::make_shared<Client>();
     std::vector<cache::BatchItem> items;
     for (auto id : ids) items.push_back({id, kTime, true});
     asio::co_spawn(
-        io,
-        [this, client, items]() -> asio::awaitable<void> {
+        worker == 0 ? io : io1,
+        [this, client, items, worker]() -> asio::awaitable<void> {
           try {
-            client->results = co_await batcher_.fetch(0, kApp, "alice%7C1%7Cbob", conversation(),
-                                                      items, "client");
+            client->results = co_await batcher_.fetch(worker, kApp, "alice%7C1%7Cbob",
+                                                      conversation(), items, "client");
           } catch (const boost::system::system_error&) {
             client->aborted = true;
           }
@@ -163,10 +166,16 @@ class CoalesceHarness {
     settle();
     return client;
   }
-  // Runs every ready handler until none is left (nothing waits on time).
+  // Runs every ready handler of both workers until none is left (nothing
+  // waits on time). One thread: the two contexts take turns.
   void settle() {
-    do io.restart();
-    while (io.poll() > 0);
+    std::size_t ran = 0;
+    do {
+      io.restart();
+      io1.restart();
+      ran = io.poll();
+      ran += io1.poll();
+    } while (ran > 0);
   }
   void advance(std::chrono::nanoseconds by) {
     timers.advance(by);
@@ -195,6 +204,7 @@ class CoalesceHarness {
   }
 
   asio::io_context io;
+  asio::io_context io1;  // a second worker
   FakeTimers timers;
   FakeUpstream upstream;
 
