@@ -198,7 +198,9 @@ asio::awaitable<void> Batcher::transmit(std::shared_ptr<Batch> batch) {
   try {
     outcome = co_await send_(call);
   } catch (const std::exception& e) {
-    spdlog::error("\"event\":\"batch_send_failed\",\"detail\":\"{}\"", e.what());
+    std::string detail;
+    append_json_escaped(detail, e.what());
+    spdlog::error("\"event\":\"batch_send_failed\",\"detail\":\"{}\"", detail);
     outcome = BatchOutcome{};
   }
   if (outcome.results.size() != call.items.size()) {
