@@ -108,6 +108,7 @@ bench_limit='{ rate: 1000000, burst: 1000000 }'
 bench_apps="apps: [{ name: default, app_key_env: YX_APP_KEY, app_secret_env: YX_APP_SECRET, rate_limits: { default: $bench_limit, get_message: $bench_limit, batch_messages: $bench_limit, chatroom_messages: $bench_limit, thread_messages: $bench_limit, conversations: $bench_limit } }]"
 
 start_yxgate() {  # name yaml-extra [server-extra] ; sets <name>_port <name>_pid <name>_admin
+  # yx_bin=PATH: another yxgate binary (e.g. a build from before a change)
   local name=$1 extra=$2 server_extra=${3:-}
   cat >"$work/$name.yaml" <<YAML
 server: { listen: "127.0.0.1:0", admin_listen: "127.0.0.1:0", threads: ${GATEWAY_THREADS:-1} $server_extra }
@@ -118,7 +119,7 @@ YAML
     echo "upstream: { base_url: \"http://127.0.0.1:$emu_port\" }" >>"$work/$name.yaml"
   grep -q '^apps:' "$work/$name.yaml" || echo "$bench_apps" >>"$work/$name.yaml"
   YX_APP_KEY=demo-app-key YX_APP_SECRET=demo-app-secret \
-    "$build/src/yxgate" --config "$work/$name.yaml" 2>"$work/$name.err" &
+    "${yx_bin:-$build/src/yxgate}" --config "$work/$name.yaml" 2>"$work/$name.err" &
   local pid=$!; pids+=("$pid")
   wait_for "$work/$name.err" '"event":"listening"'
   printf -v "${name}_pid" '%s' "$pid"

@@ -44,6 +44,7 @@ echo "- local hit CPU µs/req, yxgate / nginx: $(ratio "${R_cpu[local_yx]:-}" "$
 echo "- Redis hit req/s, yxgate / redis-benchmark GET: $(ratio "${R_rps[redis_yx]:-}" "${R_rps[redis_bench]:-}")"
 echo "- coalescing upstream calls per client request, yxgate ÷ nginx: $(ratio "${R_up[coal_yx]:-}" "${R_up[coal_nginx]:-}" %.3f); yxgate ÷ Varnish: $(ratio "${R_up[coal_yx]:-}" "${R_up[coal_varnish]:-}" %.3f)"
 echo "- coalescing without message_time, upstream calls per client request: yxgate learned ÷ nginx: $(ratio "${R_up[untimed_learned]:-}" "${R_up[untimed_nginx]:-}" %.3f); yxgate cold ÷ nginx: $(ratio "${R_up[untimed_cold]:-}" "${R_up[untimed_nginx]:-}" %.3f)"
+[ -n "${R_up[coal_base]:-}" ] && echo "- coalescing upstream calls per client request, baseline ÷ nginx: $(ratio "${R_up[coal_base]:-}" "${R_up[coal_nginx]:-}" %.3f)"
 echo "- sidecar vCPU per 1000 req/s (yxgate process alone: CPU µs/req ÷ 1000):" \
   "local hit $(ratio "${R_cpu_own[local_yx]:-}" 1000 %.4f)," \
   "Redis hit $(ratio "${R_cpu_own[redis_yx]:-}" 1000 %.4f) (+ redis-server $(ratio "$(awk -v a="${R_cpu[redis_yx]:-0}" -v b="${R_cpu_own[redis_yx]:-0}" 'BEGIN{print a - b}')" 1000 %.4f))," \

@@ -55,7 +55,8 @@ scenario_redis_hit() {
 # Cold cache, Zipf reads of hot conversations (zipf.lua), every emulator
 # answer delayed UPSTREAM_MS. Each server starts just before its row (empty
 # cache) and stops after it; the emulator's stats are reset before each row.
-# Keys coal_yx coal_nginx coal_varnish.
+# Keys coal_yx coal_nginx coal_varnish (and coal_base with YXGATE_BASELINE=
+# another yxgate binary, e.g. a build from before a change).
 scenario_coalescing() {
   local zipf="$root/loadtest/zipf.lua"
   emu_latency_ms=${UPSTREAM_MS:-20}
@@ -64,6 +65,12 @@ scenario_coalescing() {
   row_admin=$coal_admin bench_row coal_yx "coalescing" "$yx, window ${WINDOW:-2ms}" \
     "http://127.0.0.1:$coal_port/" "$coal_pid" -s "$zipf"
   stop_proc "$coal_pid"
+  if [ -n "${YXGATE_BASELINE:-}" ]; then  # the same row with another binary, for A/B
+    yx_bin=$YXGATE_BASELINE start_yxgate coalbase "coalesce: { window: ${WINDOW:-2ms}, max_batch: 100 }"
+    row_admin=$coalbase_admin bench_row coal_base "coalescing" "${YXGATE_BASELINE_LABEL:-baseline $YXGATE_BASELINE}, window ${WINDOW:-2ms}" \
+      "http://127.0.0.1:$coalbase_port/" "$coalbase_pid" -s "$zipf"
+    stop_proc "$coalbase_pid"
+  fi
   start_nginx nginxcold
   bench_row coal_nginx "coalescing" "nginx proxy_cache_lock" \
     "http://127.0.0.1:$nginxcold_port/" "$(process_group "$nginxcold_pid")" -s "$zipf"

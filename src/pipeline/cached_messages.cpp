@@ -188,6 +188,20 @@ asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const Fil
   put_local(ticket, std::move(entry), std::chrono::milliseconds(ttl_ms_.load()));
 }
 
+asio::awaitable<void> CachedMessages::fill_call(std::size_t worker,
+                                                const router::ConversationId& conversation,
+                                                std::vector<coalesce::Fill> fills) {
+  // The call's waiters wait on these: one cache.redis.timeout for all.
+  RedisBudget budget;
+  for (const auto& fill : fills) {
+    if (fill.kind == coalesce::Fill::Kind::kMessage) {
+      co_await fill_message(worker, *fill.ticket, std::string(fill.message_json), budget);
+    } else {
+      co_await fill_not_found(worker, *fill.ticket, conversation, fill.create_time);
+    }
+  }
+}
+
 asio::awaitable<void> CachedMessages::fill_not_found(std::size_t worker, const FillTicket& ticket,
                                                      const router::ConversationId& conversation,
                                                      std::optional<std::uint64_t> message_time) {

@@ -14,6 +14,7 @@
 #include "cache/cached_message.hpp"
 #include "cache/local_cache.hpp"
 #include "cache/upstream_reply.hpp"
+#include "coalesce/fill_sink.hpp"
 #include "config/config.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "pipeline/redis_budget.hpp"
@@ -29,12 +30,11 @@ struct CacheAnswer {
   std::string_view layer;  // "local" | "redis" when answered
 };
 
-struct FillTicket {
-  cache::CacheKey key;
-  std::uint64_t local_generation = 0;
-};
+// Taken before going upstream; see the rules in coalesce/ticket.hpp.
+using FillTicket = coalesce::FillTicket;
 
-class CachedMessages {
+// The coalescing core's fill sink (coalesce/fill_sink.hpp).
+class CachedMessages final : public coalesce::FillSink {
  public:
   // `app_names[i]` is the cache identity of app index i (app_identity.hpp).
   CachedMessages(const config::CacheConfig& config, std::vector<std::string> app_names,
@@ -70,13 +70,17 @@ class CachedMessages {
                                                    const router::ConversationId& conversation,
                                                    std::optional<std::uint64_t> message_time,
                                                    RedisBudget& budget);
-  FillTicket ticket(std::uint32_t app, std::uint64_t id) const;
+  FillTicket ticket(std::uint32_t app, std::uint64_t id) const override;
 
   // `message_json` is the message object verbatim as upstream returned it.
   // Its Redis write gets what is left of `budget`; when that runs out first
   // the local layer alone is filled (under its lease, as on a Redis error).
   boost::asio::awaitable<void> fill_message(std::size_t worker, const FillTicket& ticket,
                                             std::string message_json, RedisBudget& budget);
+  // A batch call's fills (coalesce::FillSink): they share one Redis budget.
+  boost::asio::awaitable<void> fill_call(std::size_t worker,
+                                         const router::ConversationId& conversation,
+                                         std::vector<coalesce::Fill> fills) override;
   // A 107404 answer to this exact question (negative_ttl; 0 disables).
   boost::asio::awaitable<void> fill_not_found(std::size_t worker, const FillTicket& ticket,
                                               const router::ConversationId& conversation,

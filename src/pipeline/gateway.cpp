@@ -129,7 +129,7 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
   }
   std::vector<UpstreamCaller*> callers;
   for (auto& caller : upstreams_) callers.push_back(caller.get());
-  batcher_ = std::make_unique<Batcher>(config.coalesce, pool, std::move(callers), *cache_);
+  batcher_ = std::make_unique<Batcher>(config.coalesce, std::move(callers), apps_, *cache_);
   replay_ = std::make_unique<WriteReplay>(config, redis_links_.get());
 }
 

@@ -13,9 +13,9 @@ namespace {
 // and by the message's invalidation generation when the lookup arrived: a
 // lookup that arrives after a mutation of its message returned cannot join
 // a call that left before it (SPEC §11.2); it starts its own.
-std::string flight_key(const RouteEnv& env, const std::string& target, const FillTicket& ticket) {
-  return std::to_string(env.app.index) + ' ' + std::to_string(ticket.local_generation) + ' ' +
-         target;
+// (coalesce/ticket.hpp rule 3).
+std::string flight_key(const std::string& target, const FillTicket& ticket) {
+  return coalesce::flight_key(ticket, target);
 }
 
 // Sends the GET the gateway understood (SPEC §11.1); the leader of a shared
@@ -54,8 +54,8 @@ asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const Mes
   // Taken before the call (and before joining one): a mutation after this
   // point vetoes the fill and keeps later lookups out of this flight.
   const auto ticket = env.cache.ticket(env.app.index, lookup.message_server_id);
-  auto shared = co_await env.flights.run(
-      flight_key(env, target, ticket), [&]() -> asio::awaitable<UpstreamReply> {
+  auto shared =
+      co_await env.flights.run(flight_key(target, ticket), [&]() -> asio::awaitable<UpstreamReply> {
         co_return co_await call_single(env, lookup, ticket, std::move(target), fill);
       });
   auto response = relay_shared(env, *shared.reply);

@@ -4,12 +4,13 @@
 // releases the lock and calls wait() with no co_await in between; notify()
 // posts the wake-up to the waiter's own executor, which is single-threaded
 // (one io_context per worker), so it runs only once the waiter is waiting.
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 
-namespace yxgate::pipeline {
+namespace yxgate::coalesce {
 
 class Completion {
  public:
@@ -17,12 +18,14 @@ class Completion {
 
   // Thread-safe; idempotent.
   void notify();
-  // Returns once notify() has been called (at once if it already was).
+  // Returns once notify() has been called (at once if it already was), or
+  // when the waiting coroutine is cancelled: check fired() after it.
   boost::asio::awaitable<void> wait();
+  bool fired() const { return fired_->load(); }
 
  private:
   std::shared_ptr<boost::asio::steady_timer> timer_;
   std::shared_ptr<std::atomic<bool>> fired_;
 };
 
-}  // namespace yxgate::pipeline
+}  // namespace yxgate::coalesce

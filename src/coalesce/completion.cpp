@@ -1,10 +1,10 @@
-#include "pipeline/completion.hpp"
+#include "coalesce/completion.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace yxgate::pipeline {
+namespace yxgate::coalesce {
 namespace asio = boost::asio;
 
 Completion::Completion(asio::any_io_executor executor)
@@ -23,4 +23,4 @@ asio::awaitable<void> Completion::wait() {
   co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-}  // namespace yxgate::pipeline
+}  // namespace yxgate::coalesce

@@ -1,0 +1,40 @@
+#pragma once
+// The mutation-generation rules of coalescing (SPEC §3.3, §11.2), in one
+// place. Every key (app, message_server_id) has an invalidation generation
+// that a mutation of the message or of its conversation advances (the local
+// layer's InvalidationLog keeps it, also when that layer holds no entries).
+//
+//   1. A lookup takes a ticket before it goes upstream or joins a call.
+//   2. It may join a call already in flight only while no mutation happened
+//      since that call's ticket: may_join(). A call that left before a
+//      mutation still serves the waiters that joined before it, but nobody
+//      who arrives after the mutation.
+//   3. Identical single GETs share a call only under one generation:
+//      flight_key() contains it, so after a mutation a new flight starts.
+//   4. A fill carries the call's ticket; the FillSink writes it only if the
+//      key is unchanged since, checked atomically with the write (the local
+//      layer's put_if_unchanged, Redis tombstones): a raced fill is vetoed.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cache/cache_key.hpp"
+
+namespace yxgate::coalesce {
+
+struct FillTicket {
+  cache::CacheKey key;
+  std::uint64_t local_generation = 0;
+};
+
+// Rule 2. `now` is a ticket taken for the same key by the arriving lookup.
+// Equality, not "no invalidation of this key": a generation covers a shard of
+// keys, so any mutation in it keeps later lookups out (never serves stale).
+inline bool may_join(const FillTicket& call, const FillTicket& now) {
+  return now.local_generation == call.local_generation;
+}
+
+// Rule 3: the key of a shared single GET for `target` (what is forwarded).
+std::string flight_key(const FillTicket& ticket, std::string_view target);
+
+}  // namespace yxgate::coalesce
