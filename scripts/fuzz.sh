@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS
-# (default 30; 8 targets) on its seed corpus (tests/fuzz/corpus/<target>).
+# (default 30; 10 targets) on its seed corpus (tests/fuzz/corpus/<target>).
 # New inputs go to a scratch corpus; crashes are left in build-fuzz/ and
 # fail the script.
 # Replay one: build-fuzz/tests/fuzz/fuzz_<target> build-fuzz/crash-<sha1>
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DYXGATE_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-targets="route config upstream_reply invalidation body_code modify_msg header_filter redis_reply request_framing"
+targets="route config upstream_reply invalidation body_code modify_msg header_filter redis_reply request_framing page_times"
 ninja -C build-fuzz $(printf 'fuzz_%s ' $targets)
 for target in $targets; do
   scratch=build-fuzz/corpus-$target

@@ -2,6 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "metrics/yxgate_metrics.hpp"
 #include "pipeline/redis_message_store.hpp"
 
@@ -191,15 +197,29 @@ asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const Fil
 asio::awaitable<void> CachedMessages::fill_call(std::size_t worker,
                                                 const router::ConversationId& conversation,
                                                 std::vector<coalesce::Fill> fills) {
-  // The call's waiters wait on these: one cache.redis.timeout for all.
-  RedisBudget budget;
+  // The call's Redis writes leave together, pipelined on this worker's
+  // connection: one round trip and at most one cache.redis.timeout for all
+  // of them (SPEC §11.3), however many there are. The call's waiters are
+  // answered once they are done.
+  const auto executor = co_await asio::this_coro::executor;
+  std::size_t pending = 0;
+  asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
   for (const auto& fill : fills) {
-    if (fill.kind == coalesce::Fill::Kind::kMessage) {
-      co_await fill_message(worker, *fill.ticket, std::string(fill.message_json), budget);
-    } else {
+    if (fill.kind == coalesce::Fill::Kind::kNotFound) {
       co_await fill_not_found(worker, *fill.ticket, conversation, fill.create_time);
+      continue;
     }
+    ++pending;
+    asio::co_spawn(
+        executor,
+        [this, worker, &fill, &pending, &all_done]() -> asio::awaitable<void> {
+          RedisBudget side_by_side;  // each has the whole timeout: they overlap
+          co_await fill_message(worker, *fill.ticket, std::string(fill.message_json), side_by_side);
+          if (--pending == 0) all_done.cancel();
+        },
+        asio::detached);
   }
+  if (pending > 0) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 asio::awaitable<void> CachedMessages::fill_not_found(std::size_t worker, const FillTicket& ticket,

@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <regex>
 
+#include "coalesce/fill_sink.hpp"
 #include "pipeline/cached_messages.hpp"
 #include "pipeline/redis_links.hpp"
 #include "redis/redis_connection.hpp"
@@ -28,6 +29,12 @@ class RedisMessageStoreTest : public ::testing::Test {
   }
 
   int script_calls() const { return server.command_calls({"evalsha", "eval"}); }
+  // Read events Redis has processed (INFO stats): a pipelined burst is one.
+  long reads_processed() const {
+    const auto stats = server.cli({"INFO", "stats"});
+    const auto at = stats.find("total_reads_processed:");
+    return at == std::string::npos ? -1 : std::stol(stats.substr(at + 22));
+  }
 
   // Starts `count` lookups of ids first..first+count-1 in the same loop turn
   // and waits for all of them.
@@ -250,6 +257,35 @@ TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLoca
     co_await cache.fill_message(0, cache.ticket(0, 22), message(22, "v1"), budget);
     EXPECT_TRUE(cache.lookup_local(0, 22, alice_bob, std::nullopt).entry);
   });
+}
+
+// Issue 18: a batch call's fills are written in one pipelined round trip
+// (Redis reads them in one go), not one round trip per message.
+TEST_F(CachedMessagesLeaseTest, ACallsFillsLeaveTogether) {
+  pipeline::RedisLinks links(pool, config);
+  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  pipeline::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
+  cache.attach_redis(&store);
+  run_test(pool.context(0), [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
+    co_await store.get(0, 0, 999);  // loads the get script; the put script is loaded below
+    pipeline::RedisBudget budget;
+    co_await cache.fill_message(0, cache.ticket(0, 100), message(100, "warm"), budget);
+    std::vector<std::string> bodies;
+    std::vector<pipeline::FillTicket> tickets;
+    for (std::uint64_t id = 101; id <= 150; ++id) {
+      bodies.push_back(message(id, "v"));
+      tickets.push_back(cache.ticket(0, id));
+    }
+    std::vector<coalesce::Fill> fills;
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      fills.push_back({coalesce::Fill::Kind::kMessage, &tickets[i], bodies[i], 0});
+    }
+    const auto before = reads_processed();
+    co_await cache.fill_call(0, alice_bob, std::move(fills));
+    EXPECT_LE(reads_processed() - before, 3);  // one per message before
+  });
+  EXPECT_EQ(server.cli({"EXISTS", "yxgate:default:msg:101", "yxgate:default:msg:150"}), "2");
 }
 
 }  // namespace
