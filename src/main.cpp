@@ -12,11 +12,11 @@
 #include "config/config_loader.hpp"
 #include "config/redacted_json.hpp"
 #include "config/secrets.hpp"
+#include "frontdoor/connection_limits.hpp"
 #include "log/event_line.hpp"
 #include "log/logging.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "pipeline/gateway.hpp"
-#include "server/connection_limits.hpp"
 #include "server/http_server.hpp"
 #include "server/signal_handler.hpp"
 #include "upstream/upstream_client.hpp"
@@ -47,16 +47,16 @@ int check_config(const char* path) {
 constexpr std::chrono::milliseconds kAdminIdleTimeout{10'000};
 
 // SPEC §11.7: every connection limit fits in RLIMIT_NOFILE (logged).
-yxgate::server::ConnectionLimits connection_limits(const yxgate::config::Config& config,
-                                                   std::size_t threads) {
+yxgate::frontdoor::ConnectionLimits connection_limits(const yxgate::config::Config& config,
+                                                      std::size_t threads) {
   using namespace yxgate;
   rlimit fds{};
   const std::uint64_t fd_limit =
       getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur != RLIM_INFINITY ? fds.rlim_cur
                                                                            : UINT64_MAX / 2;
-  const auto limits = server::clamp_connection_limits(
+  const auto limits = frontdoor::clamp_connection_limits(
       config.server.max_connections, config.server.admin_max_connections, fd_limit,
-      server::reserved_descriptors(threads, config.upstream.max_connections));
+      frontdoor::reserved_descriptors(threads, config.upstream.max_connections));
   const auto line =
       log::EventLine(limits.clamped ? "connection_limits_clamped" : "connection_limits")
           .num("fd_limit", static_cast<std::int64_t>(fd_limit))

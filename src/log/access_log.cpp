@@ -24,7 +24,7 @@ void field(std::string& out, std::string_view name, long long value) {
 
 }  // namespace
 
-std::string format_access_log(const pipeline::RequestContext& ctx, double latency_ms) {
+std::string format_access_log(const AccessRecord& ctx, double latency_ms) {
   std::string line = "\"event\":\"access\"";
   field(line, "trace_id", ctx.trace_id);
   field(line, "app", ctx.app);
@@ -46,7 +46,7 @@ std::string format_access_log(const pipeline::RequestContext& ctx, double latenc
   return line;
 }
 
-void write_access_log(const pipeline::RequestContext& ctx, double latency_ms) {
+void write_access_log(const AccessRecord& ctx, double latency_ms) {
   spdlog::info(format_access_log(ctx, latency_ms));
 }
 

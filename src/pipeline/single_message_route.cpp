@@ -1,11 +1,12 @@
 #include "pipeline/single_message_route.hpp"
 
 #include "cache/upstream_reply.hpp"
-#include "pipeline/message_params.hpp"
+#include "fidelity/message_params.hpp"
 
 namespace yxgate::pipeline {
 namespace asio = boost::asio;
 namespace http = server::http;
+using fidelity::MessageLookup;
 
 namespace {
 
@@ -116,8 +117,8 @@ server::HttpResponse cache_hit(RouteEnv& env, const CacheAnswer& answer) {
 
 std::optional<server::HttpResponse> answer_from_local_cache(RouteEnv& env) {
   if (!env.cache.local_enabled()) return std::nullopt;  // spare the Redis path a second parse
-  auto lookup =
-      parse_message_lookup(env.route.conversation_id, env.route.message_server_id, env.query);
+  auto lookup = fidelity::parse_message_lookup(env.route.conversation_id,
+                                               env.route.message_server_id, env.query);
   if (!lookup || lookup->check_team) return std::nullopt;
   auto answer = env.cache.lookup_local(env.app.index, lookup->message_server_id,
                                        lookup->conversation, lookup->message_time);
@@ -126,8 +127,8 @@ std::optional<server::HttpResponse> answer_from_local_cache(RouteEnv& env) {
 }
 
 asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env, bool local_checked) {
-  auto lookup =
-      parse_message_lookup(env.route.conversation_id, env.route.message_server_id, env.query);
+  auto lookup = fidelity::parse_message_lookup(env.route.conversation_id,
+                                               env.route.message_server_id, env.query);
   // SPEC §3.1.1: answered as upstream would, nothing goes upstream.
   if (!lookup) co_return parameter_error(env, lookup.error().message);
 

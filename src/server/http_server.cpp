@@ -98,7 +98,7 @@ beast::error_code check_head(RequestParser& parser, std::uint64_t max_body_bytes
     return http::error::bad_value;
   }
   if (framing.content_length > max_body_bytes) return http::error::body_limit;
-  if (!is_known_method(request.method_string())) {
+  if (!frontdoor::is_known_method(request.method_string())) {
     refusal.status = http::status::not_implemented;
     return http::error::bad_method;
   }

@@ -2,9 +2,9 @@
 
 namespace yxgate::server {
 
-FramingDecision check_framing(RequestParser& parser) {
+frontdoor::FramingDecision check_framing(RequestParser& parser) {
   const auto& request = parser.get();
-  FramingCheck check(request.version());
+  frontdoor::FramingCheck check(request.version());
   // Beast keeps fields in a name-ordered set: three lookups, no scan.
   for (auto [it, end] = request.equal_range(http::field::transfer_encoding); it != end; ++it) {
     check.add_transfer_encoding(it->value());
@@ -18,7 +18,7 @@ FramingDecision check_framing(RequestParser& parser) {
   auto decision = check.decision();
   if (!decision.ok()) return decision;
   const bool agree =
-      decision.framing == BodyFraming::kChunked
+      decision.framing == frontdoor::BodyFraming::kChunked
           ? parser.chunked()
           : !parser.chunked() && parser.content_length().value_or(0) == decision.content_length;
   if (!agree) return {.refusal = "ambiguous message framing"};

@@ -5,8 +5,8 @@
 // or app selection). Beast's own parser appends them to the header.
 #include <boost/beast/http/basic_parser.hpp>
 
+#include "frontdoor/request_framing.hpp"
 #include "server/http_types.hpp"
-#include "server/request_framing.hpp"
 
 namespace yxgate::server {
 
@@ -65,6 +65,6 @@ class RequestParser : public http::basic_parser<true> {
 // RFC 9112 §6 checked on what Beast parsed: Beast ignores a Transfer-Encoding
 // whose last coding is not chunked and accepts TE after a non-chunked TE
 // with Content-Length. Refuses too when Beast's reading differs from ours.
-FramingDecision check_framing(RequestParser& parser);
+frontdoor::FramingDecision check_framing(RequestParser& parser);
 
 }  // namespace yxgate::server

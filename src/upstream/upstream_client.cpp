@@ -89,8 +89,8 @@ auto on_stream(Connection& c, Op&& op) {
 
 class UpstreamClient::Pool {
  public:
-  explicit Pool(UpstreamUrl url) : url_(std::move(url)) {}
-  const UpstreamUrl& url() const { return url_; }
+  explicit Pool(config::UpstreamUrl url) : url_(std::move(url)) {}
+  const config::UpstreamUrl& url() const { return url_; }
 
   // Returns a reusable idle connection; stale ones are closed and counted.
   std::unique_ptr<Connection> take_idle(Clock::time_point now, std::size_t& closed) {
@@ -114,7 +114,7 @@ class UpstreamClient::Pool {
   }
 
  private:
-  UpstreamUrl url_;
+  config::UpstreamUrl url_;
   std::vector<std::unique_ptr<Connection>> idle_;
 };
 
@@ -142,7 +142,7 @@ std::unique_ptr<ssl::context> make_tls_context(bool verify_peer) {
 
 namespace {
 
-awaitable<std::pair<Failure, std::string>> connect(Connection& conn, const UpstreamUrl& url,
+awaitable<std::pair<Failure, std::string>> connect(Connection& conn, const config::UpstreamUrl& url,
                                                    ssl::context* tls_ctx, bool verify,
                                                    Clock::time_point deadline) {
   auto executor = co_await asio::this_coro::executor;
@@ -185,9 +185,9 @@ UpstreamClient::UpstreamClient(asio::any_io_executor executor, ssl::context& tls
       max_connections_(std::max<std::size_t>(1, max_connections)),
       waiters_(std::make_unique<Waiters>()) {
   tls_ = &tls;
-  primary_ = std::make_unique<Pool>(parse_upstream_url(config.base_url).value());
+  primary_ = std::make_unique<Pool>(config::parse_upstream_url(config.base_url).value());
   if (!config.backup_url.empty()) {
-    backup_ = std::make_unique<Pool>(parse_upstream_url(config.backup_url).value());
+    backup_ = std::make_unique<Pool>(config::parse_upstream_url(config.backup_url).value());
   }
 }
 

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "upstream/upstream_url.hpp"
+#include "config/upstream_url.hpp"
 
 namespace yxgate::upstream {
 

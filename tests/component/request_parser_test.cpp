@@ -53,7 +53,7 @@ TEST(RequestParser, ContentLengthFramingAgreesWithBeast) {
   ASSERT_FALSE(feed(parser, "POST /im/v2/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"));
   const auto decision = check_framing(parser);
   ASSERT_TRUE(decision.ok()) << decision.refusal;
-  EXPECT_EQ(decision.framing, BodyFraming::kContentLength);
+  EXPECT_EQ(decision.framing, frontdoor::BodyFraming::kContentLength);
   EXPECT_EQ(decision.content_length, 5u);
   EXPECT_EQ(parser.get().body(), "hello");
 }
@@ -70,7 +70,7 @@ TEST(RequestParser, UnknownMethodsKeepTheirToken) {
   RequestParser parser;
   ASSERT_FALSE(feed(parser, "get /im/v2/x HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_EQ(parser.get().method_string(), "get");
-  EXPECT_FALSE(is_known_method(parser.get().method_string()));
+  EXPECT_FALSE(frontdoor::is_known_method(parser.get().method_string()));
 }
 
 }  // namespace

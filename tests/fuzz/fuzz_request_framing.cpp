@@ -12,13 +12,13 @@
 #include <utility>
 #include <vector>
 
-#include "server/request_framing.hpp"
+#include "frontdoor/request_framing.hpp"
 
 namespace {
 
-using yxgate::server::BodyFraming;
-using yxgate::server::FramingCheck;
-using yxgate::server::FramingDecision;
+using yxgate::frontdoor::BodyFraming;
+using yxgate::frontdoor::FramingCheck;
+using yxgate::frontdoor::FramingDecision;
 using Field = std::pair<std::string_view, std::string_view>;
 
 struct Head {
@@ -74,7 +74,7 @@ bool iequals(std::string_view a, std::string_view b) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const auto head = split_head(input);
-  (void)yxgate::server::is_known_method(head.method);
+  (void)yxgate::frontdoor::is_known_method(head.method);
   const auto decision = decide(head.version, head.fields);
 
   auto reversed = head.fields;

@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "auth/client_auth.hpp"
+#include "fidelity/message_params.hpp"
 #include "fidelity/parsed_request.hpp"
-#include "pipeline/message_params.hpp"
 #include "router/path_guard.hpp"
 #include "router/route.hpp"
 
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool path_ok = router::check_path(target.path).ok();
   const auto route = router::classify(method, target.path);
   if (route.kind == router::RouteKind::kGetMessage) {
-    auto lookup = pipeline::parse_message_lookup(route.conversation_id, route.message_server_id,
+    auto lookup = fidelity::parse_message_lookup(route.conversation_id, route.message_server_id,
                                                  target.query);
     // SPEC §11.1: what is forwarded (for a path the guard let through)
     // must read back as the same question.

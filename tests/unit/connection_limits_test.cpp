@@ -1,9 +1,9 @@
 // SPEC §11.7: connection limits clamped to the file-descriptor limit.
-#include "server/connection_limits.hpp"
+#include "frontdoor/connection_limits.hpp"
 
 #include <gtest/gtest.h>
 
-namespace yxgate::server {
+namespace yxgate::frontdoor {
 namespace {
 
 TEST(ConnectionLimits, LimitsThatFitAreKept) {
@@ -37,4 +37,4 @@ TEST(ConnectionLimits, ATinyLimitStillLeavesOneConnectionEach) {
 }
 
 }  // namespace
-}  // namespace yxgate::server
+}  // namespace yxgate::frontdoor

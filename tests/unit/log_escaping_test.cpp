@@ -85,7 +85,7 @@ TEST(LogEscaping, UpstreamErrorLineKeepsClientValuesInside) {
 
 TEST(LogEscaping, AccessLogLineKeepsClientValuesInside) {
   for (const auto& v : nasty_values()) {
-    pipeline::RequestContext ctx;
+    log::AccessRecord ctx;
     ctx.trace_id = v.raw;
     ctx.path = v.raw;
     ctx.method = v.raw;

@@ -1,8 +1,8 @@
-#include "pipeline/message_params.hpp"
+#include "fidelity/message_params.hpp"
 
 #include <gtest/gtest.h>
 
-namespace yxgate::pipeline {
+namespace yxgate::fidelity {
 namespace {
 
 TEST(MessageParams, ParsesEncodedConversationIdAndQuery) {
@@ -42,4 +42,4 @@ TEST(MessageParams, ErrorsNameTheParameter) {
 }
 
 }  // namespace
-}  // namespace yxgate::pipeline
+}  // namespace yxgate::fidelity

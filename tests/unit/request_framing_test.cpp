@@ -1,6 +1,6 @@
 // RFC 9112 §6 framing decisions (SPEC §11.1), the pure half of the request
 // reader: what is refused before Beast's reading is trusted.
-#include "server/request_framing.hpp"
+#include "frontdoor/request_framing.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace yxgate::server {
+namespace yxgate::frontdoor {
 namespace {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
@@ -100,4 +100,4 @@ TEST(RequestFraming, OnlyRegisteredUpperCaseMethodsAreKnown) {
 }
 
 }  // namespace
-}  // namespace yxgate::server
+}  // namespace yxgate::frontdoor

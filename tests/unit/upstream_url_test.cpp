@@ -1,8 +1,8 @@
-#include "upstream/upstream_url.hpp"
+#include "config/upstream_url.hpp"
 
 #include <gtest/gtest.h>
 
-namespace yxgate::upstream {
+namespace yxgate::config {
 namespace {
 
 TEST(UpstreamUrl, DefaultPortsAreLeftOutOfTheHostHeader) {
@@ -30,4 +30,4 @@ TEST(UpstreamUrl, RejectsPathsAndOtherSchemes) {
 }
 
 }  // namespace
-}  // namespace yxgate::upstream
+}  // namespace yxgate::config

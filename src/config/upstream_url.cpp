@@ -1,8 +1,8 @@
-#include "upstream/upstream_url.hpp"
+#include "config/upstream_url.hpp"
 
 #include "config/net_address.hpp"
 
-namespace yxgate::upstream {
+namespace yxgate::config {
 
 std::string UpstreamUrl::to_string() const {
   return std::string(tls ? "https://" : "http://") + host_header;
@@ -22,4 +22,4 @@ Result<UpstreamUrl> parse_upstream_url(std::string_view url) {
   return out;
 }
 
-}  // namespace yxgate::upstream
+}  // namespace yxgate::config

@@ -5,7 +5,7 @@
 
 #include "common/result.hpp"
 
-namespace yxgate::upstream {
+namespace yxgate::config {
 
 struct UpstreamUrl {
   bool tls = false;
@@ -19,4 +19,4 @@ struct UpstreamUrl {
 // Accepts http(s)://host[:port] with an optional trailing "/" (config rules).
 Result<UpstreamUrl> parse_upstream_url(std::string_view url);
 
-}  // namespace yxgate::upstream
+}  // namespace yxgate::config

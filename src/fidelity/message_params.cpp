@@ -1,6 +1,6 @@
-#include "pipeline/message_params.hpp"
+#include "fidelity/message_params.hpp"
 
-namespace yxgate::pipeline {
+namespace yxgate::fidelity {
 
 Result<MessageLookup> parse_message_lookup(std::string_view raw_conversation_id,
                                            std::string_view raw_message_server_id,
@@ -8,4 +8,4 @@ Result<MessageLookup> parse_message_lookup(std::string_view raw_conversation_id,
   return fidelity::read_single_get(raw_conversation_id, raw_message_server_id, query);
 }
 
-}  // namespace yxgate::pipeline
+}  // namespace yxgate::fidelity

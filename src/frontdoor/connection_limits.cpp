@@ -1,8 +1,8 @@
-#include "server/connection_limits.hpp"
+#include "frontdoor/connection_limits.hpp"
 
 #include <algorithm>
 
-namespace yxgate::server {
+namespace yxgate::frontdoor {
 
 std::uint64_t reserved_descriptors(std::uint64_t threads, std::uint64_t upstream_connections) {
   // 64 for stdio, listeners, signals and slack; 8 per worker (epoll,
@@ -22,4 +22,4 @@ ConnectionLimits clamp_connection_limits(std::uint64_t data_max, std::uint64_t a
   return limits;
 }
 
-}  // namespace yxgate::server
+}  // namespace yxgate::frontdoor

@@ -4,7 +4,7 @@
 // needs. Pure; main() feeds it getrlimit(RLIMIT_NOFILE) and logs the result.
 #include <cstdint>
 
-namespace yxgate::server {
+namespace yxgate::frontdoor {
 
 struct ConnectionLimits {
   std::uint64_t data = 0;      // effective server.max_connections
@@ -22,4 +22,4 @@ std::uint64_t reserved_descriptors(std::uint64_t threads, std::uint64_t upstream
 ConnectionLimits clamp_connection_limits(std::uint64_t data_max, std::uint64_t admin_max,
                                          std::uint64_t fd_limit, std::uint64_t reserved);
 
-}  // namespace yxgate::server
+}  // namespace yxgate::frontdoor

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace yxgate::server {
+namespace yxgate::frontdoor {
 
 enum class BodyFraming { kNone, kContentLength, kChunked };
 
@@ -52,4 +52,4 @@ class FramingCheck {
 // are case-sensitive, so "get" is not GET (answered 501, SPEC §11.1).
 bool is_known_method(std::string_view token);
 
-}  // namespace yxgate::server
+}  // namespace yxgate::frontdoor

@@ -7,12 +7,10 @@
 #include "common/result.hpp"
 #include "fidelity/parsed_request.hpp"
 
-namespace yxgate::pipeline {
-
-using MessageLookup = fidelity::MessageLookup;
+namespace yxgate::fidelity {
 
 Result<MessageLookup> parse_message_lookup(std::string_view raw_conversation_id,
                                            std::string_view raw_message_server_id,
                                            std::string_view query);
 
-}  // namespace yxgate::pipeline
+}  // namespace yxgate::fidelity

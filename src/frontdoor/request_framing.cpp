@@ -1,8 +1,8 @@
-#include "server/request_framing.hpp"
+#include "frontdoor/request_framing.hpp"
 
 #include <array>
 
-namespace yxgate::server {
+namespace yxgate::frontdoor {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -145,4 +145,4 @@ bool is_known_method(std::string_view token) {
   return false;
 }
 
-}  // namespace yxgate::server
+}  // namespace yxgate::frontdoor
