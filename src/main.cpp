@@ -73,9 +73,10 @@ yxgate::frontdoor::ConnectionLimits connection_limits(const yxgate::config::Conf
 }
 
 // SIGHUP (SPEC §1): rate limits, cache TTLs and log level, without dropping
-// connections. An invalid file keeps the running configuration.
+// connections. An invalid file keeps the running configuration. /config
+// shows what was applied (the rest of the file waits for a restart).
 void reload(const std::string& path, const yxgate::config::Config& running,
-            yxgate::pipeline::Gateway& gateway) {
+            yxgate::pipeline::Gateway& gateway, yxgate::admin::AdminHandler& admin) {
   using namespace yxgate;
   auto loaded = config::load_config_file(path);
   std::string problem;
@@ -100,6 +101,15 @@ void reload(const std::string& path, const yxgate::config::Config& running,
   }
   log::set_level(loaded->log.level);
   gateway.reload(*loaded);
+  // A copy: other components may hold references into `running`.
+  auto applied = running;
+  for (std::size_t i = 0; i < applied.apps.size(); ++i) {
+    applied.apps[i].rate_limits = loaded->apps[i].rate_limits;
+  }
+  applied.cache.ttl = loaded->cache.ttl;
+  applied.cache.negative_ttl = loaded->cache.negative_ttl;
+  applied.log.level = loaded->log.level;
+  admin.set_redacted_config(config::to_redacted_json(applied));
   spdlog::warn(
       "\"event\":\"reloaded\",\"applied\":[\"rate_limits\",\"cache.ttl\","
       "\"cache.negative_ttl\",\"log.level\"],\"log_level\":\"{}\"",
@@ -168,7 +178,9 @@ int run(const char* path) {
   server::install_signal_handlers(
       pool, state, *data, *admin,
       server::DrainPlan{.drain_timeout = config.server.drain_timeout,
-                        .on_reload = [&gateway, &config, path] { reload(path, config, gateway); }});
+                        .on_reload = [&gateway, &config, &admin_handler, path] {
+                          reload(path, config, gateway, admin_handler);
+                        }});
   data->start();
   admin->start();
   state.ready = true;

@@ -25,7 +25,15 @@ bool is_loopback_client(const boost::asio::ip::address& address) {
 
 AdminHandler::AdminHandler(server::ServerState& state, std::string redacted_config,
                            pipeline::CachedMessages* cache)
-    : state_(state), redacted_config_(std::move(redacted_config)), cache_(cache) {}
+    : state_(state),
+      redacted_config_(std::make_shared<const std::string>(std::move(redacted_config))),
+      cache_(cache) {}
+
+void AdminHandler::set_redacted_config(std::string redacted_config) {
+  auto rendered = std::make_shared<const std::string>(std::move(redacted_config));
+  std::lock_guard lock(config_mutex_);
+  redacted_config_ = std::move(rendered);
+}
 
 boost::asio::awaitable<HttpResponse> AdminHandler::handle(server::HttpRequest& request,
                                                           const server::ClientInfo& client) {
@@ -101,7 +109,12 @@ HttpResponse AdminHandler::respond(const server::HttpRequest& request) const {
     return server::make_json_response(http::status::ok, R"({"status":"ready"})", version);
   }
   if (path == "/config") {
-    return server::make_json_response(http::status::ok, redacted_config_, version);
+    std::shared_ptr<const std::string> body;
+    {
+      std::lock_guard lock(config_mutex_);
+      body = redacted_config_;
+    }
+    return server::make_json_response(http::status::ok, *body, version);
   }
   HttpResponse res{http::status::ok, version};
   res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");

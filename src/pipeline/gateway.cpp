@@ -156,16 +156,16 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
                                               const server::ClientInfo& client) {
   RequestContext ctx;
   HttpResponse response;
-  const auto admission = admit(request, client, ctx, response);
-  if (!admission.answered) {
-    response = co_await run_route(route_env(request, ctx, admission, client.worker));
+  const auto triage = admit(request, client, ctx, response);
+  if (!triage.answered) {
+    response = co_await run_route(route_env(request, ctx, triage, client.worker));
   }
   finish(ctx, response);
   co_return response;
 }
 
-Gateway::Admission Gateway::admit(HttpRequest& request, const server::ClientInfo& client,
-                                  RequestContext& ctx, HttpResponse& response) {
+Gateway::Triage Gateway::admit(HttpRequest& request, const server::ClientInfo& client,
+                               RequestContext& ctx, HttpResponse& response) {
   ctx.method = std::string(request.method_string());
   ctx.client = client.address_text;
   if (auto it = request.find(kTraceHeader); it != request.end() && !it->value().empty()) {
@@ -176,14 +176,14 @@ Gateway::Admission Gateway::admit(HttpRequest& request, const server::ClientInfo
   const auto target = router::split_target(request.target());
   ctx.path = std::string(target.path);
   const unsigned version = request.version();
-  Admission admission;
+  Triage triage;
   std::optional<HttpResponse> answer;
   const auto path_check = router::check_path(target.path);
-  admission.route = route_as_upstream(request.method_string(), target.path, ctx);
-  admission.query = target.query;
-  admission.app = select_app(request);
-  ctx.route = admission.route.route_class;
-  if (admission.app) ctx.app = admission.app->name;
+  triage.route = route_as_upstream(request.method_string(), target.path, ctx);
+  triage.query = target.query;
+  triage.app = select_app(request);
+  ctx.route = triage.route.route_class;
+  if (triage.app) ctx.app = triage.app->name;
 
   const auto auth = path_check ? clients_.check(request[http::field::authorization],
                                                 request.method_string(), target.path)
@@ -203,28 +203,27 @@ Gateway::Admission Gateway::admit(HttpRequest& request, const server::ClientInfo
   } else if (auth.verdict == auth::Verdict::kForbidden) {
     answer = gateway_error(ctx, http::status::forbidden, 403,
                            "route not allowed for client " + ctx.client_name, "forbidden", version);
-  } else if (admission.route.kind == router::RouteKind::kNotRouted) {
+  } else if (triage.route.kind == router::RouteKind::kNotRouted) {
     answer = gateway_error(ctx, http::status::not_found, 404,
                            "no route: only /im/v2/ and /im/v2.1/ are served", "not_found", version);
-  } else if (!admission.app) {
+  } else if (!triage.app) {
     // Upstream answers an unknown AppKey with HTTP 200 / code 414; an unknown
     // app name is the gateway's equivalent.
     answer = gateway_error(ctx, http::status::ok, 414, "parameter error: unknown X-Yxgate-App",
                            "unknown_app", version);
-  } else if (admission.route.kind == router::RouteKind::kGetMessage) {
-    auto env = route_env(request, ctx, admission, client.worker);
+  } else if (triage.route.kind == router::RouteKind::kGetMessage) {
+    auto env = route_env(request, ctx, triage, client.worker);
     if (auto hit = answer_from_local_cache(env)) answer = std::move(*hit);
   }
-  admission.answered = answer.has_value();
+  triage.answered = answer.has_value();
   if (answer) response = std::move(*answer);
-  return admission;
+  return triage;
 }
 
-RouteEnv Gateway::route_env(HttpRequest& request, RequestContext& ctx, const Admission& admission,
+RouteEnv Gateway::route_env(HttpRequest& request, RequestContext& ctx, const Triage& triage,
                             std::size_t worker) {
-  return RouteEnv{
-      request, ctx,     admission.route, admission.query, *admission.app, *upstreams_[worker],
-      *cache_, config_, worker,          *batcher_,       flights_};
+  return RouteEnv{request, ctx,     triage.route, triage.query, *triage.app, *upstreams_[worker],
+                  *cache_, config_, worker,       *batcher_,    flights_};
 }
 
 asio::awaitable<HttpResponse> Gateway::run_route(RouteEnv env) {

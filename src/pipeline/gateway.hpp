@@ -44,15 +44,15 @@ class Gateway final : public server::RequestHandler {
  private:
   // What the checks that need no waiting decided (SPEC §5 errors, access
   // control, app choice, an in-process cache hit): an answer, or a route.
-  struct Admission {
+  struct Triage {
     bool answered = false;  // the answer is in the response passed to admit()
     router::Route route;
     std::string_view query;
     const AppCredentials* app = nullptr;
   };
-  Admission admit(server::HttpRequest& request, const server::ClientInfo& client,
-                  RequestContext& ctx, server::HttpResponse& response);
-  RouteEnv route_env(server::HttpRequest& request, RequestContext& ctx, const Admission& admission,
+  Triage admit(server::HttpRequest& request, const server::ClientInfo& client, RequestContext& ctx,
+               server::HttpResponse& response);
+  RouteEnv route_env(server::HttpRequest& request, RequestContext& ctx, const Triage& triage,
                      std::size_t worker);
   boost::asio::awaitable<server::HttpResponse> run_route(RouteEnv env);
   const AppCredentials* select_app(const server::HttpRequest& request) const;

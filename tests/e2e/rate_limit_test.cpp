@@ -127,8 +127,13 @@ TEST_F(RateLimit, SighupRaisesALimitLiveWithoutDroppingConnections) {
   const std::string slow = "{ rate: 1, burst: 1 }";
   config.replace(config.find(slow), slow.size(), "{ rate: 1000, burst: 1000 }");
   std::ofstream(gateway().config_path()) << config;
+  const auto before = request(gateway().admin_port(), "GET", "/config").body;
   gateway().process().signal(SIGHUP);
   ASSERT_TRUE(gateway().process().wait_for_line("\"event\":\"reloaded\"", std::chrono::seconds(5)));
+  // /config shows the limits now in force, not the ones it started with.
+  const auto after = request(gateway().admin_port(), "GET", "/config").body;
+  EXPECT_EQ(json_get_raw(before, "/apps/0/rate_limits/get_message/rate"), "1") << before;
+  EXPECT_EQ(json_get_raw(after, "/apps/0/rate_limits/get_message/rate"), "1000") << after;
   for (int i = 0; i < 10; ++i) {
     EXPECT_EQ(json_get_int(client.request("GET", message_path(4101 + 2 * i)).body, "/code"), 200);
   }
