@@ -2,7 +2,7 @@
 // A Redis connection for one worker (SPEC §3.1 cache, §4 global limits).
 //
 // One per worker io_context (src/README.md): commands from the worker's
-// coroutines are pipelined on it by hiredis, with no lock and no
+// coroutines are pipelined on it, with no lock and no
 // per-command serialisation. It connects in the background and reconnects
 // with backoff; while it is down, commands fail at once with kNotConnected,
 // so the gateway bypasses Redis instead of stalling (SPEC §9). Every command

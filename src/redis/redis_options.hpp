@@ -10,7 +10,19 @@
 #include "config/config.hpp"
 #include "redis/redis_liveness.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace yxgate::redis {
+
+// rediss:// (SPEC §7 cache.redis.tls).
+struct RedisTls {
+  // Non-null: connect with TLS. One per process, shared by its links.
+  std::shared_ptr<boost::asio::ssl::context> context;
+  std::string server_name;  // SNI and the name verified; empty: the host
+  bool verify = true;
+};
 
 struct RedisOptions {
   std::string host = "127.0.0.1";  // name or IP; resolved asynchronously
@@ -18,6 +30,7 @@ struct RedisOptions {
   std::string username;  // ACL user; empty = the default user
   std::string password;  // empty = no AUTH
   int db = 0;            // SELECT when not 0
+  RedisTls tls;
   // Bound on every command, including the connect handshake (cache.redis.timeout).
   std::chrono::milliseconds timeout{50};
   // TCP connect (a blackholed host never answers the SYN).
@@ -33,7 +46,8 @@ struct RedisOptions {
   std::shared_ptr<RedisLiveness> liveness;
 
   // From the validated config: URL parsed, timeout copied, connect timeout
-  // max(timeout, 500ms).
+  // max(timeout, 500ms), TLS context built for rediss:// (an unreadable
+  // ca_file/cert_file/key_file is an error).
   static Result<RedisOptions> from_config(const config::RedisConfig& config);
 };
 

@@ -1,6 +1,6 @@
 #include "redis/redis_session.hpp"
 
-#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -115,11 +115,11 @@ std::chrono::milliseconds RedisSession::jittered(std::chrono::milliseconds backo
   return backoff - std::chrono::milliseconds(half(rng_));
 }
 
-asio::awaitable<std::optional<std::string>> RedisSession::resolve() {
+asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::resolve() {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
-  if (!ec) co_return address.to_string();
-  // hiredis would call getaddrinfo() and block the worker: resolve here.
+  if (!ec) co_return asio::ip::tcp::endpoint(address, options_.port);
+  // Asynchronously: a blocking getaddrinfo() would stall the worker.
   asio::ip::tcp::resolver resolver(executor_);
   auto [rec, results] =
       co_await resolver.async_resolve(options_.host, std::to_string(options_.port), use_tuple);
@@ -127,18 +127,17 @@ asio::awaitable<std::optional<std::string>> RedisSession::resolve() {
     connect_failed("resolve " + options_.host + ": " + (rec ? rec.message() : "no address"));
     co_return std::nullopt;
   }
-  co_return results.begin()->endpoint().address().to_string();
+  co_return results.begin()->endpoint();
 }
 
 asio::awaitable<bool> RedisSession::connect_once() {
-  const auto ip = co_await resolve();
-  if (!ip || stopped_) co_return false;
-  std::string error;
-  link_ = HiredisLink::connect(executor_, *ip, options_.port, this, error);
-  if (!link_) {
-    connect_failed(error);
-    co_return false;
-  }
+  const auto endpoint = co_await resolve();
+  if (!endpoint || stopped_) co_return false;
+  RedisLink::Target target{
+      *endpoint, options_.tls.context,
+      options_.tls.server_name.empty() ? options_.host : options_.tls.server_name,
+      options_.tls.verify};
+  link_ = RedisLink::connect(executor_, std::move(target), this);
   const auto link = link_;
   const auto deadline = Clock::now() + options_.connect_timeout;
   while (!stopped_ && link->open() && !link->connected() && Clock::now() < deadline) {
@@ -229,7 +228,7 @@ asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args) {
 }
 
 bool RedisSession::send_push(const std::vector<std::string>& args) {
-  // Not during the handshake: a SUBSCRIBE would switch hiredis to pub/sub
+  // Not during the handshake: a SUBSCRIBE would switch the link to pub/sub
   // mode under the AUTH/SELECT/PING still waiting for replies.
   return up_.load(std::memory_order_relaxed) && link_ && link_->send(args, kPushTag);
 }
@@ -319,9 +318,9 @@ asio::awaitable<void> RedisSession::probe(std::shared_ptr<RedisSession> self) {
   set_vote(up_.load(std::memory_order_relaxed));
 }
 
-void RedisSession::on_link_connected(HiredisLink& link) { wake_.cancel(); }
+void RedisSession::on_link_connected(RedisLink& link) { wake_.cancel(); }
 
-void RedisSession::on_link_closed(HiredisLink& link, std::string_view why) {
+void RedisSession::on_link_closed(RedisLink& link, std::string_view why) {
   if (&link != link_.get()) return;
   last_error_ = why;
   if (up() && !stopped_) {
@@ -333,7 +332,7 @@ void RedisSession::on_link_closed(HiredisLink& link, std::string_view why) {
   wake_.cancel();
 }
 
-void RedisSession::on_link_reply(HiredisLink& link, std::uint64_t tag, const redisReply* reply) {
+void RedisSession::on_link_reply(RedisLink& link, std::uint64_t tag, const redisReply* reply) {
   if (tag == kPushTag) {
     if (reply != nullptr && hooks_.on_push) hooks_.on_push(*reply);
     return;

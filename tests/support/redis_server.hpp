@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,21 @@
 
 namespace yxgate::testing {
 
+// TLS only (--port 0 --tls-port PORT): the server's certificate, and the CA
+// that signed it (also what client certificates are checked against).
+struct RedisTlsFiles {
+  std::string cert_file;
+  std::string key_file;
+  std::string ca_file;
+  bool auth_clients = false;  // --tls-auth-clients: demand a client certificate
+  // redis-cli's own client certificate when auth_clients is set.
+  std::string client_cert_file{};
+  std::string client_key_file{};
+};
+
 struct RedisServerOptions {
-  std::string password{};          // non-empty: --requirepass
+  std::string password{};  // non-empty: --requirepass
+  std::optional<RedisTlsFiles> tls{};
   std::shared_ptr<TestDir> dir{};  // null: its own (logs kept if the test fails)
 };
 
@@ -27,7 +41,7 @@ class RedisServerProcess {
   RedisServerProcess& operator=(const RedisServerProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
-  // redis://[:password@]127.0.0.1:PORT/0
+  // redis[s]://[:password@]127.0.0.1:PORT/0
   std::string url() const;
   pid_t pid() const { return process_ ? process_->pid() : -1; }
   bool running() const { return process_ != nullptr; }
