@@ -150,11 +150,21 @@ void validate_cache(const CacheConfig& c) {
   if (any_tls && !c.redis->url.starts_with("rediss://")) {
     fail("cache.redis.tls", "used only with a rediss:// url");
   }
-  if (c.redis->mode != "standalone") {
+  if (c.redis->mode == "cluster") {
     // SPEC §11.6: on the roadmap (issue 19); refusing beats silently
     // talking to one node of a cluster as if it held every key.
-    fail("cache.redis.mode",
-         c.redis->mode + " is not supported by this build yet (standalone only)");
+    fail("cache.redis.mode", "cluster is not supported by this build yet (standalone, sentinel)");
+  }
+  if (c.redis->mode == "sentinel") {
+    if (c.redis->nodes.empty()) fail("cache.redis.nodes", "sentinel mode needs the sentinels");
+    if (c.redis->sentinel_master.empty()) {
+      fail("cache.redis.sentinel_master", "sentinel mode needs the master's name");
+    }
+  }
+  for (std::size_t i = 0; i < c.redis->nodes.size(); ++i) {
+    if (auto hp = parse_host_port(c.redis->nodes[i]); !hp) {
+      fail("cache.redis.nodes[" + std::to_string(i) + "]", hp.error().message);
+    }
   }
 }
 

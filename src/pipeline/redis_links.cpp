@@ -11,7 +11,7 @@ namespace yxgate::pipeline {
 RedisLinks::RedisLinks(server::WorkerPool& pool, const config::RedisConfig& config)
     : config_(config) {
   auto options = redis::RedisOptions::from_config(config);
-  if (!options) throw std::invalid_argument("cache.redis.url: " + options.error().message);
+  if (!options) throw std::invalid_argument(options.error().message);
   for (std::size_t i = 0; i < pool.size(); ++i) {
     connections_.push_back(
         std::make_unique<redis::RedisConnection>(pool.context(i).get_executor(), *options));

@@ -201,6 +201,7 @@ void RedisLink::fail(std::string_view why) {
   if (!open_) return;
   open_ = false;
   connected_ = false;
+  why_ = why;
   // Closing the lowest layer aborts pending operations; a TLS close_notify
   // would wait on a peer that may be gone.
   error_code ignored;
@@ -212,7 +213,7 @@ void RedisLink::fail(std::string_view why) {
   pending_.clear();
   auto owed = std::move(tags_);
   tags_.clear();
-  const std::string reason(why);
+  const std::string reason = why_;
   for (const auto tag : owed) {
     if (listener_ != nullptr) listener_->on_link_reply(*this, tag, nullptr);
   }

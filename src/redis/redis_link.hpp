@@ -71,6 +71,8 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
 
   bool open() const { return open_; }
   bool connected() const { return open_ && connected_; }
+  // Why it closed (empty while open).
+  const std::string& why() const { return why_; }
 
   // Queues a binary-safe command; its reply comes to on_link_reply(tag).
   // False if the link is closed (nothing queued, no callback). Commands
@@ -98,6 +100,7 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   std::unique_ptr<Tls> tls_;
   redisReader* reader_;
   bool open_ = true;
+  std::string why_;
   bool connected_ = false;
   bool writing_ = false;
   bool subscribed_ = false;         // a kPushTag command went out: pushes may come

@@ -48,6 +48,15 @@ Result<RedisOptions> RedisOptions::from_config(const config::RedisConfig& config
   o.timeout = config.timeout;
   o.connect_timeout = std::max(config.timeout, std::chrono::milliseconds(500));
   o.liveness = std::make_shared<RedisLiveness>();
+  if (config.mode == "sentinel") {
+    RedisSentinel sentinel{{}, config.sentinel_master};
+    for (const auto& node : config.nodes) {
+      auto hp = config::parse_host_port(node);
+      if (!hp) return make_error("cache.redis.nodes: " + hp.error().message);
+      sentinel.nodes.push_back(std::move(*hp));
+    }
+    o.sentinel = std::move(sentinel);
+  }
   if (url->tls) {
     auto ctx = make_tls_context(config.tls);
     if (!ctx) return ctx.error();

@@ -4,10 +4,13 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "config/config.hpp"
+#include "config/net_address.hpp"
 #include "redis/redis_liveness.hpp"
 
 namespace boost::asio::ssl {
@@ -24,6 +27,13 @@ struct RedisTls {
   bool verify = true;
 };
 
+// cache.redis.mode: sentinel (SPEC §11.6): the master is whatever the
+// sentinels name; the URL's host:port is not used.
+struct RedisSentinel {
+  std::vector<config::HostPort> nodes;  // sentinel addresses, asked in turn
+  std::string master;                   // the monitored master's name
+};
+
 struct RedisOptions {
   std::string host = "127.0.0.1";  // name or IP; resolved asynchronously
   std::uint16_t port = 6379;
@@ -31,6 +41,7 @@ struct RedisOptions {
   std::string password;  // empty = no AUTH
   int db = 0;            // SELECT when not 0
   RedisTls tls;
+  std::optional<RedisSentinel> sentinel;  // set: discover the master (mode sentinel)
   // Bound on every command, including the connect handshake (cache.redis.timeout).
   std::chrono::milliseconds timeout{50};
   // TCP connect (a blackholed host never answers the SYN).

@@ -52,15 +52,18 @@ RedisSession::RedisSession(asio::any_io_executor executor, RedisOptions options,
       hooks_(std::move(hooks)),
       role_(std::move(role)),
       wake_(executor_),
+      sentinel_wake_(executor_),
       vote_(std::in_place, RedisHealth::global()),
       rng_(std::random_device{}()) {
   if (!options_.liveness) options_.liveness = std::make_shared<RedisLiveness>();
 }
 
 RedisSession::~RedisSession() {
-  if (link_) {
-    link_->detach();
-    link_->close();
+  for (auto* link : {&link_, &sentinel_link_}) {
+    if (*link) {
+      (*link)->detach();
+      (*link)->close();
+    }
   }
 }
 
@@ -80,7 +83,9 @@ void RedisSession::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (link_) link_->close();  // waiters get kDisconnected, on_link_closed sets down
+  if (sentinel_link_) sentinel_link_->close();
   wake_.cancel();
+  sentinel_wake_.cancel();
   set_up(false);
   vote_.reset();  // a closed session no longer counts towards yxgate_redis_up
 }
@@ -105,8 +110,12 @@ asio::awaitable<void> RedisSession::run(std::shared_ptr<RedisSession> self) {
 }
 
 asio::awaitable<void> RedisSession::wait_for_link_event(Clock::time_point deadline) {
-  wake_.expires_at(deadline);
-  co_await wake_.async_wait(use_tuple);
+  co_await wait_on(wake_, deadline);
+}
+
+asio::awaitable<void> RedisSession::wait_on(asio::steady_timer& timer, Clock::time_point deadline) {
+  timer.expires_at(deadline);
+  co_await timer.async_wait(use_tuple);
 }
 
 std::chrono::milliseconds RedisSession::jittered(std::chrono::milliseconds backoff) {
@@ -115,41 +124,20 @@ std::chrono::milliseconds RedisSession::jittered(std::chrono::milliseconds backo
   return backoff - std::chrono::milliseconds(half(rng_));
 }
 
-asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::resolve() {
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(options_.host, ec);
-  if (!ec) co_return asio::ip::tcp::endpoint(address, options_.port);
-  // Asynchronously: a blocking getaddrinfo() would stall the worker.
-  asio::ip::tcp::resolver resolver(executor_);
-  auto [rec, results] =
-      co_await resolver.async_resolve(options_.host, std::to_string(options_.port), use_tuple);
-  if (rec || results.empty()) {
-    connect_failed("resolve " + options_.host + ": " + (rec ? rec.message() : "no address"));
-    co_return std::nullopt;
-  }
-  co_return results.begin()->endpoint();
-}
-
 asio::awaitable<bool> RedisSession::connect_once() {
-  const auto endpoint = co_await resolve();
-  if (!endpoint || stopped_) co_return false;
-  RedisLink::Target target{
-      *endpoint, options_.tls.context,
-      options_.tls.server_name.empty() ? options_.host : options_.tls.server_name,
-      options_.tls.verify};
-  link_ = RedisLink::connect(executor_, std::move(target), this);
-  const auto link = link_;
-  const auto deadline = Clock::now() + options_.connect_timeout;
-  while (!stopped_ && link->open() && !link->connected() && Clock::now() < deadline) {
-    co_await wait_for_link_event(deadline);
+  // Not a conditional expression: g++ 12 mis-compiles co_await inside `?:`.
+  if (options_.sentinel) {
+    endpoint_ = co_await ask_sentinels();
+  } else {
+    endpoint_ = co_await resolve(options_.host, options_.port);
   }
-  if (stopped_) co_return false;
-  if (!link->connected()) {
-    const std::string why = link->open() ? "connect timeout" : last_error_;
-    link->close();
-    connect_failed(why);
+  if (!endpoint_ || stopped_) co_return false;
+  std::string why;
+  if (!co_await open_link(target_for(*endpoint_, options_.host), link_, wake_, why)) {
+    if (!stopped_) connect_failed(why);
     co_return false;
   }
+  const auto link = link_;
   const auto probe_epoch = options_.liveness->epoch();
   if (!co_await handshake()) {
     link->close();
@@ -158,6 +146,10 @@ asio::awaitable<bool> RedisSession::connect_once() {
   if (stopped_ || !link->open()) co_return false;
   options_.liveness->probe_answered(probe_epoch);
   set_up(true);
+  if (options_.sentinel && !watching_) {
+    watching_ = true;
+    asio::co_spawn(executor_, watch_sentinels(shared_from_this()), asio::detached);
+  }
   // Synchronously after set_up: nothing else runs in between, and state
   // waiters resume only later.
   if (hooks_.on_ready) hooks_.on_ready(*this);
@@ -177,6 +169,8 @@ asio::awaitable<bool> RedisSession::handshake() {
   // A stopped (SIGSTOP) Redis still completes TCP handshakes from its
   // backlog: only an answered command proves it is alive.
   steps.push_back({"PING"});
+  // Sentinels' answers lag a failover: only the node itself knows its role.
+  if (options_.sentinel) steps.push_back({"ROLE"});
   for (auto& step : steps) {
     const std::string name = step.front();
     const auto reply = co_await send(std::move(step));
@@ -188,6 +182,13 @@ asio::awaitable<bool> RedisSession::handshake() {
       // The text never contains the password (Redis answers WRONGPASS ...).
       connect_failed(name + ": " + reply->str);
       co_return false;
+    }
+    if (name == "ROLE") {
+      const auto& role = reply.value();
+      if (!role.is_array() || role.elements.empty() || role.elements[0].str != "master") {
+        connect_failed("ROLE: not a master (the sentinels' answer was stale)");
+        co_return false;
+      }
     }
   }
   co_return true;
@@ -210,9 +211,14 @@ asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args)
 }
 
 asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args) {
+  return send_on(link_, std::move(args));
+}
+
+asio::awaitable<RedisReply> RedisSession::send_on(std::shared_ptr<RedisLink> link,
+                                                  std::vector<std::string> args) {
   auto self = shared_from_this();
   const auto tag = next_tag_++;
-  if (!link_ || !link_->connected() || !link_->send(args, tag)) {
+  if (!link || !link->connected() || !link->send(args, tag)) {
     co_return RedisFailure::kNotConnected;
   }
   // The reply callback fills `waiter` and cancels the timer; otherwise the
@@ -318,10 +324,19 @@ asio::awaitable<void> RedisSession::probe(std::shared_ptr<RedisSession> self) {
   set_vote(up_.load(std::memory_order_relaxed));
 }
 
-void RedisSession::on_link_connected(RedisLink& link) { wake_.cancel(); }
+void RedisSession::on_link_connected(RedisLink& link) {
+  (&link == sentinel_link_.get() ? sentinel_wake_ : wake_).cancel();
+}
 
 void RedisSession::on_link_closed(RedisLink& link, std::string_view why) {
-  if (&link != link_.get()) return;
+  if (&link == sentinel_link_.get()) {
+    sentinel_wake_.cancel();
+    return;
+  }
+  if (&link != link_.get()) {
+    wake_.cancel();  // a sentinel query's link: its waiter re-checks
+    return;
+  }
   last_error_ = why;
   if (up() && !stopped_) {
     metrics::yxgate_metrics().redis_errors_total.inc();
@@ -334,7 +349,12 @@ void RedisSession::on_link_closed(RedisLink& link, std::string_view why) {
 
 void RedisSession::on_link_reply(RedisLink& link, std::uint64_t tag, const redisReply* reply) {
   if (tag == kPushTag) {
-    if (reply != nullptr && hooks_.on_push) hooks_.on_push(*reply);
+    if (reply == nullptr) return;
+    if (&link == sentinel_link_.get()) {
+      on_sentinel_push(*reply);
+    } else if (hooks_.on_push) {
+      hooks_.on_push(*reply);
+    }
     return;
   }
   const auto it = waiters_.find(tag);

@@ -84,10 +84,26 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   boost::asio::awaitable<void> run(std::shared_ptr<RedisSession> self);
   boost::asio::awaitable<bool> connect_once();
   boost::asio::awaitable<bool> handshake();
-  boost::asio::awaitable<std::optional<boost::asio::ip::tcp::endpoint>> resolve();
+  boost::asio::awaitable<std::optional<boost::asio::ip::tcp::endpoint>> resolve(
+      const std::string& host, std::uint16_t port);
+  RedisLink::Target target_for(boost::asio::ip::tcp::endpoint endpoint, const std::string& host);
+  // Connects `slot` to `target`; true once connected, false (and why) when
+  // it failed or the connect timeout passed. Link events cancel `timer`.
+  boost::asio::awaitable<bool> open_link(RedisLink::Target target, std::shared_ptr<RedisLink>& slot,
+                                         boost::asio::steady_timer& timer, std::string& why);
   // Sends on the current link and waits up to the timeout; no up() check.
   boost::asio::awaitable<RedisReply> send(std::vector<std::string> args);
+  boost::asio::awaitable<RedisReply> send_on(std::shared_ptr<RedisLink> link,
+                                             std::vector<std::string> args);
   boost::asio::awaitable<void> wait_for_link_event(std::chrono::steady_clock::time_point deadline);
+  static boost::asio::awaitable<void> wait_on(boost::asio::steady_timer& timer,
+                                              std::chrono::steady_clock::time_point deadline);
+
+  // Sentinel mode (redis_session_sentinel.cpp): the master the sentinels
+  // name, and a SUBSCRIBE +switch-master link to one of them.
+  boost::asio::awaitable<std::optional<boost::asio::ip::tcp::endpoint>> ask_sentinels();
+  boost::asio::awaitable<void> watch_sentinels(std::shared_ptr<RedisSession> self);
+  void on_sentinel_push(const redisReply& reply);
   std::chrono::milliseconds jittered(std::chrono::milliseconds backoff);
   void set_up(bool up);
   void connect_failed(std::string_view why);
@@ -106,6 +122,12 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   Hooks hooks_;
   std::string role_;
   std::shared_ptr<RedisLink> link_;
+  std::optional<boost::asio::ip::tcp::endpoint> endpoint_;  // where link_ goes
+  // Sentinel mode: the +switch-master subscription and its loop's timer.
+  std::shared_ptr<RedisLink> sentinel_link_;
+  boost::asio::steady_timer sentinel_wake_;
+  std::size_t next_sentinel_ = 0;  // the sentinel asked first
+  bool watching_ = false;
   // The run loop sleeps on it; link events and stop() cancel it to wake it.
   boost::asio::steady_timer wake_;
   // Commands in flight by tag. A timed-out command removes itself, so its

@@ -45,7 +45,7 @@ RedisServerProcess::~RedisServerProcess() { stop(); }
 bool RedisServerProcess::start() {
   ChildOptions child;
   child.binary = server_bin_;
-  child.name = "redis-" + std::to_string(++starts_);
+  child.name = options_.name + "-" + std::to_string(++starts_);
   child.dir = options_.dir;
   child.args = {"--bind",       "127.0.0.1", "--save", "",
                 "--appendonly", "no",        "--dir",  options_.dir->path().string()};
@@ -62,6 +62,7 @@ bool RedisServerProcess::start() {
     child.args.push_back("--requirepass");
     child.args.push_back(options_.password);
   }
+  child.args.insert(child.args.end(), options_.extra_args.begin(), options_.extra_args.end());
   process_ = std::make_unique<ChildProcess>(std::move(child));
   if (process_->wait_for_line("Ready to accept connections", kStartTimeout)) return true;
   process_.reset();  // SIGTERM/SIGKILL by pid, reaped
@@ -78,6 +79,14 @@ void RedisServerProcess::stop() {
   if (!process_) return;
   resume();  // a stopped process cannot act on SIGTERM
   process_->stop();
+  process_.reset();
+}
+
+void RedisServerProcess::kill() {
+  if (!process_) return;
+  resume();
+  process_->signal(SIGKILL);
+  process_->wait_exit(std::chrono::seconds(5));
   process_.reset();
 }
 

@@ -28,7 +28,9 @@ struct RedisTlsFiles {
 struct RedisServerOptions {
   std::string password{};  // non-empty: --requirepass
   std::optional<RedisTlsFiles> tls{};
-  std::shared_ptr<TestDir> dir{};  // null: its own (logs kept if the test fails)
+  std::shared_ptr<TestDir> dir{};         // null: its own (logs kept if the test fails)
+  std::vector<std::string> extra_args{};  // e.g. {"--replicaof", "127.0.0.1", "6379"}
+  std::string name = "redis";             // log file names
 };
 
 class RedisServerProcess {
@@ -47,6 +49,9 @@ class RedisServerProcess {
   bool running() const { return process_ != nullptr; }
 
   void stop();
+  // SIGKILL: a crash, no shutdown work (a SIGTERMed master with replicas
+  // first waits for them to catch up).
+  void kill();
   // Starts again on the same port (throws if that fails).
   void restart();
   // SIGSTOP / SIGCONT: a hung Redis whose socket still accepts connections.
