@@ -151,9 +151,11 @@ void validate_cache(const CacheConfig& c) {
     fail("cache.redis.tls", "used only with a rediss:// url");
   }
   if (c.redis->mode == "cluster") {
-    // SPEC §11.6: on the roadmap (issue 19); refusing beats silently
-    // talking to one node of a cluster as if it held every key.
-    fail("cache.redis.mode", "cluster is not supported by this build yet (standalone, sentinel)");
+    if (c.redis->nodes.empty()) fail("cache.redis.nodes", "cluster mode needs seed nodes");
+    // A cluster has database 0 only (no SELECT).
+    if (auto url = parse_redis_url(c.redis->url); url && url->db != 0) {
+      fail("cache.redis.url", "cluster mode has database 0 only");
+    }
   }
   if (c.redis->mode == "sentinel") {
     if (c.redis->nodes.empty()) fail("cache.redis.nodes", "sentinel mode needs the sentinels");

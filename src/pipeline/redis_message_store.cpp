@@ -78,9 +78,10 @@ return redis.call('PUBLISH', ARGV[2], ARGV[3])
 // One script call for the lookups of one event-loop turn. Every waiter
 // waits on the one timer; the call's end cancels it, waking them all.
 struct GetBatch {
-  explicit GetBatch(const asio::any_io_executor& executor)
-      : done(executor, asio::steady_timer::time_point::max()) {}
+  GetBatch(const asio::any_io_executor& executor, std::uint32_t g)
+      : done(executor, asio::steady_timer::time_point::max()), group(g) {}
   asio::steady_timer done;
+  std::uint32_t group;  // the app in cluster mode (its keys share a slot), else 0
   bool answered = false;
   std::vector<std::string> keys;
   std::vector<RedisLookup> results;
@@ -142,6 +143,7 @@ struct RedisMessageStore::Impl {
         config(l.config()),
         app_names(std::move(names)),
         race_horizon(horizon),
+        cluster(config.mode == "cluster"),
         open_gets(p.size()),
         heartbeat_every(std::max(config.timeout / 3, std::chrono::milliseconds(5))),
         lease_for(config.timeout) {}
@@ -163,11 +165,18 @@ struct RedisMessageStore::Impl {
   std::mutex mutex;
   std::unordered_map<std::string, AckWait> waits;  // by nonce
   CachedMessages* local = nullptr;
-  // Per worker, the batch still taking lookups (only touched on that worker).
-  std::vector<std::shared_ptr<GetBatch>> open_gets;
+  // Cluster mode: each app's keys carry the app as hash tag, so every
+  // script (a batch of lookups, a put, an invalidation, a clear) touches one
+  // slot (SPEC §11.6), and a lookup batch holds one app's keys.
+  bool cluster;
+  // Per worker and group, the batch still taking lookups (only touched on
+  // that worker).
+  std::vector<std::unordered_map<std::uint32_t, std::shared_ptr<GetBatch>>> open_gets;
 
   std::string key(std::uint32_t app, std::string_view kind, std::string_view rest) const {
-    return config.key_prefix + app_names[app] + ":" + std::string(kind) + ":" + std::string(rest);
+    const auto& name = app_names[app];
+    return config.key_prefix + (cluster ? "{" + name + "}" : name) + ":" + std::string(kind) + ":" +
+           std::string(rest);
   }
 
   void on_invalidation(std::string_view message);
@@ -423,9 +432,10 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
 asio::awaitable<RedisLookup> RedisMessageStore::get(std::size_t worker, std::uint32_t app,
                                                     std::uint64_t id) {
   const auto executor = co_await asio::this_coro::executor;
-  auto& open = impl_->open_gets[worker];
+  const std::uint32_t group = impl_->cluster ? app : 0;
+  auto& open = impl_->open_gets[worker][group];
   if (!open || open->keys.size() >= kMaxKeysPerGet) {
-    open = std::make_shared<GetBatch>(executor);
+    open = std::make_shared<GetBatch>(executor, group);
     asio::co_spawn(executor, impl_->run_get_batch(worker, open), asio::detached);
   }
   const auto batch = open;
@@ -443,7 +453,10 @@ asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(std::size_t worker,
   // co_spawn may run us inline: yield, so that this loop turn's other ready
   // handlers (and the lookups they start) join the batch first.
   co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-  if (open_gets[worker] == batch) open_gets[worker].reset();  // no more joiners
+  if (auto it = open_gets[worker].find(batch->group);
+      it != open_gets[worker].end() && it->second == batch) {
+    open_gets[worker].erase(it);  // no more joiners
+  }
   const auto count = batch->keys.size();
   std::vector<std::string> no_args;
   auto reply =

@@ -24,6 +24,7 @@
 namespace yxgate::redis {
 
 class RedisSession;
+class RedisCluster;
 
 class RedisConnection {
  public:
@@ -57,7 +58,10 @@ class RedisConnection {
   boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
 
  private:
+  // Exactly one: a session (standalone, sentinel) or a router over one
+  // session per cluster master (mode cluster).
   std::shared_ptr<RedisSession> session_;
+  std::shared_ptr<RedisCluster> cluster_;
 };
 
 }  // namespace yxgate::redis

@@ -57,6 +57,13 @@ Result<RedisOptions> RedisOptions::from_config(const config::RedisConfig& config
     }
     o.sentinel = std::move(sentinel);
   }
+  if (config.mode == "cluster") {
+    for (const auto& node : config.nodes) {
+      auto hp = config::parse_host_port(node);
+      if (!hp) return make_error("cache.redis.nodes: " + hp.error().message);
+      o.cluster_seeds.push_back(std::move(*hp));
+    }
+  }
   if (url->tls) {
     auto ctx = make_tls_context(config.tls);
     if (!ctx) return ctx.error();

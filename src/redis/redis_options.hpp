@@ -42,6 +42,10 @@ struct RedisOptions {
   int db = 0;            // SELECT when not 0
   RedisTls tls;
   std::optional<RedisSentinel> sentinel;  // set: discover the master (mode sentinel)
+  // mode cluster: seed nodes. A RedisConnection routes by slot over them
+  // (redis_cluster.hpp); a RedisSubscriber connects to them in turn
+  // (PUBLISH reaches every node of a cluster).
+  std::vector<config::HostPort> cluster_seeds;
   // Bound on every command, including the connect handshake (cache.redis.timeout).
   std::chrono::milliseconds timeout{50};
   // TCP connect (a blackholed host never answers the SYN).

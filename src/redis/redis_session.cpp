@@ -126,14 +126,20 @@ std::chrono::milliseconds RedisSession::jittered(std::chrono::milliseconds backo
 
 asio::awaitable<bool> RedisSession::connect_once() {
   // Not a conditional expression: g++ 12 mis-compiles co_await inside `?:`.
+  std::string host = options_.host;
   if (options_.sentinel) {
     endpoint_ = co_await ask_sentinels();
+  } else if (!options_.cluster_seeds.empty()) {
+    // Any node will do (the subscriber): the next one after a failure.
+    const auto& seed = options_.cluster_seeds[next_sentinel_++ % options_.cluster_seeds.size()];
+    host = seed.host;
+    endpoint_ = co_await resolve(seed.host, seed.port);
   } else {
     endpoint_ = co_await resolve(options_.host, options_.port);
   }
   if (!endpoint_ || stopped_) co_return false;
   std::string why;
-  if (!co_await open_link(target_for(*endpoint_, options_.host), link_, wake_, why)) {
+  if (!co_await open_link(target_for(*endpoint_, host), link_, wake_, why)) {
     if (!stopped_) connect_failed(why);
     co_return false;
   }
@@ -195,6 +201,11 @@ asio::awaitable<bool> RedisSession::handshake() {
 }
 
 asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args) {
+  return command(std::move(args), options_.timeout);
+}
+
+asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args,
+                                                  std::chrono::milliseconds timeout) {
   auto self = shared_from_this();
   auto& errors = metrics::yxgate_metrics().redis_errors_total;
   // Never wait for a dead or silent Redis: the caller bypasses it at once.
@@ -202,7 +213,7 @@ asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args)
     errors.inc();
     co_return RedisFailure::kNotConnected;
   }
-  auto reply = co_await send(std::move(args));
+  auto reply = co_await send_on(link_, std::move(args), timeout);
   if (!reply.ok()) {
     errors.inc();
     if (reply.failure() == RedisFailure::kTimeout) on_command_timeout();
@@ -211,11 +222,12 @@ asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args)
 }
 
 asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args) {
-  return send_on(link_, std::move(args));
+  return send_on(link_, std::move(args), options_.timeout);
 }
 
 asio::awaitable<RedisReply> RedisSession::send_on(std::shared_ptr<RedisLink> link,
-                                                  std::vector<std::string> args) {
+                                                  std::vector<std::string> args,
+                                                  std::chrono::milliseconds timeout) {
   auto self = shared_from_this();
   const auto tag = next_tag_++;
   if (!link || !link->connected() || !link->send(args, tag)) {
@@ -223,7 +235,7 @@ asio::awaitable<RedisReply> RedisSession::send_on(std::shared_ptr<RedisLink> lin
   }
   // The reply callback fills `waiter` and cancels the timer; otherwise the
   // timer expires and the command is abandoned. Either way we resume here.
-  asio::steady_timer timer(executor_, options_.timeout);
+  asio::steady_timer timer(executor_, timeout);
   Waiter waiter{std::nullopt, &timer};
   waiters_.emplace(tag, &waiter);
   ScopeExit forget{[this, tag] { waiters_.erase(tag); }};
@@ -276,8 +288,11 @@ void RedisSession::set_up(bool up) {
   if (vote_) vote_->set_up(up);
   if (up) {
     failing_ = false;
+    // The address reached (sentinel and cluster modes find it themselves).
+    const auto where = endpoint_ ? endpoint_->address().to_string() : options_.host;
+    const auto port = endpoint_ ? endpoint_->port() : options_.port;
     spdlog::info("\"event\":\"redis_up\",\"role\":\"{}\",\"host\":\"{}\",\"port\":{}", role_,
-                 json_escaped(options_.host), options_.port);
+                 json_escaped(where), port);
   }
   for (auto* timer : state_waiters_) timer->cancel();
 }

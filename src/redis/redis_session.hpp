@@ -60,6 +60,10 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
 
   // Fails at once with kNotConnected unless up(). Counted in metrics.
   boost::asio::awaitable<RedisReply> command(std::vector<std::string> args);
+  // With a shorter bound than cache.redis.timeout: the rest of a budget
+  // (a redirected cluster command).
+  boost::asio::awaitable<RedisReply> command(std::vector<std::string> args,
+                                             std::chrono::milliseconds timeout);
   // True once up() == want, false at the deadline.
   boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
   // Down and waiting out a reconnect backoff: try now instead (a caller that
@@ -94,7 +98,8 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   // Sends on the current link and waits up to the timeout; no up() check.
   boost::asio::awaitable<RedisReply> send(std::vector<std::string> args);
   boost::asio::awaitable<RedisReply> send_on(std::shared_ptr<RedisLink> link,
-                                             std::vector<std::string> args);
+                                             std::vector<std::string> args,
+                                             std::chrono::milliseconds timeout);
   boost::asio::awaitable<void> wait_for_link_event(std::chrono::steady_clock::time_point deadline);
   static boost::asio::awaitable<void> wait_on(boost::asio::steady_timer& timer,
                                               std::chrono::steady_clock::time_point deadline);

@@ -72,8 +72,8 @@ asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::ask_sentin
       errors += (errors.empty() ? "" : "; ") + where + ": " + why;
       continue;
     }
-    auto reply =
-        co_await send_on(link, cmd("SENTINEL", "get-master-addr-by-name", sentinel.master));
+    auto reply = co_await send_on(link, cmd("SENTINEL", "get-master-addr-by-name", sentinel.master),
+                                  options_.timeout);
     link->close();
     // [ip, port], or nil while the sentinel does not know the master.
     if (reply.ok() && reply->is_array() && reply->elements.size() == 2) {
