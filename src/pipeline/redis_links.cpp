@@ -16,7 +16,12 @@ RedisLinks::RedisLinks(server::WorkerPool& pool, const config::RedisConfig& conf
     connections_.push_back(
         std::make_unique<redis::RedisConnection>(pool.context(i).get_executor(), *options));
   }
-  subscriber_ = std::make_unique<redis::RedisSubscriber>(pool.context(0).get_executor(), *options);
+  // Cluster mode: the subscriber meets the other replicas' on the node of
+  // the invalidation channel's slot (RedisMessageStore's channel name).
+  auto subscriber_options = *options;
+  subscriber_options.pubsub_pin = config.key_prefix + "invalidate";
+  subscriber_ = std::make_unique<redis::RedisSubscriber>(pool.context(0).get_executor(),
+                                                         std::move(subscriber_options));
 }
 
 RedisLinks::~RedisLinks() = default;

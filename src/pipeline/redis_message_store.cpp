@@ -60,10 +60,12 @@ end
 return 1
 )lua";
 
-// KEYS: msg, tomb. ARGV: horizon_ms, channel, message. Returns receivers.
+// KEYS: msg, tomb. ARGV: horizon_ms, channel, message. Returns receivers
+// (channel '': no PUBLISH, returns 0; cluster mode publishes apart).
 constexpr const char* kInvalidateScript = R"lua(
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
 redis.call('DEL', KEYS[1])
+if ARGV[2] == '' then return 0 end
 return redis.call('PUBLISH', ARGV[2], ARGV[3])
 )lua";
 
@@ -72,6 +74,7 @@ constexpr const char* kClearScript = R"lua(
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', ARGV[4] .. id) end
 redis.call('DEL', KEYS[1])
+if ARGV[2] == '' then return 0 end
 return redis.call('PUBLISH', ARGV[2], ARGV[3])
 )lua";
 
@@ -375,7 +378,13 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
     std::lock_guard lock(mutex);
     waits[nonce].timer = timer;  // before publishing: acks may beat the reply
   }
-  auto reply = co_await script.run(connection(worker), keys, args);
+  // Cluster mode: a PUBLISH answers with the receivers on its own node
+  // only. Every replica's subscriber is on the node of the channel's slot
+  // (RedisOptions::pubsub_pin), so publish there, after the script, for a
+  // count that includes every replica holding a lease.
+  auto script_args = args;
+  if (cluster) script_args[1].clear();
+  auto reply = co_await script.run(connection(worker), keys, script_args);
   // This worker's link is down (a restarted Redis this worker has not
   // reconnected to yet, while other replicas may already read from it):
   // reconnect now, within the budget, rather than leave the old version
@@ -385,8 +394,11 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() > 0 && co_await connection(worker).wait_until(true, left)) {
-      reply = co_await script.run(connection(worker), keys, args);
+      reply = co_await script.run(connection(worker), keys, script_args);
     }
+  }
+  if (cluster && reply && reply->is_integer()) {
+    reply = co_await connection(worker).command(redis::cmd("PUBLISH", args[1], args[2]));
   }
   std::int64_t needed = 0;
   if (reply && reply->is_integer()) {

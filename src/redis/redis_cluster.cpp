@@ -40,7 +40,10 @@ std::string upper(std::string_view text) {
 }  // namespace
 
 RedisCluster::RedisCluster(asio::any_io_executor executor, RedisOptions options)
-    : executor_(std::move(executor)), options_(std::move(options)), refresh_wake_(executor_) {
+    : executor_(std::move(executor)),
+      options_(std::move(options)),
+      refresh_wake_(executor_),
+      vote_(std::in_place, RedisHealth::global()) {
   if (!options_.liveness) options_.liveness = std::make_shared<RedisLiveness>();
 }
 
@@ -60,6 +63,7 @@ void RedisCluster::stop() {
   for (auto& [name, session] : sessions_) session->stop();
   sessions_.clear();
   mapped_ = false;
+  vote_.reset();
 }
 
 std::optional<std::uint16_t> RedisCluster::command_slot(const std::vector<std::string>& args) {
@@ -72,10 +76,13 @@ std::optional<std::uint16_t> RedisCluster::command_slot(const std::vector<std::s
     if (keys == 0 || args.size() < 4) return std::nullopt;
     return key_slot(args[3]);
   }
-  if (name == "PUBLISH" || name == "PING" || name == "CLUSTER" || name == "ASKING" ||
-      name == "SCRIPT" || name == "INFO") {
-    return std::nullopt;  // any node: PUBLISH reaches the whole cluster
+  if (name == "PING" || name == "CLUSTER" || name == "ASKING" || name == "SCRIPT" ||
+      name == "INFO") {
+    return std::nullopt;  // any node
   }
+  // PUBLISH reaches the whole cluster from any node, but answers with the
+  // receivers on its own node: routed by the channel, it goes where the
+  // subscribers pinned to that channel are (RedisOptions::pubsub_pin).
   return key_slot(args[1]);
 }
 
@@ -234,6 +241,7 @@ asio::awaitable<bool> RedisCluster::refresh() {
     }
     for (auto& s : dropped) s->stop();
     mapped_ = true;
+    if (vote_) vote_->set_up(true);
     co_return true;
   }
   co_return false;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "redis/cluster_slots.hpp"
+#include "redis/redis_health.hpp"
 #include "redis/redis_options.hpp"
 #include "redis/redis_reply.hpp"
 
@@ -65,6 +66,9 @@ class RedisCluster : public std::enable_shared_from_this<RedisCluster> {
   std::map<std::string, std::shared_ptr<RedisSession>> sessions_;
   mutable std::mutex mutex_;
   std::atomic<bool> mapped_{false};
+  // Down until the first slot map: the seeds' sessions being up does not
+  // mean a command can be routed (yxgate_redis_up). Reset by stop().
+  std::optional<RedisHealth::Vote> vote_;
 };
 
 }  // namespace yxgate::redis

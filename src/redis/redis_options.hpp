@@ -46,6 +46,10 @@ struct RedisOptions {
   // (redis_cluster.hpp); a RedisSubscriber connects to them in turn
   // (PUBLISH reaches every node of a cluster).
   std::vector<config::HostPort> cluster_seeds;
+  // Cluster mode, RedisSubscriber: connect to the master of this key's slot
+  // (the invalidation channel), where every replica's subscriber meets and
+  // where a PUBLISH routed by that channel counts them all.
+  std::string pubsub_pin;
   // Bound on every command, including the connect handshake (cache.redis.timeout).
   std::chrono::milliseconds timeout{50};
   // TCP connect (a blackholed host never answers the SYN).

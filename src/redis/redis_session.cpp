@@ -130,10 +130,7 @@ asio::awaitable<bool> RedisSession::connect_once() {
   if (options_.sentinel) {
     endpoint_ = co_await ask_sentinels();
   } else if (!options_.cluster_seeds.empty()) {
-    // Any node will do (the subscriber): the next one after a failure.
-    const auto& seed = options_.cluster_seeds[next_sentinel_++ % options_.cluster_seeds.size()];
-    host = seed.host;
-    endpoint_ = co_await resolve(seed.host, seed.port);
+    endpoint_ = co_await ask_cluster(host);
   } else {
     endpoint_ = co_await resolve(options_.host, options_.port);
   }

@@ -108,6 +108,10 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   // name, and a SUBSCRIBE +switch-master link to one of them.
   boost::asio::awaitable<std::optional<boost::asio::ip::tcp::endpoint>> ask_sentinels();
   boost::asio::awaitable<void> watch_sentinels(std::shared_ptr<RedisSession> self);
+  // Cluster mode (a subscriber): the master of pubsub_pin's slot, asked of
+  // the seeds in turn; `host` gets the name to verify with TLS.
+  boost::asio::awaitable<std::optional<boost::asio::ip::tcp::endpoint>> ask_cluster(
+      std::string& host);
   void on_sentinel_push(const redisReply& reply);
   std::chrono::milliseconds jittered(std::chrono::milliseconds backoff);
   void set_up(bool up);

@@ -13,6 +13,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "redis/cluster_slots.hpp"
 #include "redis/redis_command.hpp"
 #include "redis/redis_session.hpp"
 
@@ -90,6 +91,49 @@ asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::ask_sentin
               (reply.ok() ? describe(reply) : std::string(to_string(reply.failure())));
   }
   if (!stopped_) connect_failed("no sentinel named the master " + sentinel.master + ": " + errors);
+  co_return std::nullopt;
+}
+
+asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::ask_cluster(
+    std::string& host) {
+  const auto& seeds = options_.cluster_seeds;
+  std::string errors;
+  for (std::size_t i = 0; i < seeds.size() && !stopped_; ++i) {
+    const auto index = (next_sentinel_ + i) % seeds.size();
+    const auto& seed = seeds[index];
+    const auto where = seed.host + ":" + std::to_string(seed.port);
+    const auto endpoint = co_await resolve(seed.host, seed.port);
+    if (!endpoint) continue;
+    std::shared_ptr<RedisLink> link;
+    std::string why;
+    if (!co_await open_link(target_for(*endpoint, seed.host), link, wake_, why)) {
+      errors += (errors.empty() ? "" : "; ") + where + ": " + why;
+      continue;
+    }
+    // Authenticated like any link: CLUSTER SLOTS needs it under ACLs.
+    std::optional<ClusterNode> pinned;
+    if (!options_.password.empty()) {
+      auto auth = options_.username.empty() ? cmd("AUTH", options_.password)
+                                            : cmd("AUTH", options_.username, options_.password);
+      co_await send_on(link, std::move(auth), options_.timeout);
+    }
+    auto reply = co_await send_on(link, cmd("CLUSTER", "SLOTS"), options_.timeout);
+    link->close();
+    if (reply.ok() && !reply.is_error()) {
+      if (auto map = SlotMap::from_cluster_slots(reply.value(), seed.host)) {
+        if (const auto* node = map->master_for(key_slot(options_.pubsub_pin))) pinned = *node;
+      }
+    }
+    if (!pinned) {
+      errors += (errors.empty() ? "" : "; ") + where + ": " +
+                (reply.ok() ? describe(reply) : std::string(to_string(reply.failure())));
+      continue;
+    }
+    next_sentinel_ = index;
+    host = pinned->host;
+    co_return co_await resolve(pinned->host, pinned->port);
+  }
+  if (!stopped_) connect_failed("no cluster node named the master of the channel: " + errors);
   co_return std::nullopt;
 }
 
