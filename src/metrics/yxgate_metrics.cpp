@@ -49,6 +49,13 @@ YxgateMetrics::YxgateMetrics(Registry& r)
       redis_errors_total(
           r.counter("yxgate_redis_errors_total", "Redis commands that failed or timed out.")
               .with({})),
+      redis_redirects_total(r.counter("yxgate_redis_redirects_total",
+                                      "Cluster redirects followed (kind: moved|ask).", {"kind"})),
+      redis_failovers_total(r.counter("yxgate_redis_failovers_total",
+                                      "Redis master changes this process followed (sentinel "
+                                      "+switch-master, or a cluster master replaced in the "
+                                      "slot map), each counted once per process.")
+                                .with({})),
       inflight_requests(
           r.gauge("yxgate_inflight_requests", "Client requests being processed.").with({})),
       cache_local_bytes(
@@ -76,6 +83,8 @@ YxgateMetrics::YxgateMetrics(Registry& r)
                          {"version"})) {
   build_info.with({kVersion}).set(1);
   // Both results exist from the start, so a rate() over them is defined.
+  redis_redirects_total.with({"moved"});
+  redis_redirects_total.with({"ask"});
   time_index_lookups_total.with({"hit"});
   time_index_lookups_total.with({"miss"});
 }

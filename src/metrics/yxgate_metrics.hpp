@@ -29,13 +29,15 @@ struct YxgateMetrics {
   Family<Counter>& ratelimit_decisions_total;  // app, route, decision
   Gauge& redis_up;
   Counter& redis_errors_total;
+  Family<Counter>& redis_redirects_total;  // kind = moved|ask (cluster mode)
+  Counter& redis_failovers_total;          // master changes followed (sentinel, cluster)
   Gauge& inflight_requests;
   Gauge& cache_local_bytes;
   Counter& idempotent_replays_total;  // SPEC §11.4
   Counter& idempotent_joins_total;
   Gauge& time_index_entries;                  // SPEC §11.5 learned create_times held
   Family<Counter>& time_index_lookups_total;  // result = hit|miss
-  Family<Gauge>& build_info;  // version; the child for this build is set to 1
+  Family<Gauge>& build_info;                  // version; the child for this build is set to 1
 };
 
 // The instance on Registry::global(), with the process_* metrics added.

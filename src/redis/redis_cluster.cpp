@@ -12,6 +12,7 @@
 
 #include "metrics/yxgate_metrics.hpp"
 #include "redis/redis_command.hpp"
+#include "redis/redis_failovers.hpp"
 #include "redis/redis_session.hpp"
 
 namespace yxgate::redis {
@@ -139,6 +140,9 @@ asio::awaitable<RedisReply> RedisCluster::command(std::vector<std::string> args)
         options_.timeout - (Clock::now() - started));
     if (left.count() <= 0) co_return RedisFailure::kTimeout;
     auto target = session_for(redirect->node);
+    metrics::yxgate_metrics()
+        .redis_redirects_total.with({redirect->kind == Redirect::Kind::kMoved ? "moved" : "ask"})
+        .inc();
     if (redirect->kind == Redirect::Kind::kMoved) {
       if (map_) map_->move(redirect->slot, redirect->node);
       want_refresh();
@@ -228,6 +232,13 @@ asio::awaitable<bool> RedisCluster::refresh() {
     if (!map || map->masters().empty()) continue;
     // A node answering from before a failover may still name the dead
     // master; the loop asks again while any master is down.
+    std::vector<std::string> previous;
+    if (map_) {
+      for (const auto& node : map_->masters()) previous.push_back(node_name(node));
+    }
+    auto map_had = [&](const std::string& name) {
+      return std::find(previous.begin(), previous.end(), name) != previous.end();
+    };
     map_ = std::move(map);
     std::map<std::string, std::shared_ptr<RedisSession>> keep;
     for (const auto& node : map_->masters()) keep[node_name(node)] = session_for(node);
@@ -235,7 +246,11 @@ asio::awaitable<bool> RedisCluster::refresh() {
     {
       std::lock_guard lock(mutex_);
       for (auto& [name, s] : sessions_) {
-        if (!keep.contains(name)) dropped.push_back(s);
+        if (keep.contains(name)) continue;
+        // A master that was down and is no longer one: the cluster failed
+        // it over (seeds that are replicas were never masters of the map).
+        if (map_had(name) && !s->up()) note_failover("cluster master " + name);
+        dropped.push_back(s);
       }
       sessions_ = std::move(keep);
     }

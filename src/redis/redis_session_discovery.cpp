@@ -15,6 +15,7 @@
 
 #include "redis/cluster_slots.hpp"
 #include "redis/redis_command.hpp"
+#include "redis/redis_failovers.hpp"
 #include "redis/redis_session.hpp"
 
 namespace yxgate::redis {
@@ -176,6 +177,7 @@ void RedisSession::on_sentinel_push(const redisReply& reply) {
   unsigned new_port = 0;
   if (!(fields >> name >> old_ip >> old_port >> new_ip >> new_port)) return;
   if (name != options_.sentinel->master) return;
+  note_failover(std::string(payload.str, payload.len));
   spdlog::warn(
       "\"event\":\"redis_failover\",\"role\":\"{}\",\"master\":\"{}\",\"from\":\"{}:{}\","
       "\"to\":\"{}:{}\"",

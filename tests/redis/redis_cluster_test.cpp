@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "metrics/yxgate_metrics.hpp"
 #include "redis/redis_command.hpp"
 #include "redis/redis_connection.hpp"
 #include "redis/redis_subscriber.hpp"
@@ -18,6 +19,11 @@ namespace yxgate::redis::test {
 namespace {
 
 using testing::RedisClusterGroup;
+
+double moved_count() {
+  return metrics::yxgate_metrics().redis_redirects_total.with({"moved"}).value();
+}
+double failovers() { return metrics::yxgate_metrics().redis_failovers_total.value(); }
 
 class RedisClusterTest : public ::testing::Test {
  protected:
@@ -78,11 +84,13 @@ TEST_F(RedisClusterTest, ReassignedSlotIsFollowedThroughMoved) {
   const auto slot = group.cli({"CLUSTER", "KEYSLOT", key});
   const auto to_id = to->cli({"CLUSTER", "MYID"});
   for (auto& node : group.nodes()) node->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
+  const auto moved_before = moved_count();
   run_test(io, [&]() -> asio::awaitable<void> {
     auto set = co_await redis.command(cmd("SET", key, "moved"));
     EXPECT_EQ(describe(set), "OK");
   });
   EXPECT_EQ(to->cli({"GET", key}), "moved");
+  EXPECT_EQ(moved_count(), moved_before + 1);  // yxgate_redis_redirects_total{kind="moved"}
 }
 
 TEST_F(RedisClusterTest, KilledMasterFailsFastThenItsReplicaTakesOver) {
@@ -96,6 +104,7 @@ TEST_F(RedisClusterTest, KilledMasterFailsFastThenItsReplicaTakesOver) {
   const std::string key = "victim";
   auto* master = group.master_of(key);
   ASSERT_NE(master, nullptr);
+  const auto failovers_before = failovers();
   run_test(
       io,
       [&]() -> asio::awaitable<void> {
@@ -129,6 +138,8 @@ TEST_F(RedisClusterTest, KilledMasterFailsFastThenItsReplicaTakesOver) {
   ASSERT_NE(promoted, nullptr);
   EXPECT_NE(promoted, master);
   EXPECT_EQ(promoted->cli({"GET", key}), "2");
+  // Once, though the connection and the map refreshes all saw it.
+  EXPECT_EQ(failovers(), failovers_before + 1);
 }
 
 }  // namespace

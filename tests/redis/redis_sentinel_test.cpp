@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "metrics/yxgate_metrics.hpp"
 #include "redis/redis_command.hpp"
 #include "redis/redis_connection.hpp"
 #include "redis/redis_subscriber.hpp"
@@ -53,6 +54,7 @@ TEST_F(RedisSentinelTest, FindsTheMasterAndFollowsAFailover) {
       },
       [&] { subscribed.notify(); });
   const auto old_master_port = group.master().port();
+  const auto failovers_before = metrics::yxgate_metrics().redis_failovers_total.value();
   run_test(
       io,
       [&]() -> asio::awaitable<void> {
@@ -73,6 +75,13 @@ TEST_F(RedisSentinelTest, FindsTheMasterAndFollowsAFailover) {
         co_await redis.command(cmd("PUBLISH", "yxgate:invalidate", "after-failover"));
         CO_ASSERT_TRUE(co_await received.wait(1, 5s));
         EXPECT_EQ(messages.back(), "after-failover");
+        // +switch-master reached both sessions' watchers: counted once.
+        auto& failovers = metrics::yxgate_metrics().redis_failovers_total;
+        for (int i = 0; i < 100 && failovers.value() < failovers_before + 1; ++i) {
+          asio::steady_timer pause(io, 20ms);
+          co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        EXPECT_EQ(failovers.value(), failovers_before + 1);
       },
       40s);
   EXPECT_NE(group.reported_master_port(), old_master_port);

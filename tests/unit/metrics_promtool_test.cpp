@@ -77,15 +77,28 @@ TEST(MetricsPromtool, AllYxgateFamiliesPassPromtoolCheck) {
   YxgateMetrics metrics(registry);
   exercise(metrics);
   const std::string text = registry.render();
-  for (const char* family :
-       {"yxgate_http_requests_total", "yxgate_http_request_duration_seconds",
-        "yxgate_upstream_requests_total", "yxgate_upstream_request_duration_seconds",
-        "yxgate_cache_lookups_total", "yxgate_coalesced_requests_total",
-        "yxgate_upstream_batch_size", "yxgate_ratelimit_decisions_total", "yxgate_redis_up",
-        "yxgate_redis_errors_total", "yxgate_inflight_requests", "yxgate_cache_local_bytes",
-        "yxgate_idempotent_replays_total", "yxgate_idempotent_joins_total",
-        "yxgate_time_index_entries", "yxgate_time_index_lookups_total", "yxgate_build_info",
-        "process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds"}) {
+  for (const char* family : {"yxgate_http_requests_total",
+                             "yxgate_http_request_duration_seconds",
+                             "yxgate_upstream_requests_total",
+                             "yxgate_upstream_request_duration_seconds",
+                             "yxgate_cache_lookups_total",
+                             "yxgate_coalesced_requests_total",
+                             "yxgate_upstream_batch_size",
+                             "yxgate_ratelimit_decisions_total",
+                             "yxgate_redis_up",
+                             "yxgate_redis_errors_total",
+                             "yxgate_redis_redirects_total",
+                             "yxgate_redis_failovers_total",
+                             "yxgate_inflight_requests",
+                             "yxgate_cache_local_bytes",
+                             "yxgate_idempotent_replays_total",
+                             "yxgate_idempotent_joins_total",
+                             "yxgate_time_index_entries",
+                             "yxgate_time_index_lookups_total",
+                             "yxgate_build_info",
+                             "process_resident_memory_bytes",
+                             "process_cpu_seconds_total",
+                             "process_open_fds"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + family + " "), std::string::npos) << family;
   }
   EXPECT_NE(text.find("yxgate_build_info{version=\""), std::string::npos);
