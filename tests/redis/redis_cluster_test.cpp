@@ -93,6 +93,38 @@ TEST_F(RedisClusterTest, ReassignedSlotIsFollowedThroughMoved) {
   EXPECT_EQ(moved_count(), moved_before + 1);  // yxgate_redis_redirects_total{kind="moved"}
 }
 
+TEST_F(RedisClusterTest, SlotBeingMigratedIsFollowedThroughAsk) {
+  RedisConnection redis(io.get_executor(), options());
+  const std::string key = "migrating";
+  auto* from = group.master_of(key);
+  ASSERT_NE(from, nullptr);
+  testing::RedisServerProcess* to = nullptr;
+  for (auto& node : group.nodes()) {
+    if (node.get() != from && node->cli({"ROLE"}).starts_with("master")) to = node.get();
+  }
+  ASSERT_NE(to, nullptr);
+  run_test(io,
+           [&]() -> asio::awaitable<void> { CO_ASSERT_TRUE(co_await redis.wait_until(true, 5s)); });
+  // Mid-migration: the source answers ASK for keys it does not hold.
+  const auto slot = group.cli({"CLUSTER", "KEYSLOT", key});
+  ASSERT_EQ(to->cli({"CLUSTER", "SETSLOT", slot, "IMPORTING", from->cli({"CLUSTER", "MYID"})}),
+            "OK");
+  ASSERT_EQ(from->cli({"CLUSTER", "SETSLOT", slot, "MIGRATING", to->cli({"CLUSTER", "MYID"})}),
+            "OK");
+  const auto asks_before = metrics::yxgate_metrics().redis_redirects_total.with({"ask"}).value();
+  run_test(io, [&]() -> asio::awaitable<void> {
+    EXPECT_EQ(describe(co_await redis.command(cmd("SET", key, "asked"))), "OK");
+    auto get = co_await redis.command(cmd("GET", key));
+    EXPECT_EQ(describe(get), "\"asked\"");
+  });
+  // ASK is one-shot: the map still names the source for the slot.
+  EXPECT_EQ(metrics::yxgate_metrics().redis_redirects_total.with({"ask"}).value(), asks_before + 2);
+  for (auto& node : group.nodes()) {
+    node->cli({"CLUSTER", "SETSLOT", slot, "NODE", to->cli({"CLUSTER", "MYID"})});
+  }
+  EXPECT_EQ(to->cli({"GET", key}), "asked");
+}
+
 TEST_F(RedisClusterTest, KilledMasterFailsFastThenItsReplicaTakesOver) {
   RedisConnection redis(io.get_executor(), options());
   RedisSubscriber subscriber(io.get_executor(), options());
