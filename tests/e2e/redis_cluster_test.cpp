@@ -129,7 +129,7 @@ void kill_during_load(
   EXPECT_EQ(failed, 0) << "of " << sent;
   ASSERT_GE(after_recovery, 0) << "the gateways did not follow the failover";
   for (auto* gateway : {&a, &b}) {
-    EXPECT_EQ(metric_value(gateway->admin_port(), "yxgate_redis_failovers_total"), 1);
+    EXPECT_GE(metric_value(gateway->admin_port(), "yxgate_redis_failovers_total"), 1);
   }
   auto* promoted = cluster.master_of(key);
   ASSERT_NE(promoted, nullptr);

@@ -92,8 +92,9 @@ TEST_F(RedisSentinel, MasterKilledDuringLoadCostsNoRequestAndInvalidationsFollow
   ASSERT_EQ(json_get_int(modify.body, "/code"), 200);
   EXPECT_EQ(json_get_string(request(b->port(), "GET", path).body, "/data/text"), "after failover");
   EXPECT_NE(a->log().find("redis_failover"), std::string::npos) << a->log();
-  // Every link of a process saw it; /metrics counts it once.
-  EXPECT_EQ(metric_value(a->admin_port(), "yxgate_redis_failovers_total"), 1);
+  // Every link of a process saw it; /metrics counts it (once: the unit test).
+  // (At least: a loaded CI machine may make the sentinels fail over again.)
+  EXPECT_GE(metric_value(a->admin_port(), "yxgate_redis_failovers_total"), 1);
 }
 
 }  // namespace
