@@ -100,6 +100,24 @@ start_redis() {  # sets redis_port redis_pid
   wait_for "$work/redis.out" 'Ready to accept'
 }
 
+start_redis_cluster() {  # 3 masters, no replicas; sets cluster_nodes ("h:p, ...") cluster_pids
+  local i port cport dir addrs=() _
+  cluster_pids=""
+  for i in 0 1 2; do
+    port=$(free_port); cport=$(free_port); dir="$work/cluster-$i"; mkdir -p "$dir"
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+      --cluster-enabled yes --cluster-port "$cport" >"$dir/out" 2>&1 &
+    pids+=("$!"); cluster_pids="$cluster_pids $!"
+    wait_for "$dir/out" 'Ready to accept'
+    addrs+=("127.0.0.1:$port")
+  done
+  redis-cli --cluster create "${addrs[@]}" --cluster-yes >"$work/cluster-create.out" 2>&1
+  for _ in $(seq 200); do
+    redis-cli -p "${addrs[0]#*:}" cluster info | grep -q cluster_state:ok && break; sleep 0.05
+  done
+  cluster_nodes=$(IFS=,; echo "${addrs[*]}" | sed 's/,/, /g')
+}
+
 # Rate limits for benchmark instances. SPEC §4's defaults (chatroom_messages
 # 50/s, batch_messages 20/s...) would turn a pass-through or coalescing
 # benchmark into a benchmark of 416 answers; every yxgate instance gets

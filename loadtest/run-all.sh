@@ -23,9 +23,11 @@ source "$root/loadtest/scenarios.sh"
 build_release
 start_emulator
 start_redis
+start_redis_cluster
 progress "emulator :$emu_port, redis :$redis_port; wrk -t1 -c$connections -d${duration}s per row"
 scenario_local_hit
 scenario_redis_hit
+scenario_redis_cluster_hit
 scenario_coalescing
 scenario_coalescing_untimed
 scenario_passthrough

@@ -52,6 +52,22 @@ scenario_redis_hit() {
   stop_proc "$redishit_pid"
 }
 
+# The same Redis hit against a 3-master Redis Cluster (start_redis_cluster
+# must already run): one more hop of routing per lookup (slot of the app's
+# hash tag). Key redis_cluster_yx.
+scenario_redis_cluster_hit() {
+  start_yxgate clusterhit "cache: { local: { max_bytes: 0 }, redis: { url: \"redis://127.0.0.1:6379/0\", mode: cluster, nodes: [$cluster_nodes], timeout: 50ms } }"
+  local _  # the slot map first: a lookup before it bypasses Redis
+  for _ in $(seq 100); do
+    curl -s "http://127.0.0.1:$clusterhit_admin/metrics" | grep -q '^yxgate_redis_up 1' && break
+    sleep 0.05
+  done
+  warm "http://127.0.0.1:$clusterhit_port$hit_path" X-Yxgate-Cache
+  row_admin=$clusterhit_admin row_own_label="yxgate alone" bench_row redis_cluster_yx "Redis hit" \
+    "$yx, local layer off + 3-master cluster" "http://127.0.0.1:$clusterhit_port$hit_path" "$clusterhit_pid$cluster_pids"
+  stop_proc "$clusterhit_pid"
+}
+
 # Cold cache, Zipf reads of hot conversations (zipf.lua), every emulator
 # answer delayed UPSTREAM_MS. Each server starts just before its row (empty
 # cache) and stops after it; the emulator's stats are reset before each row.

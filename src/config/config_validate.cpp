@@ -139,11 +139,34 @@ void validate_cache(const CacheConfig& c) {
   if (auto url = parse_redis_url(c.redis->url); !url) fail("cache.redis.url", url.error().message);
   check_positive("cache.redis.timeout", c.redis->timeout);
   check_one_of("cache.redis.mode", c.redis->mode, {"standalone", "cluster", "sentinel"});
-  if (c.redis->mode != "standalone") {
-    // SPEC §11.6: on the roadmap (issue 19); refusing beats silently
-    // talking to one node of a cluster as if it held every key.
-    fail("cache.redis.mode",
-         c.redis->mode + " is not supported by this build yet (standalone only)");
+  const auto& tls = c.redis->tls;
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    fail("cache.redis.tls", "cert_file and key_file go together (mutual TLS)");
+  }
+  // Settings that would silently do nothing on a plaintext link are a
+  // mistake worth naming (the operator meant TLS).
+  const bool any_tls =
+      !tls.ca_file.empty() || !tls.cert_file.empty() || !tls.server_name.empty() || !tls.verify;
+  if (any_tls && !c.redis->url.starts_with("rediss://")) {
+    fail("cache.redis.tls", "used only with a rediss:// url");
+  }
+  if (c.redis->mode == "cluster") {
+    if (c.redis->nodes.empty()) fail("cache.redis.nodes", "cluster mode needs seed nodes");
+    // A cluster has database 0 only (no SELECT).
+    if (auto url = parse_redis_url(c.redis->url); url && url->db != 0) {
+      fail("cache.redis.url", "cluster mode has database 0 only");
+    }
+  }
+  if (c.redis->mode == "sentinel") {
+    if (c.redis->nodes.empty()) fail("cache.redis.nodes", "sentinel mode needs the sentinels");
+    if (c.redis->sentinel_master.empty()) {
+      fail("cache.redis.sentinel_master", "sentinel mode needs the master's name");
+    }
+  }
+  for (std::size_t i = 0; i < c.redis->nodes.size(); ++i) {
+    if (auto hp = parse_host_port(c.redis->nodes[i]); !hp) {
+      fail("cache.redis.nodes[" + std::to_string(i) + "]", hp.error().message);
+    }
   }
 }
 

@@ -96,13 +96,17 @@ Result<HttpUrl> parse_http_url(std::string_view text) {
 
 Result<RedisUrl> parse_redis_url(std::string_view text) {
   // The message never echoes the URL: it may hold a password.
-  const Error bad{"expected redis://[[user]:password@]host:port[/db]"};
-  if (text.starts_with("rediss://")) {
-    return Error{"rediss:// (TLS to Redis) is not supported by this build yet; use redis://"};
-  }
-  if (!text.starts_with("redis://")) return bad;
-  std::string_view rest = text.substr(8);
+  const Error bad{"expected redis[s]://[[user]:password@]host:port[/db]"};
   RedisUrl url;
+  std::string_view rest;
+  if (text.starts_with("rediss://")) {
+    url.tls = true;
+    rest = text.substr(9);
+  } else if (text.starts_with("redis://")) {
+    rest = text.substr(8);
+  } else {
+    return bad;
+  }
   if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
     const std::string_view userinfo = rest.substr(0, at);
     const auto colon = userinfo.find(':');

@@ -37,9 +37,10 @@ struct RedisUrl {
   std::string username;  // ACL user (empty: the default user)
   std::string password;  // empty = no AUTH
   int db = 0;
+  bool tls = false;  // rediss://
 };
 
-// "redis://[[user]:password@]host:port[/db]".
+// "redis[s]://[[user]:password@]host:port[/db]".
 Result<RedisUrl> parse_redis_url(std::string_view text);
 
 // The URL with any userinfo replaced by ":***" (for /config and logs).

@@ -119,6 +119,16 @@ YxgateMetrics::YxgateMetrics(Registry& r)
       redis_errors_total(
           r.counter("yxgate_redis_errors_total", "Redis commands that failed or timed out.")
               .Add({})),
+      redis_redirects_total(r.counter("yxgate_redis_redirects_total",
+                                      "Cluster redirects followed (kind: moved|ask).", {"kind"})),
+      // Both kinds exist from the start, so a rate() over them is defined.
+      redis_moved_total(redis_redirects_total.Add({{"kind", "moved"}})),
+      redis_ask_total(redis_redirects_total.Add({{"kind", "ask"}})),
+      redis_failovers_total(r.counter("yxgate_redis_failovers_total",
+                                      "Redis master changes this process followed (sentinel "
+                                      "+switch-master, or a cluster master replaced in the "
+                                      "slot map), each counted once per process.")
+                                .Add({})),
       inflight_requests(
           r.gauge("yxgate_inflight_requests", "Client requests being processed.").Add({})),
       cache_local_bytes(

@@ -71,6 +71,10 @@ struct YxgateMetrics {
   Family<Counter>& ratelimit_decisions_total;  // app, route, decision
   Gauge& redis_up;
   Counter& redis_errors_total;
+  Family<Counter>& redis_redirects_total;  // kind = moved|ask (cluster mode)
+  Counter& redis_moved_total;              // its two children
+  Counter& redis_ask_total;
+  Counter& redis_failovers_total;  // master changes followed (sentinel, cluster)
   Gauge& inflight_requests;
   Gauge& cache_local_bytes;
   Counter& idempotent_replays_total;  // SPEC §11.4

@@ -11,12 +11,17 @@ namespace yxgate::pipeline {
 RedisLinks::RedisLinks(server::WorkerPool& pool, const config::RedisConfig& config)
     : config_(config) {
   auto options = redis::RedisOptions::from_config(config);
-  if (!options) throw std::invalid_argument("cache.redis.url: " + options.error().message);
+  if (!options) throw std::invalid_argument(options.error().message);
   for (std::size_t i = 0; i < pool.size(); ++i) {
     connections_.push_back(
         std::make_unique<redis::RedisConnection>(pool.context(i).get_executor(), *options));
   }
-  subscriber_ = std::make_unique<redis::RedisSubscriber>(pool.context(0).get_executor(), *options);
+  // Cluster mode: the subscriber meets the other replicas' on the node of
+  // the invalidation channel's slot (RedisMessageStore's channel name).
+  auto subscriber_options = *options;
+  subscriber_options.pubsub_pin = config.key_prefix + "invalidate";
+  subscriber_ = std::make_unique<redis::RedisSubscriber>(pool.context(0).get_executor(),
+                                                         std::move(subscriber_options));
 }
 
 RedisLinks::~RedisLinks() = default;

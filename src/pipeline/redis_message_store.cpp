@@ -60,10 +60,12 @@ end
 return 1
 )lua";
 
-// KEYS: msg, tomb. ARGV: horizon_ms, channel, message. Returns receivers.
+// KEYS: msg, tomb. ARGV: horizon_ms, channel, message. Returns receivers
+// (channel '': no PUBLISH, returns 0; cluster mode publishes apart).
 constexpr const char* kInvalidateScript = R"lua(
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
 redis.call('DEL', KEYS[1])
+if ARGV[2] == '' then return 0 end
 return redis.call('PUBLISH', ARGV[2], ARGV[3])
 )lua";
 
@@ -72,15 +74,17 @@ constexpr const char* kClearScript = R"lua(
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', ARGV[4] .. id) end
 redis.call('DEL', KEYS[1])
+if ARGV[2] == '' then return 0 end
 return redis.call('PUBLISH', ARGV[2], ARGV[3])
 )lua";
 
 // One script call for the lookups of one event-loop turn. Every waiter
 // waits on the one timer; the call's end cancels it, waking them all.
 struct GetBatch {
-  explicit GetBatch(const asio::any_io_executor& executor)
-      : done(executor, asio::steady_timer::time_point::max()) {}
+  GetBatch(const asio::any_io_executor& executor, std::uint32_t g)
+      : done(executor, asio::steady_timer::time_point::max()), group(g) {}
   asio::steady_timer done;
+  std::uint32_t group;  // the app in cluster mode (its keys share a slot), else 0
   bool answered = false;
   std::vector<std::string> keys;
   std::vector<RedisLookup> results;
@@ -142,6 +146,7 @@ struct RedisMessageStore::Impl {
         config(l.config()),
         app_names(std::move(names)),
         race_horizon(horizon),
+        cluster(config.mode == "cluster"),
         open_gets(p.size()),
         heartbeat_every(std::max(config.timeout / 3, std::chrono::milliseconds(5))),
         lease_for(config.timeout) {}
@@ -163,11 +168,18 @@ struct RedisMessageStore::Impl {
   std::mutex mutex;
   std::unordered_map<std::string, AckWait> waits;  // by nonce
   CachedMessages* local = nullptr;
-  // Per worker, the batch still taking lookups (only touched on that worker).
-  std::vector<std::shared_ptr<GetBatch>> open_gets;
+  // Cluster mode: each app's keys carry the app as hash tag, so every
+  // script (a batch of lookups, a put, an invalidation, a clear) touches one
+  // slot (SPEC §11.6), and a lookup batch holds one app's keys.
+  bool cluster;
+  // Per worker and group, the batch still taking lookups (only touched on
+  // that worker).
+  std::vector<std::unordered_map<std::uint32_t, std::shared_ptr<GetBatch>>> open_gets;
 
   std::string key(std::uint32_t app, std::string_view kind, std::string_view rest) const {
-    return config.key_prefix + app_names[app] + ":" + std::string(kind) + ":" + std::string(rest);
+    const auto& name = app_names[app];
+    return config.key_prefix + (cluster ? "{" + name + "}" : name) + ":" + std::string(kind) + ":" +
+           std::string(rest);
   }
 
   void on_invalidation(std::string_view message);
@@ -374,7 +386,13 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
   // Cut short only by an earlier failure's deadline: a first attempt has its
   // whole timeout, so that a silent Redis is marked suspect.
   const auto cut_short = budget.lost_at ? std::optional(deadline) : std::nullopt;
-  auto reply = co_await script.run(connection(worker), keys, args, cut_short);
+  // Cluster mode: a PUBLISH answers with the receivers on its own node
+  // only. Every replica's subscriber is on the node of the channel's slot
+  // (RedisOptions::pubsub_pin), so publish there, after the script, for a
+  // count that includes every replica holding a lease.
+  auto script_args = args;
+  if (cluster) script_args[1].clear();
+  auto reply = co_await script.run(connection(worker), keys, script_args, cut_short);
   // This worker's link is down (a restarted Redis this worker has not
   // reconnected to yet, while other replicas may already read from it):
   // reconnect now, within the budget, rather than leave the old version
@@ -384,8 +402,11 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() > 0 && co_await connection(worker).wait_until(true, left)) {
-      reply = co_await script.run(connection(worker), keys, args, deadline);  // what is left
+      reply = co_await script.run(connection(worker), keys, script_args, deadline);  // what is left
     }
+  }
+  if (cluster && reply && reply->is_integer()) {
+    reply = co_await connection(worker).command(redis::cmd("PUBLISH", args[1], args[2]), deadline);
   }
   std::int64_t needed = 0;
   if (reply && reply->is_integer()) {
@@ -437,9 +458,10 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(std::size_t worker,
 asio::awaitable<RedisLookup> RedisMessageStore::get(std::size_t worker, std::uint32_t app,
                                                     std::uint64_t id) {
   const auto executor = co_await asio::this_coro::executor;
-  auto& open = impl_->open_gets[worker];
+  const std::uint32_t group = impl_->cluster ? app : 0;
+  auto& open = impl_->open_gets[worker][group];
   if (!open || open->keys.size() >= kMaxKeysPerGet) {
-    open = std::make_shared<GetBatch>(executor);
+    open = std::make_shared<GetBatch>(executor, group);
     asio::co_spawn(executor, impl_->run_get_batch(worker, open), asio::detached);
   }
   const auto batch = open;
@@ -481,7 +503,10 @@ asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(std::size_t worker,
   // co_spawn may run us inline: yield, so that this loop turn's other ready
   // handlers (and the lookups they start) join the batch first.
   co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-  if (open_gets[worker] == batch) open_gets[worker].reset();  // no more joiners
+  if (auto it = open_gets[worker].find(batch->group);
+      it != open_gets[worker].end() && it->second == batch) {
+    open_gets[worker].erase(it);  // no more joiners
+  }
   const auto count = batch->keys.size();
   std::vector<std::string> no_args;
   auto reply =

@@ -2,7 +2,7 @@
 // A Redis connection for one worker (SPEC §3.1 cache, §4 global limits).
 //
 // One per worker io_context (src/README.md): commands from the worker's
-// coroutines are pipelined on it by hiredis, with no lock and no
+// coroutines are pipelined on it, with no lock and no
 // per-command serialisation. It connects in the background and reconnects
 // with backoff; while it is down, commands fail at once with kNotConnected,
 // so the gateway bypasses Redis instead of stalling (SPEC §9). Every command
@@ -25,6 +25,7 @@
 namespace yxgate::redis {
 
 class RedisSession;
+class RedisCluster;
 
 class RedisConnection {
  public:
@@ -62,7 +63,10 @@ class RedisConnection {
   boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
 
  private:
+  // Exactly one: a session (standalone, sentinel) or a router over one
+  // session per cluster master (mode cluster).
   std::shared_ptr<RedisSession> session_;
+  std::shared_ptr<RedisCluster> cluster_;
 };
 
 }  // namespace yxgate::redis

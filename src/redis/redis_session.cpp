@@ -1,6 +1,6 @@
 #include "redis/redis_session.hpp"
 
-#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -52,15 +52,18 @@ RedisSession::RedisSession(asio::any_io_executor executor, RedisOptions options,
       hooks_(std::move(hooks)),
       role_(std::move(role)),
       wake_(executor_),
+      sentinel_wake_(executor_),
       rng_(std::random_device{}()) {
   if (!options_.liveness) options_.liveness = std::make_shared<RedisLiveness>();
   if (options_.health) vote_.emplace(*options_.health);
 }
 
 RedisSession::~RedisSession() {
-  if (link_) {
-    link_->detach();
-    link_->close();
+  for (auto* link : {&link_, &sentinel_link_}) {
+    if (*link) {
+      (*link)->detach();
+      (*link)->close();
+    }
   }
 }
 
@@ -80,7 +83,9 @@ void RedisSession::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (link_) link_->close();  // waiters get kDisconnected, on_link_closed sets down
+  if (sentinel_link_) sentinel_link_->close();
   wake_.cancel();
+  sentinel_wake_.cancel();
   set_up(false);
   vote_.reset();  // a closed session no longer counts towards yxgate_redis_up
 }
@@ -105,8 +110,12 @@ asio::awaitable<void> RedisSession::run(std::shared_ptr<RedisSession> self) {
 }
 
 asio::awaitable<void> RedisSession::wait_for_link_event(Clock::time_point deadline) {
-  wake_.expires_at(deadline);
-  co_await wake_.async_wait(use_tuple);
+  co_await wait_on(wake_, deadline);
+}
+
+asio::awaitable<void> RedisSession::wait_on(asio::steady_timer& timer, Clock::time_point deadline) {
+  timer.expires_at(deadline);
+  co_await timer.async_wait(use_tuple);
 }
 
 std::chrono::milliseconds RedisSession::jittered(std::chrono::milliseconds backoff) {
@@ -115,42 +124,23 @@ std::chrono::milliseconds RedisSession::jittered(std::chrono::milliseconds backo
   return backoff - std::chrono::milliseconds(half(rng_));
 }
 
-asio::awaitable<std::optional<std::string>> RedisSession::resolve() {
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(options_.host, ec);
-  if (!ec) co_return address.to_string();
-  // hiredis would call getaddrinfo() and block the worker: resolve here.
-  asio::ip::tcp::resolver resolver(executor_);
-  auto [rec, results] =
-      co_await resolver.async_resolve(options_.host, std::to_string(options_.port), use_tuple);
-  if (rec || results.empty()) {
-    connect_failed("resolve " + options_.host + ": " + (rec ? rec.message() : "no address"));
-    co_return std::nullopt;
-  }
-  co_return results.begin()->endpoint().address().to_string();
-}
-
 asio::awaitable<bool> RedisSession::connect_once() {
-  const auto ip = co_await resolve();
-  if (!ip || stopped_) co_return false;
-  std::string error;
-  link_ = HiredisLink::connect(executor_, *ip, options_.port, this, error);
-  if (!link_) {
-    connect_failed(error);
+  // Not a conditional expression: g++ 12 mis-compiles co_await inside `?:`.
+  std::string host = options_.host;
+  if (options_.sentinel) {
+    endpoint_ = co_await ask_sentinels();
+  } else if (!options_.cluster_seeds.empty()) {
+    endpoint_ = co_await ask_cluster(host);
+  } else {
+    endpoint_ = co_await resolve(options_.host, options_.port);
+  }
+  if (!endpoint_ || stopped_) co_return false;
+  std::string why;
+  if (!co_await open_link(target_for(*endpoint_, host), link_, wake_, why)) {
+    if (!stopped_) connect_failed(why);
     co_return false;
   }
   const auto link = link_;
-  const auto deadline = Clock::now() + options_.connect_timeout;
-  while (!stopped_ && link->open() && !link->connected() && Clock::now() < deadline) {
-    co_await wait_for_link_event(deadline);
-  }
-  if (stopped_) co_return false;
-  if (!link->connected()) {
-    const std::string why = link->open() ? "connect timeout" : last_error_;
-    link->close();
-    connect_failed(why);
-    co_return false;
-  }
   const auto probe_epoch = options_.liveness->epoch();
   if (!co_await handshake()) {
     link->close();
@@ -159,6 +149,10 @@ asio::awaitable<bool> RedisSession::connect_once() {
   if (stopped_ || !link->open()) co_return false;
   options_.liveness->probe_answered(probe_epoch);
   set_up(true);
+  if (options_.sentinel && !watching_) {
+    watching_ = true;
+    asio::co_spawn(executor_, watch_sentinels(shared_from_this()), asio::detached);
+  }
   // Synchronously after set_up: nothing else runs in between, and state
   // waiters resume only later.
   if (hooks_.on_ready) hooks_.on_ready(*this);
@@ -178,6 +172,8 @@ asio::awaitable<bool> RedisSession::handshake() {
   // A stopped (SIGSTOP) Redis still completes TCP handshakes from its
   // backlog: only an answered command proves it is alive.
   steps.push_back({"PING"});
+  // Sentinels' answers lag a failover: only the node itself knows its role.
+  if (options_.sentinel) steps.push_back({"ROLE"});
   for (auto& step : steps) {
     const std::string name = step.front();
     const auto reply = co_await send(std::move(step));
@@ -189,6 +185,13 @@ asio::awaitable<bool> RedisSession::handshake() {
       // The text never contains the password (Redis answers WRONGPASS ...).
       connect_failed(name + ": " + reply->str);
       co_return false;
+    }
+    if (name == "ROLE") {
+      const auto& role = reply.value();
+      if (!role.is_array() || role.elements.empty() || role.elements[0].str != "master") {
+        connect_failed("ROLE: not a master (the sentinels' answer was stale)");
+        co_return false;
+      }
     }
   }
   co_return true;
@@ -223,14 +226,21 @@ asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args,
 
 asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args,
                                                std::optional<Deadline> deadline) {
+  return send_on(link_, std::move(args), options_.timeout, deadline);
+}
+
+asio::awaitable<RedisReply> RedisSession::send_on(std::shared_ptr<RedisLink> link,
+                                                  std::vector<std::string> args,
+                                                  std::chrono::milliseconds timeout,
+                                                  std::optional<Deadline> deadline) {
   auto self = shared_from_this();
   const auto tag = next_tag_++;
-  if (!link_ || !link_->connected() || !link_->send(args, tag)) {
+  if (!link || !link->connected() || !link->send(args, tag)) {
     co_return RedisFailure::kNotConnected;
   }
   // The reply callback fills `waiter` and cancels the timer; otherwise the
   // timer expires and the command is abandoned. Either way we resume here.
-  const auto timeout_at = std::chrono::steady_clock::now() + options_.timeout;
+  const auto timeout_at = std::chrono::steady_clock::now() + timeout;
   const bool cut_short = deadline && *deadline < timeout_at;
   asio::steady_timer timer(executor_, cut_short ? *deadline : timeout_at);
   Waiter waiter{std::nullopt, &timer};
@@ -243,7 +253,7 @@ asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args,
 }
 
 bool RedisSession::send_push(const std::vector<std::string>& args) {
-  // Not during the handshake: a SUBSCRIBE would switch hiredis to pub/sub
+  // Not during the handshake: a SUBSCRIBE would switch the link to pub/sub
   // mode under the AUTH/SELECT/PING still waiting for replies.
   return up_.load(std::memory_order_relaxed) && link_ && link_->send(args, kPushTag);
 }
@@ -285,8 +295,11 @@ void RedisSession::set_up(bool up) {
   if (vote_) vote_->set_up(up);
   if (up) {
     failing_ = false;
+    // The address reached (sentinel and cluster modes find it themselves).
+    const auto where = endpoint_ ? endpoint_->address().to_string() : options_.host;
+    const auto port = endpoint_ ? endpoint_->port() : options_.port;
     spdlog::info("\"event\":\"redis_up\",\"role\":\"{}\",\"host\":\"{}\",\"port\":{}", role_,
-                 json_escaped(options_.host), options_.port);
+                 json_escaped(where), port);
   }
   for (auto* timer : state_waiters_) timer->cancel();
 }
@@ -333,10 +346,19 @@ asio::awaitable<void> RedisSession::probe(std::shared_ptr<RedisSession> self) {
   set_vote(up_.load(std::memory_order_relaxed));
 }
 
-void RedisSession::on_link_connected(HiredisLink& link) { wake_.cancel(); }
+void RedisSession::on_link_connected(RedisLink& link) {
+  (&link == sentinel_link_.get() ? sentinel_wake_ : wake_).cancel();
+}
 
-void RedisSession::on_link_closed(HiredisLink& link, std::string_view why) {
-  if (&link != link_.get()) return;
+void RedisSession::on_link_closed(RedisLink& link, std::string_view why) {
+  if (&link == sentinel_link_.get()) {
+    sentinel_wake_.cancel();
+    return;
+  }
+  if (&link != link_.get()) {
+    wake_.cancel();  // a sentinel query's link: its waiter re-checks
+    return;
+  }
   last_error_ = why;
   if (up() && !stopped_) {
     metrics::yxgate_metrics().redis_errors_total.Increment();
@@ -347,9 +369,14 @@ void RedisSession::on_link_closed(HiredisLink& link, std::string_view why) {
   wake_.cancel();
 }
 
-void RedisSession::on_link_reply(HiredisLink& link, std::uint64_t tag, const redisReply* reply) {
+void RedisSession::on_link_reply(RedisLink& link, std::uint64_t tag, const redisReply* reply) {
   if (tag == kPushTag) {
-    if (reply != nullptr && hooks_.on_push) hooks_.on_push(*reply);
+    if (reply == nullptr) return;
+    if (&link == sentinel_link_.get()) {
+      on_sentinel_push(*reply);
+    } else if (hooks_.on_push) {
+      hooks_.on_push(*reply);
+    }
     return;
   }
   const auto it = waiters_.find(tag);

@@ -1,7 +1,7 @@
 #pragma once
 // Internal to src/redis: the reconnecting core shared by RedisConnection and
 // RedisSubscriber. One session = one logical Redis connection on one
-// executor: it owns the current HiredisLink, reconnects in the background
+// executor: it owns the current RedisLink, reconnects in the background
 // with backoff, runs the AUTH/SELECT/PING handshake, bounds every command by
 // the timeout and keeps yxgate_redis_up / yxgate_redis_errors_total.
 //
@@ -21,25 +21,25 @@
 #include <unordered_map>
 #include <vector>
 
-#include "redis/hiredis_link.hpp"
 #include "redis/redis_health.hpp"
+#include "redis/redis_link.hpp"
 #include "redis/redis_options.hpp"
 #include "redis/redis_reply.hpp"
 
 namespace yxgate::redis {
 
 class RedisSession : public std::enable_shared_from_this<RedisSession>,
-                     private HiredisLink::Listener {
+                     private RedisLink::Listener {
  public:
   using Deadline = std::chrono::steady_clock::time_point;
   // Replies to commands sent with send_push() (pub/sub) carry this tag.
-  static constexpr std::uint64_t kPushTag = 0;
+  static constexpr std::uint64_t kPushTag = RedisLink::kPushTag;
 
   struct Hooks {
     // After each successful handshake, right after up() turned true; may
-    // send_push(). Runs on the executor, outside hiredis callbacks.
+    // send_push(). Runs on the executor, outside link callbacks.
     std::function<void(RedisSession& session)> on_ready{};
-    // Each reply with kPushTag. Runs inside hiredis' read callback: record
+    // Each reply with kPushTag. Runs inside the link's read callback: record
     // or dispatch, but never stop() the session from here.
     std::function<void(const redisReply& reply)> on_push{};
   };
@@ -89,12 +89,34 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   boost::asio::awaitable<void> run(std::shared_ptr<RedisSession> self);
   boost::asio::awaitable<bool> connect_once();
   boost::asio::awaitable<bool> handshake();
-  boost::asio::awaitable<std::optional<std::string>> resolve();
+  boost::asio::awaitable<std::optional<boost::asio::ip::tcp::endpoint>> resolve(
+      const std::string& host, std::uint16_t port);
+  RedisLink::Target target_for(boost::asio::ip::tcp::endpoint endpoint, const std::string& host);
+  // Connects `slot` to `target`; true once connected, false (and why) when
+  // it failed or the connect timeout passed. Link events cancel `timer`.
+  boost::asio::awaitable<bool> open_link(RedisLink::Target target, std::shared_ptr<RedisLink>& slot,
+                                         boost::asio::steady_timer& timer, std::string& why);
   // Sends on the current link and waits up to the timeout (or `deadline`,
   // if earlier: then kOutOfTime); no up() check.
   boost::asio::awaitable<RedisReply> send(std::vector<std::string> args,
                                           std::optional<Deadline> deadline = std::nullopt);
+  boost::asio::awaitable<RedisReply> send_on(std::shared_ptr<RedisLink> link,
+                                             std::vector<std::string> args,
+                                             std::chrono::milliseconds timeout,
+                                             std::optional<Deadline> deadline = std::nullopt);
   boost::asio::awaitable<void> wait_for_link_event(std::chrono::steady_clock::time_point deadline);
+  static boost::asio::awaitable<void> wait_on(boost::asio::steady_timer& timer,
+                                              std::chrono::steady_clock::time_point deadline);
+
+  // Sentinel mode (redis_session_sentinel.cpp): the master the sentinels
+  // name, and a SUBSCRIBE +switch-master link to one of them.
+  boost::asio::awaitable<std::optional<boost::asio::ip::tcp::endpoint>> ask_sentinels();
+  boost::asio::awaitable<void> watch_sentinels(std::shared_ptr<RedisSession> self);
+  // Cluster mode (a subscriber): the master of pubsub_pin's slot, asked of
+  // the seeds in turn; `host` gets the name to verify with TLS.
+  boost::asio::awaitable<std::optional<boost::asio::ip::tcp::endpoint>> ask_cluster(
+      std::string& host);
+  void on_sentinel_push(const redisReply& reply);
   std::chrono::milliseconds jittered(std::chrono::milliseconds backoff);
   void set_up(bool up);
   void connect_failed(std::string_view why);
@@ -104,19 +126,25 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   boost::asio::awaitable<void> probe(std::shared_ptr<RedisSession> self);
   void set_vote(bool up);
 
-  void on_link_connected(HiredisLink& link) override;
-  void on_link_closed(HiredisLink& link, std::string_view why) override;
-  void on_link_reply(HiredisLink& link, std::uint64_t tag, const redisReply* reply) override;
+  void on_link_connected(RedisLink& link) override;
+  void on_link_closed(RedisLink& link, std::string_view why) override;
+  void on_link_reply(RedisLink& link, std::uint64_t tag, const redisReply* reply) override;
 
   boost::asio::any_io_executor executor_;
   RedisOptions options_;
   Hooks hooks_;
   std::string role_;
-  std::shared_ptr<HiredisLink> link_;
+  std::shared_ptr<RedisLink> link_;
+  std::optional<boost::asio::ip::tcp::endpoint> endpoint_;  // where link_ goes
+  // Sentinel mode: the +switch-master subscription and its loop's timer.
+  std::shared_ptr<RedisLink> sentinel_link_;
+  boost::asio::steady_timer sentinel_wake_;
+  std::size_t next_sentinel_ = 0;  // the sentinel asked first
+  bool watching_ = false;
   // The run loop sleeps on it; link events and stop() cancel it to wake it.
   boost::asio::steady_timer wake_;
   // Commands in flight by tag. A timed-out command removes itself, so its
-  // late reply finds nothing and is dropped: hiredis only ever carries the
+  // late reply finds nothing and is dropped: the link only ever carries the
   // tag, never a pointer into a coroutine frame.
   std::unordered_map<std::uint64_t, Waiter*> waiters_;
   std::uint64_t next_tag_ = kPushTag + 1;

@@ -1,6 +1,6 @@
 #include "redis/redis_subscriber.hpp"
 
-#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
 
 #include <map>
 

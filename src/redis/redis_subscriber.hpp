@@ -7,7 +7,7 @@
 // lost (Redis pub/sub keeps nothing): `on_subscribed` runs each time Redis
 // confirms a subscription, so the cache can drop what it may have missed.
 //
-// Use it only from its executor; handlers run there, inside hiredis' read
+// Use it only from its executor; handlers run there, inside the link's read
 // callback: they may call subscribe() but must not destroy the subscriber.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

@@ -46,15 +46,24 @@ RedisServerProcess::~RedisServerProcess() { stop(); }
 bool RedisServerProcess::start() {
   ChildOptions child;
   child.binary = server_bin_;
-  child.name = "redis-" + std::to_string(++starts_);
+  child.name = options_.name + "-" + std::to_string(++starts_);
   child.dir = options_.dir;
-  child.args = {
-      "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
-      "",       "--appendonly",        "no",     "--dir",     options_.dir->path().string()};
+  child.args = {"--bind",       "127.0.0.1", "--save", "",
+                "--appendonly", "no",        "--dir",  options_.dir->path().string()};
+  if (options_.tls) {
+    const auto& tls = *options_.tls;
+    child.args.insert(child.args.end(),
+                      {"--port", "0", "--tls-port", std::to_string(port_), "--tls-cert-file",
+                       tls.cert_file, "--tls-key-file", tls.key_file, "--tls-ca-cert-file",
+                       tls.ca_file, "--tls-auth-clients", tls.auth_clients ? "yes" : "no"});
+  } else {
+    child.args.insert(child.args.end(), {"--port", std::to_string(port_)});
+  }
   if (!options_.password.empty()) {
     child.args.push_back("--requirepass");
     child.args.push_back(options_.password);
   }
+  child.args.insert(child.args.end(), options_.extra_args.begin(), options_.extra_args.end());
   process_ = std::make_unique<ChildProcess>(std::move(child));
   if (process_->wait_for_line("Ready to accept connections", kStartTimeout)) return true;
   process_.reset();  // SIGTERM/SIGKILL by pid, reaped
@@ -62,7 +71,7 @@ bool RedisServerProcess::start() {
 }
 
 std::string RedisServerProcess::url() const {
-  std::string url = "redis://";
+  std::string url = options_.tls ? "rediss://" : "redis://";
   if (!options_.password.empty()) url += ":" + options_.password + "@";
   return url + "127.0.0.1:" + std::to_string(port_) + "/0";
 }
@@ -71,6 +80,14 @@ void RedisServerProcess::stop() {
   if (!process_) return;
   resume();  // a stopped process cannot act on SIGTERM
   process_->stop();
+  process_.reset();
+}
+
+void RedisServerProcess::kill() {
+  if (!process_) return;
+  resume();
+  process_->signal(SIGKILL);
+  process_->wait_exit(std::chrono::seconds(5));
   process_.reset();
 }
 
@@ -97,6 +114,13 @@ std::string RedisServerProcess::cli(const std::vector<std::string>& args) const 
   child.name = "redis-cli";
   child.dir = options_.dir;
   child.args = {"-p", std::to_string(port_)};
+  if (options_.tls) {
+    child.args.insert(child.args.end(), {"--tls", "--cacert", options_.tls->ca_file});
+    if (!options_.tls->client_cert_file.empty()) {
+      child.args.insert(child.args.end(), {"--cert", options_.tls->client_cert_file, "--key",
+                                           options_.tls->client_key_file});
+    }
+  }
   if (!options_.password.empty()) {
     child.args.insert(child.args.end(), {"-a", options_.password, "--no-auth-warning"});
   }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,9 +13,24 @@
 
 namespace yxgate::testing {
 
+// TLS only (--port 0 --tls-port PORT): the server's certificate, and the CA
+// that signed it (also what client certificates are checked against).
+struct RedisTlsFiles {
+  std::string cert_file;
+  std::string key_file;
+  std::string ca_file;
+  bool auth_clients = false;  // --tls-auth-clients: demand a client certificate
+  // redis-cli's own client certificate when auth_clients is set.
+  std::string client_cert_file{};
+  std::string client_key_file{};
+};
+
 struct RedisServerOptions {
-  std::string password{};          // non-empty: --requirepass
-  std::shared_ptr<TestDir> dir{};  // null: its own (logs kept if the test fails)
+  std::string password{};  // non-empty: --requirepass
+  std::optional<RedisTlsFiles> tls{};
+  std::shared_ptr<TestDir> dir{};         // null: its own (logs kept if the test fails)
+  std::vector<std::string> extra_args{};  // e.g. {"--replicaof", "127.0.0.1", "6379"}
+  std::string name = "redis";             // log file names
 };
 
 class RedisServerProcess {
@@ -27,12 +43,15 @@ class RedisServerProcess {
   RedisServerProcess& operator=(const RedisServerProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
-  // redis://[:password@]127.0.0.1:PORT/0
+  // redis[s]://[:password@]127.0.0.1:PORT/0
   std::string url() const;
   pid_t pid() const { return process_ ? process_->pid() : -1; }
   bool running() const { return process_ != nullptr; }
 
   void stop();
+  // SIGKILL: a crash, no shutdown work (a SIGTERMed master with replicas
+  // first waits for them to catch up).
+  void kill();
   // Starts again on the same port (throws if that fails).
   void restart();
   // SIGSTOP / SIGCONT: a hung Redis whose socket still accepts connections.

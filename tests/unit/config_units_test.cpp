@@ -107,7 +107,14 @@ TEST(ConfigNetAddress, RedisUrl) {
   ASSERT_TRUE(acl.ok());
   EXPECT_EQ(acl->username, "svc-user");
   EXPECT_EQ(acl->password, "pw");
-  for (const char* bad : {"redis://h", "rediss://h:1", "redis://u@h:1", "redis://:@h:1",
+  auto tls = parse_redis_url("rediss://svc-user:pw@redis.svc:6380/1");  // SPEC §7: TLS
+  ASSERT_TRUE(tls.ok());
+  EXPECT_TRUE(tls->tls);
+  EXPECT_EQ(tls->host, "redis.svc");
+  EXPECT_EQ(tls->port, 6380);
+  EXPECT_EQ(tls->username, "svc-user");
+  EXPECT_FALSE(parse_redis_url("redis://h:1")->tls);
+  for (const char* bad : {"redis://h", "rediss://h", "redis:/h:1", "redis://u@h:1", "redis://:@h:1",
                           "redis://u:@h:1", "redis://h:1/x"}) {
     EXPECT_FALSE(parse_redis_url(bad).ok()) << bad;
   }

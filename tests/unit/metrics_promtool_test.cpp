@@ -93,6 +93,8 @@ TEST(MetricsPromtool, AllYxgateFamiliesPassPromtoolCheck) {
                              "yxgate_ratelimit_decisions_total",
                              "yxgate_redis_up",
                              "yxgate_redis_errors_total",
+                             "yxgate_redis_redirects_total",
+                             "yxgate_redis_failovers_total",
                              "yxgate_inflight_requests",
                              "yxgate_cache_local_bytes",
                              "yxgate_idempotent_replays_total",

@@ -1,0 +1,109 @@
+#include "support/redis_cluster.hpp"
+
+#include <chrono>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace yxgate::testing {
+namespace {
+
+template <class F>
+bool poll_until(F ready, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return ready();
+}
+
+}  // namespace
+
+RedisClusterGroup::RedisClusterGroup() : dir_(std::make_shared<TestDir>()) {
+  for (int i = 0; i < 6; ++i) {
+    // Each node its own directory (nodes.conf); --cluster-port explicit:
+    // the default, port + 10000, overflows for high free ports.
+    nodes_.push_back(std::make_unique<RedisServerProcess>(
+        // Validity factor 0: a replica of an idle master (no recent
+        // replication traffic) may still take over.
+        RedisServerOptions{.extra_args = {"--cluster-enabled", "yes", "--cluster-node-timeout",
+                                          "1000", "--cluster-replica-validity-factor", "0",
+                                          "--cluster-port", std::to_string(free_port())},
+                           .name = "node" + std::to_string(i)}));
+  }
+  ChildOptions create{.binary = "/usr/bin/redis-cli",
+                      .args = {"--cluster", "create"},
+                      .name = "cluster-create",
+                      .dir = dir_};
+  for (const auto& address : addresses()) create.args.push_back(address);
+  create.args.insert(create.args.end(), {"--cluster-replicas", "1", "--cluster-yes"});
+  ChildProcess creating(std::move(create));
+  const auto status = creating.wait_exit(std::chrono::seconds(30));
+  if (!status || *status != 0) {
+    throw std::runtime_error("redis-cli --cluster create failed: " + creating.read_stdout());
+  }
+  if (!poll_until([&] { return ok(); }, std::chrono::seconds(30))) {
+    throw std::runtime_error("cluster did not become ok");
+  }
+}
+
+std::vector<std::string> RedisClusterGroup::addresses() const {
+  std::vector<std::string> out;
+  for (const auto& node : nodes_) out.push_back("127.0.0.1:" + std::to_string(node->port()));
+  return out;
+}
+
+bool RedisClusterGroup::ok() {
+  for (auto& node : nodes_) {
+    if (!node->running()) continue;
+    if (node->cli({"CLUSTER", "INFO"}).find("cluster_state:ok") == std::string::npos) return false;
+  }
+  return true;
+}
+
+std::string RedisClusterGroup::cli(const std::vector<std::string>& args) {
+  for (auto& node : nodes_) {
+    if (!node->running()) continue;
+    std::vector<std::string> with_c{"-c"};
+    with_c.insert(with_c.end(), args.begin(), args.end());
+    return node->cli(with_c);
+  }
+  throw std::runtime_error("no node running");
+}
+
+RedisServerProcess* RedisClusterGroup::master_of(const std::string& key) {
+  const auto slot = std::stoi(cli({"CLUSTER", "KEYSLOT", key}));
+  // Raw CLUSTER SLOTS: start, end, ip, port, id, (replica ip, port, id)...
+  // per range, one field per line; ranges are told apart by re-reading.
+  for (auto& node : nodes_) {
+    if (!node->running()) continue;
+    // CLUSTER NODES: "<id> <ip:port@cport> <flags> ... <slot ranges>".
+    std::istringstream lines(node->cli({"CLUSTER", "NODES"}));
+    std::string line;
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      std::string id, address, flags, master, ping, pong, epoch, link;
+      fields >> id >> address >> flags >> master >> ping >> pong >> epoch >> link;
+      if (flags.find("master") == std::string::npos || flags.find("fail") != std::string::npos) {
+        continue;
+      }
+      std::string range;
+      while (fields >> range) {
+        if (range.starts_with("[")) continue;  // a migration in progress
+        const auto dash = range.find('-');
+        const int a = std::stoi(range.substr(0, dash));
+        const int b = dash == std::string::npos ? a : std::stoi(range.substr(dash + 1));
+        if (slot < a || slot > b) continue;
+        const auto port = std::stoi(address.substr(address.find(':') + 1));
+        for (auto& candidate : nodes_) {
+          if (candidate->running() && candidate->port() == port) return candidate.get();
+        }
+      }
+    }
+    break;  // one node's view is enough
+  }
+  return nullptr;
+}
+
+}  // namespace yxgate::testing

@@ -1,0 +1,37 @@
+#pragma once
+// A Redis Cluster for a test (SPEC §11.6): six redis-server
+// --cluster-enabled nodes on free loopback ports, joined by
+// `redis-cli --cluster create ... --cluster-replicas 1` into three masters
+// with a replica each; cluster-node-timeout 1000 ms, so a killed master's
+// replica takes over within about two seconds.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/process.hpp"
+#include "support/redis_server.hpp"
+
+namespace yxgate::testing {
+
+class RedisClusterGroup {
+ public:
+  // Throws std::runtime_error if the cluster is not ok within 30 s.
+  RedisClusterGroup();
+
+  std::vector<std::unique_ptr<RedisServerProcess>>& nodes() { return nodes_; }
+  // "127.0.0.1:PORT" of every node, for cache.redis.nodes.
+  std::vector<std::string> addresses() const;
+  // The running node that serves `key` as master (asks CLUSTER KEYSLOT/SLOTS).
+  RedisServerProcess* master_of(const std::string& key);
+  // `redis-cli -c` (follows redirects) against a running node.
+  std::string cli(const std::vector<std::string>& args);
+  // True once every running node reports cluster_state:ok.
+  bool ok();
+
+ private:
+  std::shared_ptr<TestDir> dir_;
+  std::vector<std::unique_ptr<RedisServerProcess>> nodes_;
+};
+
+}  // namespace yxgate::testing
