@@ -48,7 +48,10 @@ scenario_redis_hit() {
   warm "http://127.0.0.1:$redishit_port$hit_path" X-Yxgate-Cache
   row_admin=$redishit_admin row_own_label="yxgate alone" bench_row redis_yx "Redis hit" \
     "$yx, local layer off + redis-server" "http://127.0.0.1:$redishit_port$hit_path" "$redishit_pid $redis_pid"
-  redis_row redis_bench "Redis hit" "redis-benchmark GET (ceiling)" "yxgate:default:msg:1001"
+  # Keys name the app by its AppKey's digest (SPEC §11.1): ask Redis for it.
+  local key
+  key=$(redis-cli -p "$redis_port" --scan --pattern 'yxgate:*:msg:1001' | head -1)
+  redis_row redis_bench "Redis hit" "redis-benchmark GET (ceiling)" "$key"
   stop_proc "$redishit_pid"
 }
 

@@ -34,6 +34,15 @@ bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
   return predicate();
 }
 
+// The value of one unlabelled (or fully labelled) series on /metrics; -1
+// when it is absent.
+inline double metric_value(std::uint16_t admin_port, const std::string& series) {
+  const auto text = request(admin_port, "GET", "/metrics").body;
+  const auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
 // One request of a burst (fire_calls_together).
 struct Call {
   std::string method;

@@ -231,13 +231,6 @@ TEST_F(RateLimit, SighupChangesTheLogLevel) {
   EXPECT_EQ(gateway().log().find("after-reload"), std::string::npos) << "info lines are off";
 }
 
-double metric_value(std::uint16_t admin_port, const std::string& series) {
-  const auto text = request(admin_port, "GET", "/metrics").body;
-  const auto at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
-}
-
 // Global scope: two replicas share one bucket through Redis.
 class GlobalRateLimit : public ::testing::Test {
  protected:

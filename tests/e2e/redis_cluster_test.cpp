@@ -22,13 +22,6 @@ std::string message_key(std::uint64_t id) {
   return "yxgate:{" + cache::app_cache_identity("demo-app-key") + "}:msg:" + std::to_string(id);
 }
 
-double metric_value(std::uint16_t admin_port, const std::string& series) {
-  const auto text = request(admin_port, "GET", "/metrics").body;
-  const auto at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
-}
-
 class RedisCluster : public ::testing::Test {
  protected:
   std::unique_ptr<GatewayProcess> start_gateway(std::string app_yaml = "") {

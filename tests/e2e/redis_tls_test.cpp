@@ -13,13 +13,6 @@ std::string message_path(std::uint64_t id) {
   return "/im/v2/conversations/" + std::string(kAliceBob) + "/messages/" + std::to_string(id);
 }
 
-double metric_value(std::uint16_t admin_port, const std::string& series) {
-  const auto text = request(admin_port, "GET", "/metrics").body;
-  const auto at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
-}
-
 class RedisTls : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -23,13 +23,6 @@ constexpr auto kPendingTtl = kMaxWait + 2 * kUpstreamTimeout + 2 * kRedisTimeout
 constexpr std::string_view kModify = "/im/v2/messages/actions/modifyMsg";
 constexpr std::string_view kBody = R"({"message":{"message_server_id":1031,"text":"v2"}})";
 
-double metric_value(std::uint16_t admin_port, const std::string& series) {
-  const auto text = request(admin_port, "GET", "/metrics").body;
-  const auto at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
-}
-
 class ReplayCrash : public ::testing::Test {
  protected:
   void SetUp() override {

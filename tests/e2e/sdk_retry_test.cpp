@@ -15,13 +15,6 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kConversation = "alice|1|bob";
 
-double metric_value(std::uint16_t admin_port, const std::string& series) {
-  const auto text = request(admin_port, "GET", "/metrics").body;
-  const auto at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
-}
-
 // A gateway-made error of SPEC §5 for an unknown write outcome: 504, code
 // 500, a text the SDKs do not retry on.
 void expect_outcome_unknown(const HttpResponse& res) {

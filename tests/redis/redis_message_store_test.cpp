@@ -283,7 +283,9 @@ TEST_F(CachedMessagesLeaseTest, ACallsFillsLeaveTogether) {
     }
     const auto before = reads_processed();
     co_await cache.fill_call(0, alice_bob, std::move(fills));
-    EXPECT_LE(reads_processed() - before, 3);  // one per message before
+    // One read per message before; now a burst Redis reads in a few chunks
+    // (fewer on an idle machine: 1).
+    EXPECT_LT(reads_processed() - before, 10);
   });
   EXPECT_EQ(server.cli({"EXISTS", "yxgate:default:msg:101", "yxgate:default:msg:150"}), "2");
 }
