@@ -1,8 +1,8 @@
 // yxgate-emulator's upstream behaviours the gateway must survive, each on a
 // switch (emulator/README.md, "Switches" and "Faults"), checked directly.
-#include <zlib.h>
 
 #include "e2e/emulator_test_env.hpp"
+#include "support/gunzip.hpp"
 
 namespace yxgate::testing {
 namespace {
@@ -10,20 +10,6 @@ namespace {
 using namespace std::chrono_literals;
 
 class EmulatorSwitches : public EmulatorDirectTest {};
-
-std::string gunzip(std::string_view data) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return "<inflateInit2 failed>";
-  std::string out(64 * 1024, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = inflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  inflateEnd(&zs);
-  return rc == Z_STREAM_END ? out : "<not gzip>";
-}
 
 TEST_F(EmulatorSwitches, ChunkedFaultSendsTheSameBodyInSeveralChunks) {
   const auto response = get(kMessage5Path, {{"X-Emulator-Fault", "chunked"}});

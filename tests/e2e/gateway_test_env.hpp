@@ -43,6 +43,27 @@ inline double metric_value(std::uint16_t admin_port, const std::string& series) 
   return std::stod(text.substr(at + series.size() + 2));
 }
 
+// A replica sharing the Redis at `redis_url` (cache.redis.timeout
+// `redis_timeout`), returned once its Redis links are up. `extra_yaml`
+// follows the Redis keys (indented: more `cache:` keys; or top-level
+// sections); `upstream_yaml` goes under `upstream:`.
+inline std::unique_ptr<GatewayProcess> start_redis_replica(const std::string& upstream_url,
+                                                           const std::string& redis_url,
+                                                           std::string_view redis_timeout,
+                                                           const std::string& extra_yaml = "",
+                                                           const std::string& upstream_yaml = "") {
+  GatewayOptions options{.upstream_url = upstream_url,
+                         .extra_yaml = "cache:\n  redis:\n    url: " + redis_url +
+                                       "\n    timeout: " + std::string(redis_timeout) + "\n" +
+                                       extra_yaml,
+                         .upstream_yaml = upstream_yaml};
+  auto gateway = std::make_unique<GatewayProcess>(options);
+  EXPECT_TRUE(
+      eventually([&] { return metric_value(gateway->admin_port(), "yxgate_redis_up") == 1; },
+                 std::chrono::seconds(5)));
+  return gateway;
+}
+
 // One request of a burst (fire_calls_together).
 struct Call {
   std::string method;

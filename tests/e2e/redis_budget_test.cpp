@@ -19,16 +19,7 @@ using std::chrono::milliseconds;
 class RedisBudget : public ::testing::Test {
  protected:
   std::unique_ptr<GatewayProcess> start_gateway(std::string_view redis_timeout) {
-    GatewayOptions options{.upstream_url = emulator_.base_url(),
-                           .extra_yaml = "cache:\n  redis:\n    url: " + redis_.url() +
-                                         "\n    timeout: " + std::string(redis_timeout) + "\n"};
-    auto gateway = std::make_unique<GatewayProcess>(options);
-    EXPECT_TRUE(eventually([&] { return redis_up(*gateway); }, std::chrono::seconds(5)));
-    return gateway;
-  }
-  static bool redis_up(GatewayProcess& gateway) {
-    const auto text = request(gateway.admin_port(), "GET", "/metrics").body;
-    return text.find("\nyxgate_redis_up 1") != std::string::npos;
+    return start_redis_replica(emulator_.base_url(), redis_.url(), redis_timeout);
   }
   int script_calls() const { return redis_.command_calls({"evalsha", "eval"}); }
 

@@ -34,14 +34,7 @@ class RedisCache : public ::testing::Test {
 
   std::unique_ptr<GatewayProcess> start_gateway(std::string extra = "",
                                                 std::string redis_timeout = "100ms") {
-    GatewayOptions options{.upstream_url = emulator_->base_url(),
-                           .extra_yaml = "cache:\n  redis:\n    url: " + redis_->url() +
-                                         "\n    timeout: " + redis_timeout + "\n" + extra};
-    auto gateway = std::make_unique<GatewayProcess>(options);
-    EXPECT_TRUE(
-        eventually([&] { return metric_value(gateway->admin_port(), "yxgate_redis_up") == 1; },
-                   std::chrono::seconds(5)));
-    return gateway;
+    return start_redis_replica(emulator_->base_url(), redis_->url(), redis_timeout, extra);
   }
 
   HttpResponse get_via(GatewayProcess& gateway, const std::string& target,

@@ -32,15 +32,9 @@ class ReplayCrash : public ::testing::Test {
     b_ = start_gateway();
   }
   std::unique_ptr<GatewayProcess> start_gateway() {
-    GatewayOptions options{
-        .upstream_url = emulator_->base_url(),
-        .extra_yaml = "cache:\n  redis:\n    url: " + redis_->url() +
-                      "\n    timeout: " + std::to_string(kRedisTimeout.count()) + "ms\n",
-        .upstream_yaml = "  timeout: " + std::to_string(kUpstreamTimeout.count()) + "ms\n"};
-    auto gateway = std::make_unique<GatewayProcess>(options);
-    EXPECT_TRUE(eventually(
-        [&] { return metric_value(gateway->admin_port(), "yxgate_redis_up") == 1; }, 5s));
-    return gateway;
+    return start_redis_replica(emulator_->base_url(), redis_->url(),
+                               std::to_string(kRedisTimeout.count()) + "ms", "",
+                               "  timeout: " + std::to_string(kUpstreamTimeout.count()) + "ms\n");
   }
   HttpResponse modify(std::uint16_t port, const std::string& trace_id) {
     return request(port, "POST", kModify,

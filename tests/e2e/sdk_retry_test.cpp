@@ -266,15 +266,8 @@ class SdkRetryAcrossReplicas : public ::testing::Test {
     b_ = start_gateway();
   }
   std::unique_ptr<GatewayProcess> start_gateway() {
-    GatewayOptions options{
-        .upstream_url = emulator_->base_url(),
-        .extra_yaml = "cache:\n  redis:\n    url: " + redis_->url() + "\n    timeout: 100ms\n",
-        .upstream_yaml = "  timeout: 300ms\n"};
-    auto gateway = std::make_unique<GatewayProcess>(options);
-    EXPECT_TRUE(
-        eventually([&] { return metric_value(gateway->admin_port(), "yxgate_redis_up") == 1; },
-                   std::chrono::seconds(5)));
-    return gateway;
+    return start_redis_replica(emulator_->base_url(), redis_->url(), "100ms", "",
+                               "  timeout: 300ms\n");
   }
   SdkClient sdk(std::vector<std::uint16_t> ports, std::chrono::milliseconds timeout = 5s) {
     return SdkClient({.ports = std::move(ports), .timeout = timeout});

@@ -3,9 +3,9 @@
 // connection the upstream closed while idle, non-JSON and wrong-shape 200s,
 // any HTTP status, failed_list codes other than 107404, gzip. The emulator
 // switches each behaviour on (emulator/README.md, "Switches", "Faults").
-#include <zlib.h>
 
 #include "e2e/gateway_test_env.hpp"
+#include "support/gunzip.hpp"
 
 namespace yxgate::testing {
 namespace {
@@ -17,20 +17,6 @@ constexpr std::string_view kChatroom = "/im/v2/chatrooms/7/messages?sender_id=s&
 
 std::string message5_with_time() {
   return std::string(kMessage5) + "?message_time=" + std::to_string(seeded_create_time(5));
-}
-
-std::string gunzip(std::string_view data) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return "<inflateInit2 failed>";
-  std::string out(64 * 1024, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = inflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  inflateEnd(&zs);
-  return rc == Z_STREAM_END ? out : "<not gzip>";
 }
 
 class UpstreamBehaviour : public GatewayTest {
