@@ -20,9 +20,7 @@ namespace {
 
 using testing::RedisClusterGroup;
 
-double moved_count() {
-  return metrics::yxgate_metrics().redis_moved_total.Value();
-}
+double moved_count() { return metrics::yxgate_metrics().redis_moved_total.Value(); }
 double failovers() { return metrics::yxgate_metrics().redis_failovers_total.Value(); }
 
 class RedisClusterTest : public ::testing::Test {
@@ -71,10 +69,7 @@ TEST_F(RedisClusterTest, ReassignedSlotIsFollowedThroughMoved) {
   const std::string key = "moving";
   auto* from = group.master_of(key);
   ASSERT_NE(from, nullptr);
-  testing::RedisServerProcess* to = nullptr;
-  for (auto& node : group.nodes()) {
-    if (node.get() != from && node->cli({"ROLE"}).starts_with("master")) to = node.get();
-  }
+  auto* to = group.another_master(from);
   ASSERT_NE(to, nullptr);
   run_test(io, [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await redis.wait_until(true, 5s));
@@ -83,7 +78,14 @@ TEST_F(RedisClusterTest, ReassignedSlotIsFollowedThroughMoved) {
   // The slot is empty: reassign it everywhere at once.
   const auto slot = group.cli({"CLUSTER", "KEYSLOT", key});
   const auto to_id = to->cli({"CLUSTER", "MYID"});
-  for (auto& node : group.nodes()) node->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
+  // The new owner first, with the highest config epoch, so the old owner's
+  // gossip (a lower epoch) cannot take the slot back before every node
+  // knows (it did, now and then, without BUMPEPOCH).
+  to->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
+  to->cli({"CLUSTER", "BUMPEPOCH"});
+  for (auto& node : group.nodes()) {
+    if (node->running()) node->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
+  }
   const auto moved_before = moved_count();
   run_test(io, [&]() -> asio::awaitable<void> {
     auto set = co_await redis.command(cmd("SET", key, "moved"));
@@ -98,10 +100,7 @@ TEST_F(RedisClusterTest, SlotBeingMigratedIsFollowedThroughAsk) {
   const std::string key = "migrating";
   auto* from = group.master_of(key);
   ASSERT_NE(from, nullptr);
-  testing::RedisServerProcess* to = nullptr;
-  for (auto& node : group.nodes()) {
-    if (node.get() != from && node->cli({"ROLE"}).starts_with("master")) to = node.get();
-  }
+  auto* to = group.another_master(from);
   ASSERT_NE(to, nullptr);
   run_test(io,
            [&]() -> asio::awaitable<void> { CO_ASSERT_TRUE(co_await redis.wait_until(true, 5s)); });

@@ -72,6 +72,15 @@ std::string RedisClusterGroup::cli(const std::vector<std::string>& args) {
   throw std::runtime_error("no node running");
 }
 
+RedisServerProcess* RedisClusterGroup::another_master(const RedisServerProcess* not_this) {
+  for (auto& node : nodes_) {
+    if (node.get() != not_this && node->running() && node->cli({"ROLE"}).starts_with("master")) {
+      return node.get();
+    }
+  }
+  return nullptr;
+}
+
 RedisServerProcess* RedisClusterGroup::master_of(const std::string& key) {
   const auto slot = std::stoi(cli({"CLUSTER", "KEYSLOT", key}));
   // Raw CLUSTER SLOTS: start, end, ip, port, id, (replica ip, port, id)...

@@ -24,6 +24,10 @@ class RedisClusterGroup {
   std::vector<std::string> addresses() const;
   // The running node that serves `key` as master (asks CLUSTER KEYSLOT/SLOTS).
   RedisServerProcess* master_of(const std::string& key);
+  // The last running master other than `not_this` (null if none). In a
+  // fresh cluster that is the highest config epoch: a slot handed to it by
+  // CLUSTER SETSLOT ... NODE is not taken back by the old owner's gossip.
+  RedisServerProcess* another_master(const RedisServerProcess* not_this);
   // `redis-cli -c` (follows redirects) against a running node.
   std::string cli(const std::vector<std::string>& args);
   // True once every running node reports cluster_state:ok.
