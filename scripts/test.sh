@@ -33,7 +33,7 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TEST
 ninja -C build-tsan yxgate yxgate-emulator e2e_tests redis_tests component_tests harness_tests
 # Everything that runs threads: the gateway and emulator under every e2e test
 # (coalescing, cache, rate limits, Redis), the Redis client, the harness.
-TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1:history_size=4 \
+TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1:history_size=4:suppressions=$PWD/tests/tsan.supp \
   ctest --test-dir build-tsan --output-on-failure --timeout 900 -j "$(nproc)" -L threads
 
 phase "fuzzing (FUZZ_SECONDS=${FUZZ_SECONDS:=15} per target)"
