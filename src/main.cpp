@@ -13,10 +13,10 @@
 #include "config/redacted_json.hpp"
 #include "config/secrets.hpp"
 #include "frontdoor/connection_limits.hpp"
+#include "gateway/gateway.hpp"
 #include "log/event_line.hpp"
 #include "log/logging.hpp"
 #include "metrics/yxgate_metrics.hpp"
-#include "pipeline/gateway.hpp"
 #include "server/http_server.hpp"
 #include "server/signal_handler.hpp"
 #include "upstream/upstream_client.hpp"
@@ -76,7 +76,7 @@ yxgate::frontdoor::ConnectionLimits connection_limits(const yxgate::config::Conf
 // connections. An invalid file keeps the running configuration. /config
 // shows what was applied (the rest of the file waits for a restart).
 void reload(const std::string& path, const yxgate::config::Config& running,
-            yxgate::pipeline::Gateway& gateway, yxgate::admin::AdminHandler& admin) {
+            yxgate::gateway::Gateway& gateway, yxgate::admin::AdminHandler& admin) {
   using namespace yxgate;
   auto loaded = config::load_config_file(path);
   std::string problem;
@@ -140,7 +140,7 @@ int run(const char* path) {
                            : std::max(1u, std::thread::hardware_concurrency());
   server::WorkerPool pool(threads);
   auto tls = upstream::make_tls_context(config.upstream.tls_verify);
-  pipeline::Gateway gateway(config, pool, *tls, state);
+  gateway::Gateway gateway(config, pool, *tls, state);
   admin::AdminHandler admin_handler(state, config::to_redacted_json(config), &gateway.cache());
 
   const auto limits = connection_limits(config, threads);

@@ -1,8 +1,8 @@
 #include "admin/admin_handler.hpp"
 
+#include "message_cache/cached_messages.hpp"
 #include "metrics/registry.hpp"
 #include "metrics/yxgate_metrics.hpp"
-#include "pipeline/cached_messages.hpp"
 #include "router/conversation_id.hpp"
 #include "router/route.hpp"
 
@@ -24,7 +24,7 @@ bool is_loopback_client(const boost::asio::ip::address& address) {
 }  // namespace
 
 AdminHandler::AdminHandler(server::ServerState& state, std::string redacted_config,
-                           pipeline::CachedMessages* cache)
+                           message_cache::CachedMessages* cache)
     : state_(state),
       redacted_config_(std::make_shared<const std::string>(std::move(redacted_config))),
       cache_(cache) {}
@@ -68,7 +68,7 @@ boost::asio::awaitable<HttpResponse> AdminHandler::purge(const server::HttpReque
   }
   if (cache_) {
     // One Redis timeout for the whole purge (SPEC §11.3).
-    pipeline::RedisBudget budget;
+    request::RedisBudget budget;
     for (std::uint32_t app = 0; app < cache_->app_count(); ++app) {
       co_await cache_->invalidate_message(client.worker, app, *id, budget, true);
     }

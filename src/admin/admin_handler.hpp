@@ -7,7 +7,7 @@
 
 #include "server/http_server.hpp"
 
-namespace yxgate::pipeline {
+namespace yxgate::message_cache {
 class CachedMessages;
 }
 
@@ -18,7 +18,7 @@ class AdminHandler final : public server::RequestHandler {
   // `redacted_config` is /config's body: the running configuration,
   // secrets redacted (config/redacted_json.hpp).
   AdminHandler(server::ServerState& state, std::string redacted_config,
-               pipeline::CachedMessages* cache);
+               message_cache::CachedMessages* cache);
 
   // SIGHUP applied a new configuration: /config shows it from now on.
   void set_redacted_config(std::string redacted_config);
@@ -34,7 +34,7 @@ class AdminHandler final : public server::RequestHandler {
   server::ServerState& state_;
   mutable std::mutex config_mutex_;  // admin requests only: not the data path
   std::shared_ptr<const std::string> redacted_config_;
-  pipeline::CachedMessages* cache_;
+  message_cache::CachedMessages* cache_;
 };
 
 }  // namespace yxgate::admin

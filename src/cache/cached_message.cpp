@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "cache/json_number.hpp"
+#include "yunxin/reply_body.hpp"
 
 namespace yxgate::cache {
 namespace {
@@ -153,12 +154,8 @@ Lookup match(const CacheEntry& entry, const router::ConversationId& conversation
 }
 
 std::string single_message_body(const CacheEntry& entry) {
-  if (entry.negative) return R"({"code":107404,"msg":"message not exist","data":{}})";
-  constexpr std::string_view kPrefix = R"({"code":200,"msg":"success","data":)";
-  std::string body;
-  body.reserve(kPrefix.size() + entry.message_json.size() + 1);
-  body.append(kPrefix).append(entry.message_json).push_back('}');
-  return body;
+  if (entry.negative) return std::string(yunxin::kMessageNotFoundBody);
+  return yunxin::success_body(entry.message_json);
 }
 
 }  // namespace yxgate::cache

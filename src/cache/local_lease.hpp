@@ -7,7 +7,7 @@
 // before it has arrived. The lease then runs until the beat's send time +
 // lease_for. A failed beat, a gap in the numbers or a silence past the lease
 // ends it; the next own beat that comes back drops the whole local layer
-// and starts a new one. The Redis layer (pipeline/redis_message_store) does
+// and starts a new one. The Redis layer (message_cache/redis_message_store) does
 // the publishing and applies what these rules decide.
 //
 // Not thread-safe: one owner, on one executor.

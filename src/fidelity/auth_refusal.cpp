@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "yunxin/codes.hpp"
+
 namespace yxgate::fidelity {
 
 bool is_auth_refusal_message(std::string_view msg) {
@@ -26,7 +28,7 @@ bool is_auth_refusal_body(std::string_view body) {
   if (parser.parse(body.data(), body.size()).get_object().get(root)) return false;
   std::int64_t code = 0;
   std::string_view msg;
-  if (root["code"].get_int64().get(code) || code != 414) return false;
+  if (root["code"].get_int64().get(code) || code != yunxin::kParameterError) return false;
   if (root["msg"].get_string().get(msg)) return false;
   return is_auth_refusal_message(msg);
 }

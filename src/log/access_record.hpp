@@ -1,6 +1,6 @@
 #pragma once
 // What the access log writes about one request (SPEC §10): filled in by the
-// gateway as the request passes its stages (pipeline::RequestContext extends
+// gateway as the request passes its stages (request::RequestContext extends
 // it). Never a secret, a CheckSum or a message body.
 #include <string>
 #include <string_view>

@@ -4,7 +4,7 @@
 // size. A caller that cannot go now may reserve the next free slot if it
 // comes within max_wait: reservations push the TAT forward in arrival order,
 // so waiting callers are served first-in first-out (SPEC §4). Pure logic; the
-// same arithmetic runs in Redis for global buckets (pipeline/rate_limiter.cpp).
+// same arithmetic runs in Redis for global buckets (limiter/rate_limiter.cpp).
 #include <chrono>
 #include <cstdint>
 #include <mutex>

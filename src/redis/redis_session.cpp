@@ -12,7 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
 
-#include "log/logging.hpp"
+#include "common/json_escape.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "redis/redis_command.hpp"
 
@@ -29,7 +29,7 @@ constexpr auto kStableConnection = std::chrono::seconds(1);
 
 std::string json_escaped(std::string_view text) {
   std::string out;
-  log::append_json_escaped(out, text);
+  append_json_escaped(out, text);
   return out;
 }
 

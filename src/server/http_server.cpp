@@ -19,6 +19,7 @@
 
 #include "server/http_head.hpp"
 #include "server/request_parser.hpp"
+#include "yunxin/codes.hpp"
 
 namespace yxgate::server {
 namespace asio = boost::asio;
@@ -70,8 +71,8 @@ HttpResponse read_error_response(const beast::error_code& ec, const Refusal& ref
                                "bad_request");
   }
   if (ec == http::error::body_limit) {
-    return make_error_response(http::status::payload_too_large, 414, "request body too large",
-                               "body_too_large", version);
+    return make_error_response(http::status::payload_too_large, yunxin::kParameterError,
+                               "request body too large", "body_too_large", version);
   }
   if (ec == http::error::header_limit) {
     return make_error_response(http::status::request_header_fields_too_large, 431,

@@ -1,6 +1,6 @@
 #include "server/http_types.hpp"
 
-#include "log/logging.hpp"
+#include "yunxin/reply_body.hpp"
 
 namespace yxgate::server {
 
@@ -14,10 +14,7 @@ HttpResponse make_json_response(http::status status, std::string body, unsigned 
 
 HttpResponse make_error_response(http::status status, int code, std::string_view msg,
                                  std::string_view reason, unsigned version) {
-  std::string body = "{\"code\":" + std::to_string(code) + ",\"msg\":\"";
-  log::append_json_escaped(body, msg);
-  body += "\",\"data\":{}}";
-  auto res = make_json_response(status, std::move(body), version);
+  auto res = make_json_response(status, yunxin::error_body(code, msg), version);
   if (!reason.empty()) res.set(kErrorHeader, reason);
   return res;
 }

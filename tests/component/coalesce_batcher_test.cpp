@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "coalesce_harness.hpp"
-#include "pipeline/batch_call.hpp"
+#include "gateway/batch_call.hpp"
 
 namespace yxgate::coalesce::testing {
 namespace {
@@ -193,7 +193,7 @@ TEST_P(CoalesceBatcher, ABatchFailureGoesToEveryWaiter) {
   auto b = h.lookup({2});
   h.advance(2ms);
   auto joiner = h.lookup({1});
-  pipeline::UpstreamReply reply;
+  upstream::UpstreamReply reply;
   reply.outcome.failure = upstream::Failure::kTimeout;
   auto failure = std::make_shared<const CallFailure>(CallFailure{std::move(reply)});
   BatchOutcome outcome;

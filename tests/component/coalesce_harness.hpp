@@ -23,7 +23,7 @@
 #include "coalesce/batcher.hpp"
 #include "coalesce/completion.hpp"
 #include "coalesce/timers.hpp"
-#include "pipeline/cached_messages.hpp"
+#include "message_cache/cached_messages.hpp"
 #include "router/conversation_id.hpp"
 
 namespace yxgate::coalesce::testing {
@@ -195,7 +195,7 @@ class CoalesceHarness {
     const auto at = json.find("\"text\":\"");
     return json.substr(at + 8, json.find('"', at + 8) - at - 8);
   }
-  pipeline::CachedMessages& cache() { return cache_; }
+  message_cache::CachedMessages& cache() { return cache_; }
   const BatcherOptions& options() const { return options_; }
 
   static const router::ConversationId& conversation() {
@@ -216,7 +216,7 @@ class CoalesceHarness {
   }
 
   BatcherOptions options_;
-  pipeline::CachedMessages cache_;
+  message_cache::CachedMessages cache_;
   Batcher batcher_;
 };
 

@@ -19,7 +19,7 @@
 
 #include "config/config_loader.hpp"
 #include "metrics/yxgate_metrics.hpp"
-#include "pipeline/gateway.hpp"
+#include "gateway/gateway.hpp"
 #include "server/worker_pool.hpp"
 
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
@@ -137,7 +137,7 @@ log: { access_log: false }
   server::WorkerPool pool(1);
   asio::ssl::context tls(asio::ssl::context::tls_client);
   server::ServerState state;
-  pipeline::Gateway gateway(config, pool, tls, state);
+  gateway::Gateway gateway(config, pool, tls, state);
 
   const std::string target = "/im/v2/conversations/alice%7C1%7Cbob/messages/1001";
   const server::ClientInfo client(asio::ip::make_address("127.0.0.1"), 0);
@@ -145,7 +145,7 @@ log: { access_log: false }
   std::string warm_cache, probed_cache;
   auto body = [&]() -> asio::awaitable<void> {
     auto& cache = gateway.cache();
-    pipeline::RedisBudget no_redis;
+    request::RedisBudget no_redis;
     co_await cache.fill_message(
         0, cache.ticket(0, 1001),
         R"({"text":"hi","message_server_id":1001,"sender_id":"alice","conversation_type":1,)"

@@ -1,12 +1,12 @@
 // Upstream replies on parsed routes (SPEC §11.1): asked for identity, decoded
 // when they come compressed anyway; pass-through requests are left alone.
-#include "pipeline/reply_decoding.hpp"
+#include "upstream/reply_decoding.hpp"
 
 #include <gtest/gtest.h>
 
 #include "fidelity/content_coding.hpp"
 
-namespace yxgate::pipeline {
+namespace yxgate::upstream {
 namespace {
 
 namespace http = boost::beast::http;
@@ -53,4 +53,4 @@ TEST(ReplyDecoding, OnlyRequestsAskingForIdentityAreRead) {
 }
 
 }  // namespace
-}  // namespace yxgate::pipeline
+}  // namespace yxgate::upstream

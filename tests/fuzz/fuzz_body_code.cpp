@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/body_code.hpp"
+#include "yunxin/body_code.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static yxgate::pipeline::BodyCodeReader reader;  // reused, as per worker
+  static yxgate::yunxin::BodyCodeReader reader;  // reused, as per worker
   static simdjson::dom::parser dom;
   const std::string original(reinterpret_cast<const char*>(data), size);
   std::string body = original;

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "pipeline/header_filter.hpp"
+#include "upstream/header_filter.hpp"
 
 namespace {
 namespace http = boost::beast::http;
@@ -87,12 +87,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Fields after_hop = without(original, hop);
 
   http::fields fields = parser.get().base();
-  yxgate::pipeline::remove_hop_by_hop(fields);
+  yxgate::upstream::remove_hop_by_hop(fields);
   if (list(fields) != after_hop) __builtin_trap();
 
   const std::set<std::string> client_only{"appkey",        "nonce", "curtime", "checksum",
                                           "authorization", "host",  "expect",  "x-yxgate-app"};
-  yxgate::pipeline::remove_client_only(fields);
+  yxgate::upstream::remove_client_only(fields);
   if (list(fields) != without(after_hop, client_only)) __builtin_trap();
   return 0;
 }

@@ -1,6 +1,6 @@
 // RedisMessageStore::get: lookups started in one event-loop turn share one
 // script call, and each gets its own key's answer.
-#include "pipeline/redis_message_store.hpp"
+#include "message_cache/redis_message_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <regex>
 
 #include "coalesce/fill_sink.hpp"
-#include "pipeline/cached_messages.hpp"
-#include "pipeline/redis_links.hpp"
+#include "message_cache/cached_messages.hpp"
+#include "redis/redis_links.hpp"
 #include "redis/redis_connection.hpp"
 #include "redis/redis_test_util.hpp"
 #include "server/worker_pool.hpp"
@@ -18,7 +18,7 @@
 namespace yxgate::redis::test {
 namespace {
 
-using pipeline::RedisLookup;
+using message_cache::RedisLookup;
 using testing::RedisServerProcess;
 
 class RedisMessageStoreTest : public ::testing::Test {
@@ -38,7 +38,7 @@ class RedisMessageStoreTest : public ::testing::Test {
 
   // Starts `count` lookups of ids first..first+count-1 in the same loop turn
   // and waits for all of them.
-  asio::awaitable<std::vector<RedisLookup>> lookup_together(pipeline::RedisMessageStore& store,
+  asio::awaitable<std::vector<RedisLookup>> lookup_together(message_cache::RedisMessageStore& store,
                                                             std::uint64_t first, int count) {
     std::vector<RedisLookup> results(count);
     Event answered(co_await asio::this_coro::executor);
@@ -65,8 +65,8 @@ TEST_F(RedisMessageStoreTest, ConcurrentLookupsShareOneScriptCallAndGetTheirOwnA
     server.cli({"SET", "yxgate:default:msg:" + std::to_string(id), "value " + std::to_string(id),
                 "PX", "60000"});
   }
-  pipeline::RedisLinks links(pool, config);
-  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     co_await store.get(0, 0, 999);  // loads the script
@@ -88,8 +88,8 @@ TEST_F(RedisMessageStoreTest, ConcurrentLookupsShareOneScriptCallAndGetTheirOwnA
 }
 
 TEST_F(RedisMessageStoreTest, AScriptCallAsksAtMostSixtyFourKeys) {
-  pipeline::RedisLinks links(pool, config);
-  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     co_await store.get(0, 0, 999);
@@ -101,8 +101,8 @@ TEST_F(RedisMessageStoreTest, AScriptCallAsksAtMostSixtyFourKeys) {
 }
 
 TEST_F(RedisMessageStoreTest, EveryLookupOfAFailedCallIsAnError) {
-  pipeline::RedisLinks links(pool, config);
-  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     server.stop();
@@ -114,20 +114,20 @@ TEST_F(RedisMessageStoreTest, EveryLookupOfAFailedCallIsAnError) {
 
 // Defect 5 (issue 16): a refusal and an error are different answers.
 TEST_F(RedisMessageStoreTest, PutTellsStoredRefusedAndErrorApart) {
-  pipeline::RedisLinks links(pool, config);
-  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     const auto put = [&](std::uint64_t id) {
       return store.put(0, 0, id, "value", "1|alice|bob", 60s, false, Clock::now() + 10s);
     };
-    EXPECT_EQ(co_await put(7), pipeline::RedisPut::kStored);
+    EXPECT_EQ(co_await put(7), message_cache::RedisPut::kStored);
     server.cli({"SET", "yxgate:default:tomb:8", "1", "PX", "60000"});
-    EXPECT_EQ(co_await put(8), pipeline::RedisPut::kRefused);
+    EXPECT_EQ(co_await put(8), message_cache::RedisPut::kRefused);
     EXPECT_EQ(server.cli({"EXISTS", "yxgate:default:msg:8"}), "0");
     server.stop();
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(false, 5s));
-    EXPECT_EQ(co_await put(9), pipeline::RedisPut::kError);
+    EXPECT_EQ(co_await put(9), message_cache::RedisPut::kError);
   });
 }
 
@@ -137,8 +137,8 @@ TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneScriptCall) {
     server.cli({"SET", "yxgate:default:msg:" + std::to_string(id), "v" + std::to_string(id), "PX",
                 "60000"});
   }
-  pipeline::RedisLinks links(pool, config);
-  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     co_await store.get(0, 0, 999);  // loads the script
@@ -164,25 +164,25 @@ TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneScriptCall) {
 // only the rest for its fill; running out of it is not Redis' fault, so
 // nothing is marked suspect.
 TEST_F(RedisMessageStoreTest, APutGetsOnlyWhatIsLeftOfTheBudgetAndSuspectsNothing) {
-  pipeline::RedisLinks links(pool, config);  // timeout 1 s
-  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  redis::RedisLinks links(pool, config);  // timeout 1 s
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     server.pause();
-    pipeline::RedisBudget budget;
+    request::RedisBudget budget;
     budget.spent = 900ms;
     const auto started = Clock::now();
     const auto put = co_await store.put(0, 0, 5, "value", "", 60s, false,
                                         budget.deadline(started, store.timeout()));
     const auto took = Clock::now() - started;
-    EXPECT_EQ(put, pipeline::RedisPut::kError);
+    EXPECT_EQ(put, message_cache::RedisPut::kError);
     EXPECT_GE(took, 90ms);
     EXPECT_LT(took, 600ms);  // a whole timeout would be 1 s
     EXPECT_TRUE(links.connection(0).up());
     budget.spent = 1s;  // all spent: not even sent
     EXPECT_EQ(co_await store.put(0, 0, 6, "value", "", 60s, false,
                                  budget.deadline(Clock::now(), store.timeout())),
-              pipeline::RedisPut::kError);
+              message_cache::RedisPut::kError);
     server.resume();
   });
   EXPECT_EQ(server.cli({"EXISTS", "yxgate:default:msg:6"}), "0");
@@ -215,14 +215,14 @@ class CachedMessagesLeaseTest : public RedisMessageStoreTest {
 
 // Defect 5: a fill Redis refused (a mutation's tombstone) reaches no layer.
 TEST_F(CachedMessagesLeaseTest, AFillRedisRefusedIsNotServedLocally) {
-  pipeline::RedisLinks links(pool, config);
-  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  pipeline::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
   cache.attach_redis(&store);
   store.start(cache);
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
-    pipeline::RedisBudget budget;
+    request::RedisBudget budget;
     server.cli({"SET", "yxgate:default:tomb:11", "1", "PX", "60000"});
     co_await cache.fill_message(0, cache.ticket(0, 11), message(11, "old"), budget);
     co_await cache.fill_message(0, cache.ticket(0, 12), message(12, "fine"), budget);
@@ -234,14 +234,14 @@ TEST_F(CachedMessagesLeaseTest, AFillRedisRefusedIsNotServedLocally) {
 // SPEC §11.2: the local layer is served only while this replica can show it
 // missed no invalidation; after a silent Redis it starts empty.
 TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLocalLayer) {
-  pipeline::RedisLinks links(pool, config);
-  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  pipeline::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
   cache.attach_redis(&store);
   store.start(cache);
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
-    pipeline::RedisBudget budget;
+    request::RedisBudget budget;
     co_await cache.fill_message(0, cache.ticket(0, 21), message(21, "v1"), budget);
     EXPECT_TRUE(cache.lookup_local(0, 21, alice_bob, std::nullopt).entry);
     server.pause();
@@ -262,17 +262,17 @@ TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLoca
 // Issue 18: a batch call's fills are written in one pipelined round trip
 // (Redis reads them in one go), not one round trip per message.
 TEST_F(CachedMessagesLeaseTest, ACallsFillsLeaveTogether) {
-  pipeline::RedisLinks links(pool, config);
-  pipeline::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  pipeline::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
   cache.attach_redis(&store);
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     co_await store.get(0, 0, 999);  // loads the get script; the put script is loaded below
-    pipeline::RedisBudget budget;
+    request::RedisBudget budget;
     co_await cache.fill_message(0, cache.ticket(0, 100), message(100, "warm"), budget);
     std::vector<std::string> bodies;
-    std::vector<pipeline::FillTicket> tickets;
+    std::vector<coalesce::FillTicket> tickets;
     for (std::uint64_t id = 101; id <= 150; ++id) {
       bodies.push_back(message(id, "v"));
       tickets.push_back(cache.ticket(0, id));

@@ -1,0 +1,76 @@
+#pragma once
+// The data-plane request pipeline (SPEC §3): one readable sequence of stages
+// in handle(), each of which answers or passes on. Route-specific work lives
+// in the *_route files; later stages (access control, rate limits) plug in
+// here.
+#include <boost/asio/ssl/context.hpp>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "auth/client_auth.hpp"
+#include "config/config.hpp"
+#include "gateway/batcher.hpp"
+#include "gateway/route_env.hpp"
+#include "gateway/single_flight.hpp"
+#include "gateway/write_replay.hpp"
+#include "limiter/rate_limiter.hpp"
+#include "message_cache/cached_messages.hpp"
+#include "message_cache/redis_message_store.hpp"
+#include "metrics/yxgate_metrics.hpp"
+#include "redis/redis_links.hpp"
+#include "request/request_context.hpp"
+#include "server/http_server.hpp"
+#include "upstream/upstream_caller.hpp"
+
+namespace yxgate::gateway {
+
+class Gateway final : public server::RequestHandler {
+ public:
+  Gateway(const config::Config& config, server::WorkerPool& pool, boost::asio::ssl::context& tls,
+          server::ServerState& state);
+  ~Gateway() override;
+
+  boost::asio::awaitable<server::HttpResponse> handle(server::HttpRequest& request,
+                                                      const server::ClientInfo& client) override;
+
+  message_cache::CachedMessages& cache() { return *cache_; }
+
+  // SIGHUP (SPEC §1): rate limits and cache TTLs from `config`, which has
+  // been validated; everything else needs a restart.
+  void reload(const config::Config& config);
+
+ private:
+  // What the checks that need no waiting decided (SPEC §5 errors, access
+  // control, app choice, an in-process cache hit): an answer, or a route.
+  struct Triage {
+    bool answered = false;  // the answer is in the response passed to admit()
+    router::Route route;
+    std::string_view query;
+    const upstream::AppCredentials* app = nullptr;
+  };
+  Triage admit(server::HttpRequest& request, const server::ClientInfo& client,
+               request::RequestContext& ctx, server::HttpResponse& response);
+  RouteEnv route_env(server::HttpRequest& request, request::RequestContext& ctx,
+                     const Triage& triage, std::size_t worker);
+  boost::asio::awaitable<server::HttpResponse> run_route(RouteEnv env);
+  const upstream::AppCredentials* select_app(const server::HttpRequest& request) const;
+  void finish(request::RequestContext& ctx, server::HttpResponse& response) const;
+
+  config::Config config_;
+  server::ServerState& state_;
+  auth::ClientAuthorizer clients_;
+  std::vector<upstream::AppCredentials> apps_;
+  metrics::HttpMetrics http_metrics_;  // children resolved once: finish() takes no lock
+  std::unique_ptr<message_cache::CachedMessages> cache_;
+  std::unique_ptr<redis::RedisLinks> redis_links_;
+  std::unique_ptr<message_cache::RedisMessageStore> redis_;  // after cache_: destroyed first
+  std::unique_ptr<limiter::RateLimiter> limiter_;
+  std::vector<std::unique_ptr<upstream::UpstreamCaller>> upstreams_;  // one per worker
+  std::unique_ptr<Batcher> batcher_;
+  SingleFlight flights_;
+  std::unique_ptr<WriteReplay> replay_;
+};
+
+}  // namespace yxgate::gateway

@@ -1,0 +1,37 @@
+#include "gateway/route_env.hpp"
+
+#include "yunxin/codes.hpp"
+
+namespace yxgate::gateway {
+
+server::HttpResponse parameter_error(RouteEnv& env, std::string_view what) {
+  return upstream::gateway_error(env.ctx, server::http::status::ok, yunxin::kParameterError,
+                                 "parameter error: " + std::string(what), "invalid_parameter",
+                                 env.version());
+}
+
+upstream::Request parsed_upstream_request(RouteEnv& env, std::string target, std::string body) {
+  auto up = upstream::UpstreamCaller::from_client(env.request);
+  up.target(target);
+  up.body() = std::move(body);
+  up.set(server::http::field::accept_encoding, "identity");
+  return up;
+}
+
+server::HttpResponse relay_shared(RouteEnv& env, const upstream::UpstreamReply& reply) {
+  upstream::UpstreamReply copy = reply;
+  if (copy.code) env.ctx.body_code = *copy.code;
+  return upstream::UpstreamCaller::relay(std::move(copy), env.ctx, env.version(), false);
+}
+
+server::HttpResponse json_answer(RouteEnv& env, std::string body, long long code,
+                                 std::string_view cache_result) {
+  env.ctx.body_code = code;
+  env.ctx.cache = cache_result;
+  auto response =
+      server::make_json_response(server::http::status::ok, std::move(body), env.version());
+  response.set(kCacheHeader, cache_result);
+  return response;
+}
+
+}  // namespace yxgate::gateway

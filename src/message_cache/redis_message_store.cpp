@@ -1,0 +1,156 @@
+#include "message_cache/redis_message_store_impl.hpp"
+
+namespace yxgate::message_cache {
+namespace asio = boost::asio;
+using namespace store_detail;
+
+std::string canonical_conversation(int type, std::string_view sender, std::string_view receiver,
+                                   std::uint64_t team_id) {
+  if (type != 1) return std::to_string(type) + "|" + std::to_string(team_id);
+  const auto [a, b] = std::minmax(sender, receiver);
+  return "1|" + std::string(a) + "|" + std::string(b);
+}
+
+std::string canonical_conversation(const router::ConversationId& conversation) {
+  return canonical_conversation(static_cast<int>(conversation.type), conversation.owner_id,
+                                conversation.other_id, conversation.team_id);
+}
+
+RedisMessageStore::RedisMessageStore(redis::RedisLinks& links, server::WorkerPool& pool,
+                                     std::vector<std::string> app_names,
+                                     std::chrono::milliseconds race_horizon)
+    : impl_(std::make_unique<Impl>(links, pool, std::move(app_names), race_horizon)) {
+  impl_->channel = impl_->config.key_prefix + "invalidate";
+  impl_->ack_channel = impl_->config.key_prefix + "invalidate-ack";
+}
+
+RedisMessageStore::~RedisMessageStore() = default;
+
+bool RedisMessageStore::up() const { return impl_->links.up(); }
+
+std::chrono::milliseconds RedisMessageStore::timeout() const { return impl_->config.timeout; }
+
+asio::awaitable<RedisLookup> RedisMessageStore::get(std::size_t worker, std::uint32_t app,
+                                                    std::uint64_t id) {
+  const auto executor = co_await asio::this_coro::executor;
+  const std::uint32_t group = impl_->cluster ? app : 0;
+  auto& open = impl_->open_gets[worker][group];
+  if (!open || open->keys.size() >= kMaxKeysPerGet) {
+    open = std::make_shared<GetBatch>(executor, group);
+    asio::co_spawn(executor, impl_->run_get_batch(worker, open), asio::detached);
+  }
+  const auto batch = open;
+  const auto slot = batch->keys.size();
+  batch->keys.push_back(impl_->key(app, "msg", std::to_string(id)));
+  if (!batch->answered) {
+    co_await batch->done.async_wait(kAwait);  // cancelled when the call is answered
+  }
+  RedisLookup result = std::move(batch->results[slot]);
+  co_return result;
+}
+
+namespace {
+
+// The get script's reply: GET and PTTL per key; anything else (no answer,
+// an error reply) leaves every result kError.
+std::vector<RedisLookup> read_get_reply(redis::RedisReply reply, std::size_t count) {
+  std::vector<RedisLookup> results(count);
+  if (!reply || !reply->is_array() || reply->elements.size() != 2 * count) return results;
+  auto elements = std::move(reply).value().elements;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto& value = elements[2 * i];
+    auto& result = results[i];
+    if (!value.is_string()) {
+      result.status = RedisLookup::Status::kMissing;
+      continue;
+    }
+    result.status = RedisLookup::Status::kFound;
+    result.cached =
+        RedisCached{std::move(value.str), std::chrono::milliseconds(elements[2 * i + 1].integer)};
+  }
+  return results;
+}
+
+}  // namespace
+
+asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(std::size_t worker,
+                                                             std::shared_ptr<GetBatch> batch) {
+  // co_spawn may run us inline: yield, so that this loop turn's other ready
+  // handlers (and the lookups they start) join the batch first.
+  co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  if (auto it = open_gets[worker].find(batch->group);
+      it != open_gets[worker].end() && it->second == batch) {
+    open_gets[worker].erase(it);  // no more joiners
+  }
+  const auto count = batch->keys.size();
+  std::vector<std::string> no_args;
+  auto reply =
+      co_await get_script.run(connection(worker), std::move(batch->keys), std::move(no_args));
+  batch->results = read_get_reply(std::move(reply), count);
+  batch->answered = true;
+  batch->done.cancel();
+}
+
+asio::awaitable<std::vector<RedisLookup>> RedisMessageStore::get_many(
+    std::size_t worker, std::uint32_t app, const std::vector<std::uint64_t>& ids,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const auto id : ids) keys.push_back(impl_->key(app, "msg", std::to_string(id)));
+  std::vector<std::string> no_args;
+  auto reply = co_await impl_->get_script.run(impl_->connection(worker), std::move(keys),
+                                              std::move(no_args), deadline);
+  co_return read_get_reply(std::move(reply), ids.size());
+}
+
+asio::awaitable<RedisPut> RedisMessageStore::put(
+    std::size_t worker, std::uint32_t app, std::uint64_t id, std::string value,
+    std::string canonical, std::chrono::milliseconds ttl, bool only_if_absent,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
+  const auto id_text = std::to_string(id);
+  const bool indexed = !canonical.empty();
+  std::vector<std::string> keys{
+      impl_->key(app, "msg", id_text), impl_->key(app, "tomb", id_text),
+      indexed ? impl_->key(app, "convtomb", canonical) : impl_->key(app, "tomb", id_text),
+      indexed ? impl_->key(app, "conv", canonical) : impl_->key(app, "tomb", id_text)};
+  std::vector<std::string> args{std::move(value), std::to_string(ttl.count()),
+                                indexed ? id_text : std::string(), only_if_absent ? "1" : "0"};
+  auto reply = co_await impl_->put_script.run(impl_->connection(worker), std::move(keys),
+                                              std::move(args), deadline);
+  if (!reply || !reply->is_integer()) co_return RedisPut::kError;  // error replies included
+  co_return reply->integer == 1 ? RedisPut::kStored : RedisPut::kRefused;
+}
+
+asio::awaitable<void> RedisMessageStore::invalidate_message(std::size_t worker, std::uint32_t app,
+                                                            std::uint64_t id,
+                                                            request::RedisBudget& budget,
+                                                            bool before_answer) {
+  const auto id_text = std::to_string(id);
+  const auto nonce = signing::random_hex(8);
+  std::vector<std::string> keys{impl_->key(app, "msg", id_text), impl_->key(app, "tomb", id_text)};
+  std::vector<std::string> args{
+      std::to_string(impl_->race_horizon.count()), impl_->channel,
+      cache::render_invalidation(nonce, impl_->app_names[app], cache::Invalidation::Kind::kMessage,
+                                 id_text)};
+  co_await impl_->broadcast(worker, impl_->invalidate_script, std::move(keys), std::move(args),
+                            nonce, budget, before_answer);
+}
+
+asio::awaitable<void> RedisMessageStore::invalidate_conversation(std::size_t worker,
+                                                                 std::uint32_t app,
+                                                                 const std::string& canonical,
+                                                                 request::RedisBudget& budget,
+                                                                 bool before_answer) {
+  const auto nonce = signing::random_hex(8);
+  std::vector<std::string> keys{impl_->key(app, "conv", canonical),
+                                impl_->key(app, "convtomb", canonical)};
+  std::vector<std::string> args{
+      std::to_string(impl_->race_horizon.count()), impl_->channel,
+      cache::render_invalidation(nonce, impl_->app_names[app],
+                                 cache::Invalidation::Kind::kConversation, canonical),
+      impl_->key(app, "msg", "")};
+  co_await impl_->broadcast(worker, impl_->clear_script, std::move(keys), std::move(args), nonce,
+                            budget, before_answer);
+}
+
+}  // namespace yxgate::message_cache

@@ -1,0 +1,180 @@
+#pragma once
+// Internal to the Redis layer of the message cache: the state shared by
+// redis_message_store.cpp (lookups, fills, the public API) and
+// redis_invalidations.cpp (invalidation broadcast, acknowledgements,
+// replays and the local-layer lease heartbeats). Include nowhere else.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <limits>
+#include <mutex>
+#include <unordered_map>
+
+#include "cache/invalidation_message.hpp"
+#include "cache/local_lease.hpp"
+#include "message_cache/invalidation_sink.hpp"
+#include "message_cache/redis_message_store.hpp"
+#include "redis/redis_command.hpp"
+#include "redis/redis_connection.hpp"
+#include "redis/redis_options.hpp"
+#include "redis/redis_script.hpp"
+#include "redis/redis_subscriber.hpp"
+#include "request/redis_budget.hpp"
+#include "signing/signer.hpp"
+
+namespace yxgate::message_cache::store_detail {
+namespace asio = boost::asio;
+
+inline constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+// {value or false, pttl} for every key, in one round trip.
+inline constexpr const char* kGetScript = R"lua(
+local out = {}
+for i = 1, #KEYS do
+  out[2 * i - 1] = redis.call('GET', KEYS[i])
+  out[2 * i] = redis.call('PTTL', KEYS[i])
+end
+return out
+)lua";
+
+// Lookups a worker starts in one turn of its event loop share one script
+// call (at most this many keys each).
+inline constexpr std::size_t kMaxKeysPerGet = 64;
+
+// KEYS: msg, tomb, convtomb, convindex. ARGV: value, ttl_ms, id-to-index
+// ('' = none), only_if_absent ('1'). Refuses while a mutation's tombstone
+// stands: the reader may hold the version the mutation replaced.
+inline constexpr const char* kPutScript = R"lua(
+if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+if ARGV[4] == '1' then
+  if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 0 end
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+if ARGV[3] ~= '' then
+  redis.call('SADD', KEYS[4], ARGV[3])
+  if redis.call('PTTL', KEYS[4]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[4], ARGV[2]) end
+end
+return 1
+)lua";
+
+// KEYS: msg, tomb. ARGV: horizon_ms, channel, message. Returns receivers
+// (channel '': no PUBLISH, returns 0; cluster mode publishes apart).
+inline constexpr const char* kInvalidateScript = R"lua(
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+redis.call('DEL', KEYS[1])
+if ARGV[2] == '' then return 0 end
+return redis.call('PUBLISH', ARGV[2], ARGV[3])
+)lua";
+
+// KEYS: convindex, convtomb. ARGV: horizon_ms, channel, message, msg key prefix.
+inline constexpr const char* kClearScript = R"lua(
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', ARGV[4] .. id) end
+redis.call('DEL', KEYS[1])
+if ARGV[2] == '' then return 0 end
+return redis.call('PUBLISH', ARGV[2], ARGV[3])
+)lua";
+
+// One script call for the lookups of one event-loop turn. Every waiter
+// waits on the one timer; the call's end cancels it, waking them all.
+struct GetBatch {
+  GetBatch(const asio::any_io_executor& executor, std::uint32_t g)
+      : done(executor, asio::steady_timer::time_point::max()), group(g) {}
+  asio::steady_timer done;
+  std::uint32_t group;  // the app in cluster mode (its keys share a slot), else 0
+  bool answered = false;
+  std::vector<std::string> keys;
+  std::vector<RedisLookup> results;
+};
+
+struct AckWait {
+  std::int64_t needed = -1;  // unknown until PUBLISH answers
+  std::int64_t got = 0;
+  std::shared_ptr<asio::steady_timer> timer;
+};
+
+}  // namespace yxgate::message_cache::store_detail
+
+namespace yxgate::message_cache {
+
+namespace asio = boost::asio;
+using namespace store_detail;
+
+struct RedisMessageStore::Impl {
+  Impl(redis::RedisLinks& l, server::WorkerPool& p, std::vector<std::string> names,
+       std::chrono::milliseconds horizon)
+      : links(l),
+        pool(p),
+        config(l.config()),
+        app_names(std::move(names)),
+        race_horizon(horizon),
+        cluster(config.mode == "cluster"),
+        open_gets(p.size()),
+        heartbeat_every(std::max(config.timeout / 3, std::chrono::milliseconds(5))),
+        lease(signing::random_hex(8), config.timeout) {}
+
+  redis::RedisConnection& connection(std::size_t worker) { return links.connection(worker); }
+  asio::awaitable<void> run_get_batch(std::size_t worker, std::shared_ptr<GetBatch> batch);
+
+  redis::RedisLinks& links;
+  server::WorkerPool& pool;
+  config::RedisConfig config;
+  std::vector<std::string> app_names;
+  std::chrono::milliseconds race_horizon;
+  redis::RedisScript get_script{kGetScript};
+  redis::RedisScript put_script{kPutScript};
+  redis::RedisScript invalidate_script{kInvalidateScript};
+  redis::RedisScript clear_script{kClearScript};
+  std::string channel;
+  std::string ack_channel;
+  std::mutex mutex;
+  std::unordered_map<std::string, AckWait> waits;  // by nonce
+  InvalidationSink* local = nullptr;
+  // Cluster mode: each app's keys carry the app as hash tag, so every
+  // script (a batch of lookups, a put, an invalidation, a clear) touches one
+  // slot (SPEC §11.6), and a lookup batch holds one app's keys.
+  bool cluster;
+  // Per worker and group, the batch still taking lookups (only touched on
+  // that worker).
+  std::vector<std::unordered_map<std::uint32_t, std::shared_ptr<GetBatch>>> open_gets;
+
+  std::string key(std::uint32_t app, std::string_view kind, std::string_view rest) const {
+    const auto& name = app_names[app];
+    return config.key_prefix + (cluster ? "{" + name + "}" : name) + ":" + std::string(kind) + ":" +
+           std::string(rest);
+  }
+
+  void on_invalidation(std::string_view message);
+  // Local-layer lease (SPEC §11.2; cache/local_lease.hpp has the rules,
+  // CachedMessages::set_lease serves them). Runs on worker 0, like the
+  // subscriber's handlers: no lock for `lease`.
+  asio::awaitable<void> heartbeats();
+  void apply(const cache::LocalLease::Renewal& renewal);
+  void lose_lease(std::string_view why);
+
+  std::chrono::milliseconds heartbeat_every;
+  cache::LocalLease lease;
+
+  // Invalidations Redis did not take, replayed by the heartbeat loop once it
+  // answers again: the Redis layer may still hold the old version.
+  struct Unsent {
+    const redis::RedisScript* script;
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+  std::vector<Unsent> unsent;  // under `mutex`
+  asio::awaitable<void> replay_unsent();
+  void on_ack(std::string_view nonce);
+  asio::awaitable<void> broadcast(std::size_t worker, const redis::RedisScript& script,
+                                  std::vector<std::string> keys, std::vector<std::string> args,
+                                  const std::string& nonce, request::RedisBudget& budget,
+                                  bool before_answer);
+};
+
+}  // namespace yxgate::message_cache

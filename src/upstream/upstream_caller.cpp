@@ -1,0 +1,194 @@
+#include "upstream/upstream_caller.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+
+#include "fidelity/auth_refusal.hpp"
+#include "log/event_line.hpp"
+#include "metrics/yxgate_metrics.hpp"
+#include "signing/signer.hpp"
+#include "upstream/header_filter.hpp"
+#include "upstream/reply_decoding.hpp"
+#include "yunxin/codes.hpp"
+
+namespace yxgate::upstream {
+namespace asio = boost::asio;
+namespace http = server::http;
+using server::HttpResponse;
+
+namespace {
+
+constexpr std::string_view kTraceHeader = "X-custom-traceid";
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Upstream outcome label of yxgate_upstream_requests_total (SPEC §8).
+// `auth_refused`: upstream's 414 says it refused our signature (SPEC §2);
+// a 414 for a parameter error is an ordinary "error".
+metrics::UpstreamOutcome outcome_of(const upstream::Outcome& outcome, std::optional<long long> code,
+                                    bool auth_refused) {
+  using metrics::UpstreamOutcome;
+  switch (outcome.failure) {
+    case upstream::Failure::kConnect:
+      return UpstreamOutcome::kConnectError;
+    case upstream::Failure::kTimeout:
+      return UpstreamOutcome::kTimeout;
+    case upstream::Failure::kProtocol:
+      return UpstreamOutcome::kProtocolError;
+    case upstream::Failure::kNone:
+      break;
+  }
+  if (outcome.response.result_int() != 200) return UpstreamOutcome::kHttpError;
+  if (!code) return UpstreamOutcome::kMalformed;
+  if (*code == 200) return UpstreamOutcome::kOk;
+  if (*code == yunxin::kParameterError && auth_refused) return UpstreamOutcome::kAuthError;
+  if (*code == yunxin::kRateLimited) return UpstreamOutcome::kRateLimited;
+  return UpstreamOutcome::kError;
+}
+
+// SPEC §5: what only a gateway can fail at uses HTTP status, body code 500.
+struct FailureReply {
+  http::status status;
+  std::string_view msg;
+  std::string_view reason;
+};
+
+// SPEC §11.4: the vendor SDKs retry a 502 and any error whose text says
+// "timeout", "connection refused", "connection reset", "no such host" or
+// "network unreachable". A write upstream may have acted on gets a 504 whose
+// text says none of these, so it is not sent again.
+FailureReply failure_reply(const UpstreamReply& reply) {
+  const auto failure = reply.outcome.failure;
+  if (reply.write && reply.outcome.sent) {
+    if (failure == upstream::Failure::kTimeout) {
+      return {http::status::gateway_timeout,
+              "upstream did not answer in time; the outcome of this write is unknown",
+              "upstream_timeout"};
+    }
+    return {http::status::gateway_timeout,
+            "upstream reply was lost or unreadable; the outcome of this write is unknown",
+            "upstream_bad_reply"};
+  }
+  switch (failure) {
+    case upstream::Failure::kTimeout:
+      return {http::status::gateway_timeout, "upstream timeout", "upstream_timeout"};
+    case upstream::Failure::kProtocol:
+      return {http::status::bad_gateway, "malformed upstream reply", "upstream_bad_reply"};
+    default:
+      return {http::status::bad_gateway, "upstream connect failure", "upstream_connect_failed"};
+  }
+}
+
+}  // namespace
+
+HttpResponse gateway_error(request::RequestContext& ctx, http::status status, int code,
+                           std::string_view msg, std::string_view reason, unsigned version) {
+  ctx.error = std::string(reason);
+  ctx.body_code = code;
+  return server::make_error_response(status, code, msg, reason, version);
+}
+
+UpstreamCaller::UpstreamCaller(asio::any_io_executor executor, asio::ssl::context& tls,
+                               const config::UpstreamConfig& config, std::size_t max_connections,
+                               std::size_t worker, limiter::RateLimiter& limiter)
+    : client_(std::make_unique<upstream::UpstreamClient>(std::move(executor), tls, config,
+                                                         max_connections)),
+      worker_(worker),
+      limiter_(limiter),
+      metrics_(metrics::yxgate_metrics()) {}
+
+upstream::Request UpstreamCaller::from_client(server::HttpRequest& request) {
+  upstream::Request up{request.method(), request.target(), 11};
+  for (const auto& field : request) up.insert(field.name_string(), field.value());
+  remove_hop_by_hop(up.base());
+  remove_client_only(up.base());
+  up.body() = std::move(request.body());
+  return up;
+}
+
+asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
+                                                    const AppCredentials& app,
+                                                    request::RequestContext& ctx,
+                                                    std::string_view trace_id) {
+  const auto admission = co_await limiter_.admit(worker_, app.index, ctx.route);
+  if (!admission.admitted) {
+    UpstreamReply refused;
+    refused.rate_limited = admission.retry_after;
+    co_return refused;
+  }
+  const auto signing = signing::sign(app.key, app.secret, std::time(nullptr));
+  request.set("AppKey", signing.app_key);
+  request.set("Nonce", signing.nonce);
+  request.set("CurTime", signing.cur_time);
+  request.set("CheckSum", signing.check_sum);
+  request.set(kTraceHeader, trace_id);
+
+  const auto started = std::chrono::steady_clock::now();
+  // Not `UpstreamReply reply{co_await ...}`: GCC 12 destroys temporaries of a
+  // co_await inside a braced initializer twice.
+  UpstreamReply reply;
+  const bool reads = reads_reply(request);
+  const auto method = request.method();
+  reply.write = method == http::verb::post || method == http::verb::put ||
+                method == http::verb::patch || method == http::verb::delete_;
+  reply.outcome = co_await client_->send(std::move(request), ctx.upstream_timeout);
+  if (reads) decode_reply_body(reply.outcome);  // SPEC §11.1: read as sent
+  ctx.upstream_calls += std::max(1, reply.outcome.attempts);
+  if (reply.outcome.sent) ctx.upstream_reached = true;
+  metrics_.duration(ctx.route).observe(seconds_since(started));
+  if (reply.http_ok()) reply.code = body_code_.read(reply.outcome.response.body());
+  if (reply.code) ctx.body_code = *reply.code;
+  const auto outcome =
+      outcome_of(reply.outcome, reply.code,
+                 reply.code == yunxin::kParameterError &&
+                     fidelity::is_auth_refusal_body(reply.outcome.response.body()));
+  metrics_.requests(ctx.route, outcome).Increment();
+  // Both lines carry the client's X-custom-traceid: built escaped (SPEC §10).
+  if (outcome == metrics::UpstreamOutcome::kAuthError) {
+    spdlog::error(
+        log::upstream_auth_error_line(trace_id, app.name, router::route_class_name(ctx.route)));
+  }
+  if (!reply.ok()) {
+    spdlog::warn(
+        log::upstream_error_line(trace_id, failure_reply(reply).reason, reply.outcome.detail));
+  }
+  co_return reply;
+}
+
+HttpResponse UpstreamCaller::relay(UpstreamReply&& reply, request::RequestContext& ctx,
+                                   unsigned version, bool head_request) {
+  if (reply.rate_limited) {
+    // SPEC §4: what upstream answers when its frequency control trips.
+    auto response = gateway_error(ctx, http::status::ok, yunxin::kRateLimited,
+                                  "rate limit exceeded", "rate_limited", version);
+    response.set(http::field::retry_after, std::to_string(reply.rate_limited->count()));
+    return response;
+  }
+  if (!reply.ok()) {
+    const auto failure = failure_reply(reply);
+    return gateway_error(ctx, failure.status, yunxin::kGatewayFailure, failure.msg, failure.reason,
+                         version);
+  }
+  auto& upstream = reply.outcome.response;
+  // By number and phrase: Beast's status enum has no name for 418 or 599
+  // and would turn them into 0.
+  HttpResponse response;
+  response.version(version);
+  response.result(upstream.result_int());
+  response.reason(upstream.reason());
+  const auto content_length = upstream[http::field::content_length];
+  for (const auto& field : upstream) response.insert(field.name_string(), field.value());
+  remove_hop_by_hop(response.base());
+  response.body() = std::move(upstream.body());
+  if (head_request) {
+    if (!content_length.empty()) response.set(http::field::content_length, content_length);
+  } else {
+    response.prepare_payload();
+  }
+  return response;
+}
+
+}  // namespace yxgate::upstream

@@ -1,0 +1,73 @@
+#pragma once
+// One worker's way upstream: signs a request (SPEC §2), sends it on the
+// worker's pool, counts it (SPEC §8) and maps what came back to what the
+// client gets (SPEC §5).
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <memory>
+#include <optional>
+
+#include "config/config.hpp"
+#include "limiter/rate_limiter.hpp"
+#include "metrics/yxgate_metrics.hpp"
+#include "request/request_context.hpp"
+#include "server/http_types.hpp"
+#include "upstream/upstream_client.hpp"
+#include "yunxin/body_code.hpp"
+
+namespace yxgate::upstream {
+
+struct AppCredentials {
+  std::string name;
+  std::string key;
+  std::string secret;
+  std::uint32_t index = 0;
+};
+
+struct UpstreamReply {
+  upstream::Outcome outcome;
+  std::optional<long long> code;  // body code of an HTTP 200 JSON reply
+  // Set when the gateway's own limit refused the call: nothing went upstream.
+  std::optional<std::chrono::seconds> rate_limited;
+  bool write = false;  // POST, PUT, PATCH or DELETE: not safe to send twice
+  bool ok() const { return !rate_limited && outcome.failure == upstream::Failure::kNone; }
+  bool http_ok() const { return ok() && outcome.response.result_int() == 200; }
+};
+
+class UpstreamCaller {
+ public:
+  UpstreamCaller(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
+                 const config::UpstreamConfig& config, std::size_t max_connections,
+                 std::size_t worker, limiter::RateLimiter& limiter);
+
+  // The client's request as it goes upstream: same method, target, body and
+  // end-to-end headers; hop-by-hop, client signing and gateway headers gone.
+  static upstream::Request from_client(server::HttpRequest& request);
+
+  // Takes a token of ctx.route's bucket (SPEC §4), signs and sends. `ctx`
+  // gains an upstream call and, on a JSON reply, the body code; `trace_id` is
+  // the X-custom-traceid this call carries.
+  boost::asio::awaitable<UpstreamReply> call(upstream::Request request, const AppCredentials& app,
+                                             request::RequestContext& ctx,
+                                             std::string_view trace_id);
+
+  // What the client gets for `reply`: upstream's answer unchanged, or a
+  // gateway-made §5 error for a transport failure.
+  static server::HttpResponse relay(UpstreamReply&& reply, request::RequestContext& ctx,
+                                    unsigned version, bool head_request);
+
+ private:
+  std::unique_ptr<upstream::UpstreamClient> client_;
+  yunxin::BodyCodeReader body_code_;
+  std::size_t worker_;
+  limiter::RateLimiter& limiter_;
+  metrics::UpstreamMetrics metrics_;  // resolved at construction: call() takes no metrics lock
+};
+
+// A gateway-made error (SPEC §5): records the reason and body code in `ctx`.
+server::HttpResponse gateway_error(request::RequestContext& ctx, server::http::status status,
+                                   int code, std::string_view msg, std::string_view reason,
+                                   unsigned version);
+
+}  // namespace yxgate::upstream
