@@ -80,7 +80,7 @@ scenario_coalescing() {
   local zipf="$root/loadtest/zipf.lua"
   emu_latency_ms=${UPSTREAM_MS:-20}
   table_note "coalescing: cold cache (each server started fresh for its row), Zipf s=${ZIPF_S:-1.1} over ${ZIPF_IDS:-5000} ids x 4 conversations, message_time given, emulator latency ${emu_latency_ms} ms."
-  start_yxgate coal "coalesce: { window: ${WINDOW:-2ms}, max_batch: 100 }"
+  start_yxgate coal "coalesce: { window: ${WINDOW:-2ms}, max_batch: 100${MAX_HOLD:+, max_hold: $MAX_HOLD} }"
   row_admin=$coal_admin bench_row coal_yx "coalescing" "$yx, window ${WINDOW:-2ms}" \
     "http://127.0.0.1:$coal_port/" "$coal_pid" -s "$zipf"
   stop_proc "$coal_pid"

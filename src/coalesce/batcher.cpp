@@ -46,6 +46,10 @@ struct Batcher::Batch {
   std::size_t clients = 0;  // distinct client requests waiting on this batch
   bool held = false;        // opened while an earlier batch of its key was in flight
   bool sent = false;
+  // Once the call returned (until it leaves the in-flight list): its
+  // outcome, and how many registrations have been answered from it.
+  const BatchOutcome* outcome = nullptr;
+  std::size_t answered = 0;
 };
 
 struct Batcher::State {
@@ -133,6 +137,7 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker, std:
       }
       if (joined) {
         register_on(*joined, joined->index.at(item_key), slot);
+        if (joined->outcome) answer_registered(*joined);  // returned: its fills are being written
         continue;
       }
       // A copy, not a reference into state_->open: marking a batch in
@@ -208,6 +213,10 @@ asio::awaitable<void> Batcher::transmit(std::shared_ptr<Batch> batch) {
     outcome.results.assign(call.items.size(), ItemResult{});
     for (auto& r : outcome.results) r.malformed = true;
   }
+  // Waiters are answered first: the fills (a Redis round trip) delay nobody.
+  // The batch stays in flight until they are done, so a lookup that misses
+  // the cache meanwhile joins this call instead of asking upstream again.
+  answer_waiters(*batch, outcome);
   std::vector<Fill> fills;
   for (std::size_t i = 0; i < call.items.size(); ++i) {
     const auto& r = outcome.results[i];
@@ -218,31 +227,46 @@ asio::awaitable<void> Batcher::transmit(std::shared_ptr<Batch> batch) {
     }
   }
   if (!fills.empty()) co_await sink_.fill_call(call.worker, call.conversation, std::move(fills));
-  deliver(*batch, std::move(outcome));
+  deliver(*batch, outcome);
 }
 
-void Batcher::deliver(Batch& batch, BatchOutcome outcome) {
+void Batcher::answer_waiters(Batch& batch, const BatchOutcome& outcome) {
+  std::lock_guard lock(state_->mutex);
+  batch.outcome = &outcome;
+  answer_registered(batch);
+}
+
+void Batcher::answer_registered(Batch& batch) {
+  const auto& outcome = *batch.outcome;
+  const bool shared = outcome.called_upstream && batch.clients > 1;
+  for (; batch.answered < batch.registrations.size(); ++batch.answered) {
+    const auto& registration = batch.registrations[batch.answered];
+    auto& waiter = *registration.waiter;
+    if (waiter.abandoned) continue;
+    auto& slot = waiter.results[registration.slot];
+    slot = outcome.results[registration.item];
+    slot.shared = shared;
+    slot.batch_trace_id = outcome.trace_id;
+    if (--waiter.remaining == 0) waiter.done.notify();
+  }
+}
+
+void Batcher::deliver(Batch& batch, const BatchOutcome& outcome) {
   // SPEC §2: the access log links each client's trace id to the batch call.
   std::string clients;
   std::shared_ptr<Batch> released;  // a held batch that leaves now
   {
     std::lock_guard lock(state_->mutex);
     state_->forget_in_flight(batch);  // under the same lock: nobody registers after this
-    const bool shared = outcome.called_upstream && batch.clients > 1;
+    answer_registered(batch);         // those who joined while the fills were written
+    batch.outcome = nullptr;
     const Waiter* last = nullptr;
     for (auto& registration : batch.registrations) {
       auto& waiter = *registration.waiter;
-      if (waiter.abandoned) continue;
-      auto& slot = waiter.results[registration.slot];
-      slot = outcome.results[registration.item];
-      slot.shared = shared;
-      slot.batch_trace_id = outcome.trace_id;
-      if (last != &waiter) {
-        if (!clients.empty()) clients += ',';
-        append_json_string(clients, waiter.trace_id);
-        last = &waiter;
-      }
-      if (--waiter.remaining == 0) waiter.done.notify();
+      if (waiter.abandoned || last == &waiter) continue;
+      if (!clients.empty()) clients += ',';
+      append_json_string(clients, waiter.trace_id);
+      last = &waiter;
     }
     // Adaptive batching: the batch held while earlier ones of its key were
     // in flight leaves once none is (this was the last to return).

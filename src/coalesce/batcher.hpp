@@ -60,7 +60,12 @@ class Batcher {
   // The window (or hold) of `batch` has passed.
   void on_timer(const std::shared_ptr<Batch>& batch);
   boost::asio::awaitable<void> transmit(std::shared_ptr<Batch> batch);
-  void deliver(Batch& batch, BatchOutcome outcome);
+  // The call returned: every waiter registered so far gets its results.
+  void answer_waiters(Batch& batch, const BatchOutcome& outcome);
+  // Under the state's lock: answers the registrations not answered yet.
+  void answer_registered(Batch& batch);
+  // The fills are written: the batch leaves the in-flight list.
+  void deliver(Batch& batch, const BatchOutcome& outcome);
 
   BatcherOptions options_;
   Send send_;

@@ -29,7 +29,8 @@ class FillSink {
  public:
   virtual FillTicket ticket(std::uint32_t app, std::uint64_t id) const = 0;
   // Everything one call brought back, at once: the sink may write it in one
-  // round trip and bounds it by one budget. Waiters are answered after it.
+  // round trip and bounds it by one budget. Waiters are answered before it
+  // (they do not wait on Redis); the call stays joinable until it is done.
   virtual boost::asio::awaitable<void> fill_call(std::size_t worker,
                                                  const router::ConversationId& conversation,
                                                  std::vector<Fill> fills) = 0;

@@ -44,6 +44,41 @@ TEST_P(CoalesceBatcher, JoinersBeforeAMutationAreServedArrivalsAfterItAskAnew) {
   EXPECT_FALSE(late->results->front().shared);
 }
 
+// A slow fill (a Redis write) delays no client: waiters are answered when
+// the call returns. Until the fills are written the call stays joinable, so
+// a lookup arriving then is answered from it without a second upstream call.
+TEST_P(CoalesceBatcher, WaitersAreAnsweredBeforeTheFillsAndLateArrivalsStillJoin) {
+  h.fills.hold = true;
+  auto first = h.lookup({1, 2});
+  h.advance(2ms);
+  ASSERT_EQ(h.upstream.calls.size(), 1u);
+  h.answer_found(0, "v1");
+  ASSERT_EQ(h.fills.held.size(), 1u) << "the fills were not started";
+  ASSERT_TRUE(first->done()) << "the client waited on the cache fill";
+  EXPECT_EQ(first->text(1), "v1");
+
+  auto late = h.lookup({2});  // missed the cache (not filled yet): joins the returned call
+  ASSERT_TRUE(late->done());
+  EXPECT_EQ(late->text(), "v1");
+  h.advance(20ms);
+  EXPECT_EQ(h.upstream.calls.size(), 1u) << "a lookup during the fill asked upstream again";
+
+  h.mutate(2);
+  auto after_mutation = h.lookup({2});  // must not be served the call from before it
+  EXPECT_FALSE(after_mutation->done());
+
+  h.fills.held.front()->notify();
+  h.settle();
+  h.advance(20ms);
+  ASSERT_EQ(h.upstream.calls.size(), 2u);
+  h.answer_found(1, "v2");
+  ASSERT_TRUE(h.fills.held.size() == 2u);
+  ASSERT_TRUE(after_mutation->done());
+  EXPECT_EQ(after_mutation->text(), "v2");
+  h.fills.held.back()->notify();
+  h.settle();
+}
+
 // Observed on the local layer (with it off there is nothing to look at).
 TEST(CoalesceFill, AFillThatRacedAMutationIsVetoed) {
   CoalesceHarness h{true};

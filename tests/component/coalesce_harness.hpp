@@ -128,6 +128,30 @@ struct Client {
   }
 };
 
+// The fill sink in front of the real cache, holding each call's fills until
+// the test lets them through (a slow Redis write), when `hold` is set.
+class HeldFills final : public FillSink {
+ public:
+  explicit HeldFills(message_cache::CachedMessages& cache) : cache_(cache) {}
+  FillTicket ticket(std::uint32_t app, std::uint64_t id) const override {
+    return cache_.ticket(app, id);
+  }
+  asio::awaitable<void> fill_call(std::size_t worker, const router::ConversationId& conversation,
+                                  std::vector<Fill> fills) override {
+    if (hold) {
+      auto released = std::make_shared<Completion>(co_await asio::this_coro::executor);
+      held.push_back(released);
+      co_await released->wait();
+    }
+    co_await cache_.fill_call(worker, conversation, std::move(fills));
+  }
+  bool hold = false;
+  std::vector<std::shared_ptr<Completion>> held;
+
+ private:
+  message_cache::CachedMessages& cache_;
+};
+
 class CoalesceHarness {
  public:
   static constexpr std::uint32_t kApp = 0;
@@ -136,7 +160,8 @@ class CoalesceHarness {
   explicit CoalesceHarness(bool local_layer, BatcherOptions options = default_options())
       : options_(options),
         cache_(cache_config(local_layer), {"default"}, std::chrono::minutes(1)),
-        batcher_(options, upstream.send(), cache_, timers) {}
+        fills(cache_),
+        batcher_(options, upstream.send(), fills, timers) {}
 
   static BatcherOptions default_options() {
     BatcherOptions options;
@@ -217,6 +242,11 @@ class CoalesceHarness {
 
   BatcherOptions options_;
   message_cache::CachedMessages cache_;
+
+ public:
+  HeldFills fills;  // hold = true: fills wait until the test releases them
+
+ private:
   Batcher batcher_;
 };
 
