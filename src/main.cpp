@@ -141,7 +141,9 @@ int run(const char* path) {
   server::WorkerPool pool(threads);
   auto tls = upstream::make_tls_context(config.upstream.tls_verify);
   gateway::Gateway gateway(config, pool, *tls, state);
-  admin::AdminHandler admin_handler(state, config::to_redacted_json(config), &gateway.cache());
+  admin::AdminHandler admin_handler(
+      state, config::to_redacted_json(config),
+      [&gateway](std::uint64_t id, std::size_t worker) { return gateway.purge(id, worker); });
 
   const auto limits = connection_limits(config, threads);
   server::ListenerOptions data_options{

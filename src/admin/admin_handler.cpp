@@ -1,6 +1,5 @@
 #include "admin/admin_handler.hpp"
 
-#include "message_cache/cached_messages.hpp"
 #include "metrics/registry.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "router/conversation_id.hpp"
@@ -23,11 +22,10 @@ bool is_loopback_client(const boost::asio::ip::address& address) {
 
 }  // namespace
 
-AdminHandler::AdminHandler(server::ServerState& state, std::string redacted_config,
-                           message_cache::CachedMessages* cache)
+AdminHandler::AdminHandler(server::ServerState& state, std::string redacted_config, Purge purge)
     : state_(state),
       redacted_config_(std::make_shared<const std::string>(std::move(redacted_config))),
-      cache_(cache) {}
+      purge_(std::move(purge)) {}
 
 void AdminHandler::set_redacted_config(std::string redacted_config) {
   auto rendered = std::make_shared<const std::string>(std::move(redacted_config));
@@ -66,13 +64,7 @@ boost::asio::awaitable<HttpResponse> AdminHandler::purge(const server::HttpReque
         "message_server_id must be a positive integer <= 9223372036854775807", "invalid_parameter",
         version);
   }
-  if (cache_) {
-    // One Redis timeout for the whole purge (SPEC §11.3).
-    request::RedisBudget budget;
-    for (std::uint32_t app = 0; app < cache_->app_count(); ++app) {
-      co_await cache_->invalidate_message(client.worker, app, *id, budget, true);
-    }
-  }
+  if (purge_) co_await purge_(*id, client.worker);
   co_return server::make_json_response(
       http::status::ok,
       R"({"code":200,"msg":"success","data":{"purged":)" + std::to_string(*id) + "}}", version);

@@ -31,7 +31,7 @@ struct Batcher::Waiter {
 struct Batcher::Batch {
   BatchCall call;
   // Where its timer fires and, once sent, where it is sent from (the
-  // executor of call.worker).
+  // executor of call.lane).
   asio::any_io_executor executor;
   std::string key;
   std::vector<FillTicket> tickets;  // per item, taken when the item was added
@@ -59,14 +59,14 @@ struct Batcher::State {
   // them already asks for waits on that call instead of asking again.
   std::unordered_map<std::string, std::vector<std::shared_ptr<Batch>>> in_flight;
 
-  // The batch leaves, sent by `worker` on `executor` (that worker's: its
+  // The batch leaves, sent on `lane` from `executor` (that worker's: its
   // upstream connections and Redis link are used only there). From now on
   // lookups of its ids join it (in flight); nothing may open a second batch
   // for them.
-  void mark_in_flight(const std::shared_ptr<Batch>& batch, std::size_t worker,
+  void mark_in_flight(const std::shared_ptr<Batch>& batch, Lane& lane,
                       const asio::any_io_executor& executor) {
     batch->sent = true;
-    batch->call.worker = worker;
+    batch->call.lane = &lane;
     batch->executor = executor;
     if (auto it = open.find(batch->key); it != open.end() && it->second == batch) open.erase(it);
     in_flight[batch->key].push_back(batch);
@@ -88,18 +88,14 @@ ItemKey item_key_of(const cache::BatchItem& item) {
 }
 }  // namespace
 
-Batcher::Batcher(BatcherOptions options, Send send, FillSink& sink, Timers& timers)
-    : options_(options),
-      send_(std::move(send)),
-      sink_(sink),
-      timers_(timers),
-      state_(std::make_unique<State>()) {
+Batcher::Batcher(BatcherOptions options, TicketSource& tickets, Timers& timers)
+    : options_(options), tickets_(tickets), timers_(timers), state_(std::make_unique<State>()) {
   options_.max_batch = std::max<std::size_t>(options_.max_batch, 1);
 }
 
 Batcher::~Batcher() = default;
 
-asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker, std::uint32_t app,
+asio::awaitable<std::vector<ItemResult>> Batcher::fetch(Lane& lane, std::uint32_t app,
                                                         std::string_view encoded_conversation,
                                                         const router::ConversationId& conversation,
                                                         const std::vector<cache::BatchItem>& items,
@@ -124,7 +120,7 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker, std:
       const auto& item = items[slot];
       const auto item_key = item_key_of(item);
       // Taken now, before joining or opening (ticket.hpp rules 1 and 2).
-      const auto ticket = sink_.ticket(app, item.message_server_id);
+      const auto ticket = tickets_.ticket(app, item.message_server_id);
       Batch* joined = nullptr;
       if (auto flights = state_->in_flight.find(key); flights != state_->in_flight.end()) {
         for (auto& batch : flights->second) {
@@ -146,13 +142,13 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker, std:
       std::shared_ptr<Batch> open = found == state_->open.end() ? nullptr : found->second;
       if (open && !open->index.contains(item_key) &&
           open->call.items.size() >= options_.max_batch) {
-        state_->mark_in_flight(open, worker, executor);  // full: it leaves now, a new one opens
+        state_->mark_in_flight(open, lane, executor);  // full: it leaves now, a new one opens
         to_send.push_back(std::move(open));
         open = nullptr;
       }
       if (!open) {
         open = std::make_shared<Batch>();
-        open->call = BatchCall{worker, app, std::string(encoded_conversation), conversation, {}};
+        open->call = BatchCall{&lane, app, std::string(encoded_conversation), conversation, {}};
         open->executor = executor;
         open->key = key;
         open->held = state_->in_flight.contains(key);  // adaptive batching
@@ -166,7 +162,7 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker, std:
       }
       register_on(*open, it->second, slot);
       if (open->call.items.size() >= options_.max_batch) {
-        state_->mark_in_flight(open, worker, executor);
+        state_->mark_in_flight(open, lane, executor);
         to_send.push_back(std::move(open));
       }
     }
@@ -191,7 +187,7 @@ void Batcher::on_timer(const std::shared_ptr<Batch>& batch) {
   {
     std::lock_guard lock(state_->mutex);
     if (batch->sent) return;  // it filled up, or its key's calls returned, and it left already
-    state_->mark_in_flight(batch, batch->call.worker, batch->executor);
+    state_->mark_in_flight(batch, *batch->call.lane, batch->executor);
   }
   asio::co_spawn(batch->executor, transmit(batch), asio::detached);
 }
@@ -201,7 +197,7 @@ asio::awaitable<void> Batcher::transmit(std::shared_ptr<Batch> batch) {
   const auto& call = batch->call;
   BatchOutcome outcome;
   try {
-    outcome = co_await send_(call);
+    outcome = co_await call.lane->send(call);
   } catch (const std::exception& e) {
     std::string detail;
     append_json_escaped(detail, e.what());
@@ -226,7 +222,7 @@ asio::awaitable<void> Batcher::transmit(std::shared_ptr<Batch> batch) {
       fills.push_back({Fill::Kind::kNotFound, &batch->tickets[i], {}, call.items[i].create_time});
     }
   }
-  if (!fills.empty()) co_await sink_.fill_call(call.worker, call.conversation, std::move(fills));
+  if (!fills.empty()) co_await call.lane->fill(call.conversation, std::move(fills));
   deliver(*batch, outcome);
 }
 
@@ -273,7 +269,7 @@ void Batcher::deliver(Batch& batch, const BatchOutcome& outcome) {
     if (auto it = state_->open.find(batch.key);
         it != state_->open.end() && it->second->held && !state_->in_flight.contains(batch.key)) {
       released = it->second;
-      state_->mark_in_flight(released, released->call.worker, released->executor);
+      state_->mark_in_flight(released, *released->call.lane, released->executor);
     }
   }
   if (released) asio::co_spawn(released->executor, transmit(released), asio::detached);

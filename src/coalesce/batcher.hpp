@@ -11,10 +11,11 @@
 // on it: a lookup of an item a sent batch still asks for waits on that call,
 // unless a mutation of it happened since the call's ticket (ticket.hpp).
 //
-// The core knows neither upstream nor the cache: it gets a send function, a
-// fill sink and a timer source. Shared by all workers behind one mutex; a
-// batch is sent from the executor of the request that closed it, and every
-// waiter is woken on its own executor.
+// The core knows neither upstream nor the cache: it gets a ticket source, a
+// timer source and, with each lookup, the lane (the worker) it runs on.
+// Shared by all workers behind one mutex; a batch is sent on the lane and
+// executor of the request that closed it, and every waiter is woken on its
+// own executor.
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
@@ -23,8 +24,9 @@
 #include <string_view>
 #include <vector>
 
-#include "coalesce/fill_sink.hpp"
 #include "coalesce/item_result.hpp"
+#include "coalesce/lane.hpp"
+#include "coalesce/ticket.hpp"
 #include "coalesce/timers.hpp"
 
 namespace yxgate::coalesce {
@@ -35,19 +37,15 @@ struct BatcherOptions {
   std::size_t max_batch = 100;
 };
 
-// Sends one batch call. Errors are values (kBatchFailed results); the call
-// stays valid until the returned awaitable completes.
-using Send = std::function<boost::asio::awaitable<BatchOutcome>(const BatchCall&)>;
-
 class Batcher {
  public:
-  Batcher(BatcherOptions options, Send send, FillSink& sink, Timers& timers);
+  Batcher(BatcherOptions options, TicketSource& tickets, Timers& timers);
   ~Batcher();
 
   // Asks for `items` of one conversation; results in the same order. Runs
-  // on the calling worker's executor. Throws operation_aborted if the
+  // on the calling worker's executor; `lane` is that worker's. Throws operation_aborted if the
   // caller is cancelled while waiting (the call goes on for the others).
-  boost::asio::awaitable<std::vector<ItemResult>> fetch(std::size_t worker, std::uint32_t app,
+  boost::asio::awaitable<std::vector<ItemResult>> fetch(Lane& lane, std::uint32_t app,
                                                         std::string_view encoded_conversation,
                                                         const router::ConversationId& conversation,
                                                         const std::vector<cache::BatchItem>& items,
@@ -68,8 +66,7 @@ class Batcher {
   void deliver(Batch& batch, const BatchOutcome& outcome);
 
   BatcherOptions options_;
-  Send send_;
-  FillSink& sink_;
+  TicketSource& tickets_;
   Timers& timers_;
   std::unique_ptr<State> state_;
 };

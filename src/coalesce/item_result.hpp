@@ -1,7 +1,8 @@
 #pragma once
-// What the coalescing core exchanges with its send function: one batch call
-// (the items of one (app, conversation) and the worker that sends it) and
-// what it got, per item. Parsing upstream's reply is the send function's job.
+// What the coalescing core exchanges with the lane a call leaves from
+// (lane.hpp): one batch call (the items of one (app, conversation) and the
+// lane that sends it) and what it got, per item. Parsing upstream's reply is
+// the lane's job.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -12,6 +13,8 @@
 #include "router/conversation_id.hpp"
 
 namespace yxgate::coalesce {
+
+class Lane;
 
 // The answer of a call that failed as a whole, relayed to every waiter. The
 // sender defines it (the pipeline: an UpstreamReply); the core only passes
@@ -34,7 +37,7 @@ struct ItemResult {
 };
 
 struct BatchCall {
-  std::size_t worker = 0;            // the worker whose connection sends it
+  Lane* lane = nullptr;              // the worker that sends it and writes its fills
   std::uint32_t app = 0;             // index of the app in config `apps`
   std::string encoded_conversation;  // the path segment as the first client sent it
   router::ConversationId conversation;

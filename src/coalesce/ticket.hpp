@@ -11,7 +11,7 @@
 //      who arrives after the mutation.
 //   3. Identical single GETs share a call only under one generation:
 //      flight_key() contains it, so after a mutation a new flight starts.
-//   4. A fill carries the call's ticket; the FillSink writes it only if the
+//   4. A fill carries the call's ticket; the cache writes it only if the
 //      key is unchanged since, checked atomically with the write (the local
 //      layer's put_if_unchanged, Redis tombstones): a raced fill is vetoed.
 #include <cstdint>
@@ -33,6 +33,15 @@ struct FillTicket {
 inline bool may_join(const FillTicket& call, const FillTicket& now) {
   return now.local_generation == call.local_generation;
 }
+
+// Where tickets come from: the cache's local generations (CachedMessages).
+class TicketSource {
+ public:
+  virtual FillTicket ticket(std::uint32_t app, std::uint64_t id) const = 0;
+
+ protected:
+  ~TicketSource() = default;
+};
 
 // Rule 3: the key of a shared single GET for `target` (what is forwarded).
 std::string flight_key(const FillTicket& ticket, std::string_view target);

@@ -72,8 +72,8 @@ asio::awaitable<std::vector<cache::BatchItem>> answer_from_cache(
   for (const auto& item : items) {
     if (seen.emplace(key_of(item), true).second) distinct.push_back(item);
   }
-  const auto found = co_await env.cache.lookup_all(env.worker, env.app.index, conversation,
-                                                   distinct, env.ctx.redis);
+  const auto found = co_await env.cache.lookup_all(env.worker.cache_lane(), env.app.index,
+                                                   conversation, distinct, env.ctx.redis);
   std::vector<cache::BatchItem> misses;
   for (std::size_t i = 0; i < distinct.size(); ++i) {
     const auto& item = distinct[i];

@@ -18,26 +18,23 @@ coalesce::BatcherOptions options_of(const config::CoalesceConfig& config) {
 }  // namespace
 
 Batcher::Batcher(const config::CoalesceConfig& config,
-                 std::vector<upstream::UpstreamCaller*> upstreams,
                  const std::vector<upstream::AppCredentials>& apps,
                  message_cache::CachedMessages& cache)
     : config_(config),
-      upstreams_(std::move(upstreams)),
       apps_(apps),
       times_(config.time_index_entries),
-      core_(
-          options_of(config),
-          [this](const coalesce::BatchCall& call) -> asio::awaitable<coalesce::BatchOutcome> {
-            co_return co_await send_batch(*upstreams_[call.worker], apps_[call.app],
-                                          config_.batch_path, call,
-                                          [this](std::uint32_t app, std::uint64_t id,
-                                                 std::uint64_t time) { learn(app, id, time); });
-          },
-          cache, timers_) {}
+      core_(options_of(config), cache, timers_) {}
+
+asio::awaitable<coalesce::BatchOutcome> Batcher::send(upstream::UpstreamCaller& upstream,
+                                                      const coalesce::BatchCall& call) {
+  co_return co_await send_batch(
+      upstream, apps_[call.app], config_.batch_path, call,
+      [this](std::uint32_t app, std::uint64_t id, std::uint64_t time) { learn(app, id, time); });
+}
 
 Batcher::~Batcher() = default;
 
-asio::awaitable<std::vector<ItemResult>> Batcher::fetch(std::size_t worker,
+asio::awaitable<std::vector<ItemResult>> Batcher::fetch(Worker& worker,
                                                         const upstream::AppCredentials& app,
                                                         std::string_view encoded_conversation,
                                                         const router::ConversationId& conversation,

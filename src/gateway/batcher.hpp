@@ -1,8 +1,9 @@
 #pragma once
 // The pipeline's side of coalescing (SPEC §3.1.4-5, §3.2, §11.5): wires the
 // coalescing core (src/coalesce/batcher.hpp) to upstream (batch_call.hpp
-// sends and reads each batch), to the cache layers (message_cache::CachedMessages is the
-// fill sink) and to Asio timers, and keeps the learned create_times.
+// sends and reads each batch, on the worker that closed it: worker.hpp), to
+// the cache (CachedMessages gives the tickets) and to Asio timers, and keeps
+// the learned create_times.
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "coalesce/batcher.hpp"
 #include "config/config.hpp"
 #include "gateway/batch_call.hpp"
+#include "gateway/worker.hpp"
 #include "message_cache/cached_messages.hpp"
 #include "upstream/upstream_caller.hpp"
 
@@ -22,20 +24,24 @@ using ItemResult = coalesce::ItemResult;
 
 class Batcher {
  public:
-  // `upstreams[w]` is worker w's caller; `apps[i]` the app of index i. Both
-  // outlive the batcher.
-  Batcher(const config::CoalesceConfig& config, std::vector<upstream::UpstreamCaller*> upstreams,
-          const std::vector<upstream::AppCredentials>& apps, message_cache::CachedMessages& cache);
+  // `apps[i]` is the app of index i; it outlives the batcher.
+  Batcher(const config::CoalesceConfig& config, const std::vector<upstream::AppCredentials>& apps,
+          message_cache::CachedMessages& cache);
   ~Batcher();
 
   // Asks for `items` of one conversation; results in the same order.
   // `encoded_conversation` is the path segment as the client sent it.
-  boost::asio::awaitable<std::vector<ItemResult>> fetch(std::size_t worker,
+  boost::asio::awaitable<std::vector<ItemResult>> fetch(Worker& worker,
                                                         const upstream::AppCredentials& app,
                                                         std::string_view encoded_conversation,
                                                         const router::ConversationId& conversation,
                                                         const std::vector<cache::BatchItem>& items,
                                                         request::RequestContext& client);
+
+  // One batch call through `upstream` (the sending worker's), learning the
+  // create_times of what it brings back.
+  boost::asio::awaitable<coalesce::BatchOutcome> send(upstream::UpstreamCaller& upstream,
+                                                      const coalesce::BatchCall& call);
 
   // Learned create_times (SPEC §11.5), fed from every upstream message the
   // gateway parses (batch replies here; single GETs and mutation replies
@@ -49,7 +55,6 @@ class Batcher {
 
  private:
   config::CoalesceConfig config_;
-  std::vector<upstream::UpstreamCaller*> upstreams_;
   const std::vector<upstream::AppCredentials>& apps_;
   cache::TimeIndex times_;
   coalesce::AsioTimers timers_;

@@ -71,8 +71,8 @@ void learn_from_page(RouteEnv& env, const upstream::UpstreamReply& reply) {
 }
 
 asio::awaitable<HttpResponse> pass_through(RouteEnv env) {
-  auto reply = co_await env.upstream.call(upstream::UpstreamCaller::from_client(env.request),
-                                          env.app, env.ctx, env.ctx.trace_id);
+  auto reply = co_await env.worker.upstream().call(
+      upstream::UpstreamCaller::from_client(env.request), env.app, env.ctx, env.ctx.trace_id);
   learn_from_page(env, reply);
   co_return upstream::UpstreamCaller::relay(std::move(reply), env.ctx, env.version(),
                                             env.request.method() == http::verb::head);
@@ -121,20 +121,32 @@ Gateway::Gateway(const config::Config& config, server::WorkerPool& pool, asio::s
     cache_->attach_redis(redis_.get());
     redis_->start(*cache_);
   }
-  limiter_ = std::make_unique<limiter::RateLimiter>(config.apps, redis_links_.get());
+  limiter_ = std::make_unique<limiter::RateLimiter>(
+      config.apps, config.cache.redis ? config.cache.redis->key_prefix : std::string());
+  batcher_ = std::make_unique<Batcher>(config.coalesce, apps_, *cache_);
   // Each worker owns a share of upstream.max_connections (rounded up).
   const auto per_worker = (config.upstream.max_connections + pool.size() - 1) / pool.size();
   for (std::size_t i = 0; i < pool.size(); ++i) {
-    upstreams_.push_back(std::make_unique<upstream::UpstreamCaller>(
-        pool.context(i).get_executor(), tls, config.upstream, per_worker, i, *limiter_));
+    auto executor = pool.context(i).get_executor();
+    auto* redis = redis_links_ ? &redis_links_->connection(i) : nullptr;
+    workers_.push_back(
+        std::make_unique<Worker>(executor,
+                                 std::make_unique<upstream::UpstreamCaller>(
+                                     executor, tls, config.upstream, per_worker, redis, *limiter_),
+                                 redis, *cache_, *batcher_));
   }
-  std::vector<upstream::UpstreamCaller*> callers;
-  for (auto& caller : upstreams_) callers.push_back(caller.get());
-  batcher_ = std::make_unique<Batcher>(config.coalesce, std::move(callers), apps_, *cache_);
   replay_ = std::make_unique<WriteReplay>(config, redis_links_.get());
 }
 
 Gateway::~Gateway() = default;
+
+asio::awaitable<void> Gateway::purge(std::uint64_t message_server_id, std::size_t worker) {
+  request::RedisBudget budget;  // one Redis timeout for the whole purge (SPEC §11.3)
+  auto* lane = workers_[worker]->cache_lane();
+  for (std::uint32_t app = 0; app < cache_->app_count(); ++app) {
+    co_await cache_->invalidate_message(lane, app, message_server_id, budget, true);
+  }
+}
 
 void Gateway::reload(const config::Config& config) {
   limiter_->reload(config.apps);
@@ -159,7 +171,7 @@ asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
   HttpResponse response;
   const auto triage = admit(request, client, ctx, response);
   if (!triage.answered) {
-    response = co_await run_route(route_env(request, ctx, triage, client.worker));
+    response = co_await run_route(route_env(request, ctx, triage, *workers_[client.worker]));
   }
   finish(ctx, response);
   co_return response;
@@ -217,7 +229,7 @@ Gateway::Triage Gateway::admit(HttpRequest& request, const server::ClientInfo& c
         upstream::gateway_error(ctx, http::status::ok, yunxin::kParameterError,
                                 "parameter error: unknown X-Yxgate-App", "unknown_app", version);
   } else if (triage.route.kind == router::RouteKind::kGetMessage) {
-    auto env = route_env(request, ctx, triage, client.worker);
+    auto env = route_env(request, ctx, triage, *workers_[client.worker]);
     if (auto hit = answer_from_local_cache(env)) answer = std::move(*hit);
   }
   triage.answered = answer.has_value();
@@ -226,8 +238,8 @@ Gateway::Triage Gateway::admit(HttpRequest& request, const server::ClientInfo& c
 }
 
 RouteEnv Gateway::route_env(HttpRequest& request, request::RequestContext& ctx,
-                            const Triage& triage, std::size_t worker) {
-  return RouteEnv{request, ctx,     triage.route, triage.query, *triage.app, *upstreams_[worker],
+                            const Triage& triage, Worker& worker) {
+  return RouteEnv{request, ctx,     triage.route, triage.query, *triage.app,
                   *cache_, config_, worker,       *batcher_,    flights_};
 }
 

@@ -14,6 +14,7 @@
 #include "gateway/batcher.hpp"
 #include "gateway/route_env.hpp"
 #include "gateway/single_flight.hpp"
+#include "gateway/worker.hpp"
 #include "gateway/write_replay.hpp"
 #include "limiter/rate_limiter.hpp"
 #include "message_cache/cached_messages.hpp"
@@ -36,6 +37,9 @@ class Gateway final : public server::RequestHandler {
                                                       const server::ClientInfo& client) override;
 
   message_cache::CachedMessages& cache() { return *cache_; }
+  // POST /admin/cache/purge (admin/admin_handler.hpp): every app's entry for
+  // `message_server_id`, here and on every replica, within one Redis timeout.
+  boost::asio::awaitable<void> purge(std::uint64_t message_server_id, std::size_t worker);
 
   // SIGHUP (SPEC §1): rate limits and cache TTLs from `config`, which has
   // been validated; everything else needs a restart.
@@ -53,7 +57,7 @@ class Gateway final : public server::RequestHandler {
   Triage admit(server::HttpRequest& request, const server::ClientInfo& client,
                request::RequestContext& ctx, server::HttpResponse& response);
   RouteEnv route_env(server::HttpRequest& request, request::RequestContext& ctx,
-                     const Triage& triage, std::size_t worker);
+                     const Triage& triage, Worker& worker);
   boost::asio::awaitable<server::HttpResponse> run_route(RouteEnv env);
   const upstream::AppCredentials* select_app(const server::HttpRequest& request) const;
   void finish(request::RequestContext& ctx, server::HttpResponse& response) const;
@@ -67,8 +71,10 @@ class Gateway final : public server::RequestHandler {
   std::unique_ptr<redis::RedisLinks> redis_links_;
   std::unique_ptr<message_cache::RedisMessageStore> redis_;  // after cache_: destroyed first
   std::unique_ptr<limiter::RateLimiter> limiter_;
-  std::vector<std::unique_ptr<upstream::UpstreamCaller>> upstreams_;  // one per worker
   std::unique_ptr<Batcher> batcher_;
+  // One per worker (worker.hpp): server::ClientInfo::worker indexes it, once
+  // per request, at the boundary; below it nothing is looked up by index.
+  std::vector<std::unique_ptr<Worker>> workers_;
   SingleFlight flights_;
   std::unique_ptr<WriteReplay> replay_;
 };

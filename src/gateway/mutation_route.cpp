@@ -12,12 +12,12 @@ namespace {
 asio::awaitable<void> invalidate(RouteEnv& env, const fidelity::Mutation& target,
                                  request::RedisBudget& budget, bool before_answer) {
   if (target.message_id) {
-    co_await env.cache.invalidate_message(env.worker, env.app.index, *target.message_id, budget,
-                                          before_answer);
+    co_await env.cache.invalidate_message(env.worker.cache_lane(), env.app.index,
+                                          *target.message_id, budget, before_answer);
   }
   if (target.conversation) {
-    co_await env.cache.invalidate_conversation(env.worker, env.app.index, *target.conversation,
-                                               budget, before_answer);
+    co_await env.cache.invalidate_conversation(env.worker.cache_lane(), env.app.index,
+                                               *target.conversation, budget, before_answer);
   }
 }
 
@@ -44,7 +44,7 @@ asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
   co_await invalidate(env, *target, budget, false);
   auto body =
       target->upstream_body ? std::move(*target->upstream_body) : std::string(env.request.body());
-  auto reply = co_await env.upstream.call(
+  auto reply = co_await env.worker.upstream().call(
       parsed_upstream_request(env, target->upstream_target, std::move(body)), env.app, env.ctx,
       env.ctx.trace_id);
   if (reply.code == 200) {

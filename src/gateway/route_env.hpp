@@ -4,6 +4,7 @@
 #include "config/config.hpp"
 #include "gateway/batcher.hpp"
 #include "gateway/single_flight.hpp"
+#include "gateway/worker.hpp"
 #include "message_cache/cached_messages.hpp"
 #include "request/request_context.hpp"
 #include "router/route.hpp"
@@ -18,10 +19,9 @@ struct RouteEnv {
   const router::Route& route;
   std::string_view query;
   const upstream::AppCredentials& app;
-  upstream::UpstreamCaller& upstream;
   message_cache::CachedMessages& cache;
   const config::Config& config;
-  std::size_t worker;  // index of the worker running this request
+  Worker& worker;  // the worker running this request: its upstream and Redis connections
   Batcher& batcher;
   SingleFlight& flights;
 

@@ -28,8 +28,8 @@ std::string flight_key(const std::string& target, const coalesce::FillTicket& ti
 asio::awaitable<upstream::UpstreamReply> call_single(RouteEnv& env, const MessageLookup& lookup,
                                                      const coalesce::FillTicket& ticket,
                                                      std::string target, bool fill) {
-  auto reply = co_await env.upstream.call(parsed_upstream_request(env, std::move(target), {}),
-                                          env.app, env.ctx, env.ctx.trace_id);
+  auto reply = co_await env.worker.upstream().call(
+      parsed_upstream_request(env, std::move(target), {}), env.app, env.ctx, env.ctx.trace_id);
   if (!reply.http_ok()) co_return reply;
   auto parsed = cache::parse_single_reply(reply.outcome.response.body());
   if (!parsed) {
@@ -41,10 +41,11 @@ asio::awaitable<upstream::UpstreamReply> call_single(RouteEnv& env, const Messag
   if (parsed->code == 200) env.batcher.learn_message(env.app.index, parsed->data_json);
   if (!fill) co_return reply;
   if (parsed->code == 200) {
-    co_await env.cache.fill_message(env.worker, ticket, std::move(parsed->data_json),
+    co_await env.cache.fill_message(env.worker.cache_lane(), ticket, std::move(parsed->data_json),
                                     env.ctx.redis);
   } else if (parsed->code == yunxin::kMessageNotFound) {
-    co_await env.cache.fill_not_found(env.worker, ticket, lookup.conversation, lookup.message_time);
+    co_await env.cache.fill_not_found(env.worker.cache_lane(), ticket, lookup.conversation,
+                                      lookup.message_time);
   }
   co_return reply;
 }
@@ -86,7 +87,8 @@ asio::awaitable<server::HttpResponse> batched_get(RouteEnv& env, const MessageLo
   // a lookup without message_time asked another question (cache::match),
   // cached as the single GET path would (SPEC §3.1.6).
   if (!lookup.message_time && result.kind == ItemResult::Kind::kFailed && result.not_found_said) {
-    co_await env.cache.fill_not_found(env.worker, ticket, lookup.conversation, std::nullopt);
+    co_await env.cache.fill_not_found(env.worker.cache_lane(), ticket, lookup.conversation,
+                                      std::nullopt);
   }
   env.ctx.upstream_trace_id = result.batch_trace_id;
   const std::string_view label = result.shared ? "coalesced" : "miss";
@@ -140,12 +142,13 @@ asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env, bool l
 
   message_cache::CacheAnswer answer;
   if (local_checked) {
-    answer =
-        co_await env.cache.lookup_redis(env.worker, env.app.index, lookup->message_server_id,
-                                        lookup->conversation, lookup->message_time, env.ctx.redis);
+    answer = co_await env.cache.lookup_redis(env.worker.cache_lane(), env.app.index,
+                                             lookup->message_server_id, lookup->conversation,
+                                             lookup->message_time, env.ctx.redis);
   } else {
-    answer = co_await env.cache.lookup(env.worker, env.app.index, lookup->message_server_id,
-                                       lookup->conversation, lookup->message_time, env.ctx.redis);
+    answer =
+        co_await env.cache.lookup(env.worker.cache_lane(), env.app.index, lookup->message_server_id,
+                                  lookup->conversation, lookup->message_time, env.ctx.redis);
   }
   if (answer.entry) co_return cache_hit(env, answer);
   if (lookup->message_time) co_return co_await batched_get(env, *lookup, *lookup->message_time);

@@ -140,9 +140,8 @@ asio::awaitable<HttpResponse> WriteReplay::run(RouteEnv env, Handler handler) {
   if (!claim.owner) co_return co_await join(env, claim.record);
   bool claimed_in_redis = false;
   if (redis_ && redis_->up()) {
-    auto reply = co_await redis_->connection(env.worker)
-                     .command(redis::cmd("SET", key, idempotency::kPendingMarker, "NX", "PX",
-                                         std::to_string(pending_ttl_.count())));
+    auto reply = co_await env.worker.redis()->command(redis::cmd(
+        "SET", key, idempotency::kPendingMarker, "NX", "PX", std::to_string(pending_ttl_.count())));
     if (reply.ok() && reply->is_nil()) {
       co_return co_await follow_redis(env, handler, claim.record, key);
     }
@@ -188,7 +187,7 @@ asio::awaitable<void> WriteReplay::exchange(std::shared_ptr<Exchange> shared, Ro
   auto& request = shared->request;
   const auto target = router::split_target(request.target());
   const auto route = router::classify(request.method_string(), target.path);
-  RouteEnv own{request,   shared->ctx, route,      target.query, env.app,    env.upstream,
+  RouteEnv own{request,   shared->ctx, route,      target.query, env.app,
                env.cache, env.config,  env.worker, env.batcher,  env.flights};
   auto response = co_await handler(own);
   // Upstream may have acted on it: repeats get this answer. Otherwise
@@ -208,7 +207,7 @@ asio::awaitable<void> WriteReplay::exchange(std::shared_ptr<Exchange> shared, Ro
   }
   table_.finish(shared->record, stored, keep, Clock::now());
   if (shared->claimed_in_redis && redis_) {
-    auto& connection = redis_->connection(own.worker);
+    auto& connection = *own.worker.redis();
     if (keep) {
       co_await connection.command(redis::cmd("SET", shared->key, idempotency::encode(stored), "PX",
                                              std::to_string(window_.count())));
@@ -237,7 +236,7 @@ asio::awaitable<HttpResponse> WriteReplay::follow_redis(RouteEnv& env, Handler h
                                                         const Record& record,
                                                         const std::string& key) {
   metrics::yxgate_metrics().idempotent_joins_total.Increment();
-  auto& connection = redis_->connection(env.worker);
+  auto& connection = *env.worker.redis();
   const auto deadline = Clock::now() + upstream_timeout_;
   for (;;) {
     auto reply = co_await connection.command(redis::cmd("GET", key));

@@ -11,7 +11,6 @@
 #include "metrics/yxgate_metrics.hpp"
 #include "ratelimit/gcra.hpp"
 #include "redis/redis_connection.hpp"
-#include "redis/redis_links.hpp"
 #include "redis/redis_script.hpp"
 
 namespace yxgate::limiter {
@@ -82,14 +81,13 @@ struct RateLimiter::App {
   }
 };
 
-RateLimiter::RateLimiter(const std::vector<config::AppConfig>& apps, redis::RedisLinks* redis)
-    : redis_(redis) {
+RateLimiter::RateLimiter(const std::vector<config::AppConfig>& apps,
+                         const std::string& redis_key_prefix) {
   for (const auto& config : apps) {
     auto app = std::make_unique<App>();
     app->name = config.name;
     app->metrics.emplace(metrics::yxgate_metrics(), config.name);
-    app->key_prefix =
-        (redis ? redis->config().key_prefix : std::string()) + "rl:" + config.name + ":";
+    app->key_prefix = redis_key_prefix + "rl:" + config.name + ":";
     app->configure(config);
     apps_.push_back(std::move(app));
   }
@@ -101,8 +99,8 @@ void RateLimiter::reload(const std::vector<config::AppConfig>& apps) {
   for (std::size_t i = 0; i < apps.size() && i < apps_.size(); ++i) apps_[i]->configure(apps[i]);
 }
 
-asio::awaitable<Admission> RateLimiter::admit(std::size_t worker, std::uint32_t app_index,
-                                              router::RouteClass route) {
+asio::awaitable<Admission> RateLimiter::admit(redis::RedisConnection* redis,
+                                              std::uint32_t app_index, router::RouteClass route) {
   auto& app = *apps_[app_index];
   const auto cls = std::min<std::size_t>(static_cast<std::size_t>(route), kClasses - 1);
   bool global;
@@ -110,7 +108,7 @@ asio::awaitable<Admission> RateLimiter::admit(std::size_t worker, std::uint32_t 
   BucketShape shape;
   {
     std::lock_guard lock(app.mutex);
-    global = app.global && redis_;
+    global = app.global && redis;
     max_wait = app.max_wait;
     shape = app.shapes[cls];
   }
@@ -122,8 +120,7 @@ asio::awaitable<Admission> RateLimiter::admit(std::size_t worker, std::uint32_t 
     std::vector<std::string> keys{app.key_prefix + std::string(router::route_class_name(route))};
     std::vector<std::string> args{std::to_string(interval), std::to_string(tolerance),
                                   std::to_string(max_wait.count())};
-    auto reply =
-        co_await app.script.run(redis_->connection(worker), std::move(keys), std::move(args));
+    auto reply = co_await app.script.run(*redis, std::move(keys), std::move(args));
     if (reply && reply->is_array() && reply->elements.size() == 2) {
       const auto go = reply->elements[0].integer == 1;
       const std::chrono::microseconds amount(reply->elements[1].integer);

@@ -16,7 +16,7 @@
 #include "router/route.hpp"
 
 namespace yxgate::redis {
-class RedisLinks;
+class RedisConnection;
 }
 
 namespace yxgate::limiter {
@@ -28,12 +28,14 @@ struct Admission {
 
 class RateLimiter {
  public:
-  // `redis` may be null (no cache.redis: every app is local, by validation).
-  RateLimiter(const std::vector<config::AppConfig>& apps, redis::RedisLinks* redis);
+  // `redis_key_prefix`: cache.redis.key_prefix (global buckets' keys).
+  RateLimiter(const std::vector<config::AppConfig>& apps, const std::string& redis_key_prefix);
   ~RateLimiter();
 
-  // Waits up to the app's max_wait for a token (FIFO), or says no.
-  boost::asio::awaitable<Admission> admit(std::size_t worker, std::uint32_t app,
+  // Waits up to the app's max_wait for a token (FIFO), or says no. A
+  // global bucket is taken through `redis`, the calling worker's connection
+  // (null without cache.redis: every app is local then, by validation).
+  boost::asio::awaitable<Admission> admit(redis::RedisConnection* redis, std::uint32_t app,
                                           router::RouteClass route);
 
   // SIGHUP: new rates, bursts, max_wait, scope and replicas for the same apps.
@@ -42,7 +44,6 @@ class RateLimiter {
  private:
   struct App;
   std::vector<std::unique_ptr<App>> apps_;
-  redis::RedisLinks* redis_;
 };
 
 }  // namespace yxgate::limiter

@@ -81,32 +81,32 @@ CacheAnswer CachedMessages::lookup_local(std::uint32_t app, std::uint64_t id,
   return CacheAnswer{std::move(entry), result, "local"};
 }
 
-asio::awaitable<CacheAnswer> CachedMessages::lookup(std::size_t worker, std::uint32_t app,
+asio::awaitable<CacheAnswer> CachedMessages::lookup(RedisLane* lane, std::uint32_t app,
                                                     std::uint64_t id,
                                                     const router::ConversationId& conversation,
                                                     std::optional<std::uint64_t> message_time,
                                                     request::RedisBudget& budget) {
   auto local = lookup_local(app, id, conversation, message_time);
   if (local.entry) co_return local;
-  co_return co_await lookup_redis(worker, app, id, conversation, message_time, budget);
+  co_return co_await lookup_redis(lane, app, id, conversation, message_time, budget);
 }
 
 asio::awaitable<CacheAnswer> CachedMessages::lookup_redis(
-    std::size_t worker, std::uint32_t app, std::uint64_t id,
+    RedisLane* lane, std::uint32_t app, std::uint64_t id,
     const router::ConversationId& conversation, std::optional<std::uint64_t> message_time,
     request::RedisBudget& budget) {
-  if (!redis_) co_return CacheAnswer{};
+  if (!redis_ || !lane) co_return CacheAnswer{};
   const auto ticket = this->ticket(app, id);  // before the read: a racing drop vetoes the refill
   const auto started = Clock::now();
   // A lookup is a request's first use of Redis: it has the whole timeout,
   // which the shared GET batch it joins is bounded by.
-  auto found = co_await redis_->get(worker, app, id);
+  auto found = co_await redis_->get(*lane, app, id);
   budget.charge(started, Clock::now());
   co_return answer_from_redis(ticket, std::move(found), conversation, message_time);
 }
 
 asio::awaitable<std::vector<CacheAnswer>> CachedMessages::lookup_all(
-    std::size_t worker, std::uint32_t app, const router::ConversationId& conversation,
+    RedisLane* lane, std::uint32_t app, const router::ConversationId& conversation,
     const std::vector<cache::BatchItem>& items, request::RedisBudget& budget) {
   std::vector<CacheAnswer> answers(items.size());
   std::vector<std::size_t> missed;
@@ -114,7 +114,7 @@ asio::awaitable<std::vector<CacheAnswer>> CachedMessages::lookup_all(
     answers[i] = lookup_local(app, items[i].message_server_id, conversation, items[i].create_time);
     if (!answers[i].entry) missed.push_back(i);
   }
-  if (!redis_ || missed.empty()) co_return answers;
+  if (!redis_ || !lane || missed.empty()) co_return answers;
   std::vector<std::uint64_t> ids;
   std::vector<FillTicket> tickets;  // before the read, as in lookup_redis
   for (const auto i : missed) {
@@ -123,7 +123,7 @@ asio::awaitable<std::vector<CacheAnswer>> CachedMessages::lookup_all(
   }
   const auto started = Clock::now();
   auto found =
-      co_await redis_->get_many(worker, app, ids, budget.deadline(started, redis_->timeout()));
+      co_await redis_->get_many(*lane, app, ids, budget.deadline(started, redis_->timeout()));
   budget.charge(started, Clock::now());
   for (std::size_t k = 0; k < missed.size(); ++k) {
     const auto& item = items[missed[k]];
@@ -166,7 +166,7 @@ void CachedMessages::put_local(const FillTicket& ticket,
   publish_local_bytes();
 }
 
-asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const FillTicket& ticket,
+asio::awaitable<void> CachedMessages::fill_message(RedisLane* lane, const FillTicket& ticket,
                                                    std::string message_json,
                                                    request::RedisBudget& budget) {
   auto facts = cache::extract_facts(message_json);
@@ -175,12 +175,12 @@ asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const Fil
     spdlog::warn("\"event\":\"cache_skip\",\"reason\":\"unrecognised message object\"");
     co_return;
   }
-  if (redis_) {
+  if (redis_ && lane) {
     const auto canonical = canonical_conversation(facts->conversation_type, facts->sender_id,
                                                   facts->receiver_id, facts->team_id);
     const auto started = Clock::now();
     const auto put =
-        co_await redis_->put(worker, ticket.key.app, ticket.key.message_server_id, message_json,
+        co_await redis_->put(*lane, ticket.key.app, ticket.key.message_server_id, message_json,
                              canonical, std::chrono::milliseconds(ttl_ms_.load()), false,
                              budget.deadline(started, redis_->timeout()));
     budget.charge(started, Clock::now());
@@ -195,27 +195,27 @@ asio::awaitable<void> CachedMessages::fill_message(std::size_t worker, const Fil
   put_local(ticket, std::move(entry), std::chrono::milliseconds(ttl_ms_.load()));
 }
 
-asio::awaitable<void> CachedMessages::fill_call(std::size_t worker,
+asio::awaitable<void> CachedMessages::fill_call(RedisLane* lane,
                                                 const router::ConversationId& conversation,
                                                 std::vector<coalesce::Fill> fills) {
   // The call's Redis writes leave together, pipelined on this worker's
   // connection: one round trip and at most one cache.redis.timeout for all
-  // of them (SPEC §11.3), however many there are. The call's waiters are
-  // answered once they are done.
+  // of them (SPEC §11.3), however many there are. The call's waiters have
+  // been answered already (coalesce/lane.hpp).
   const auto executor = co_await asio::this_coro::executor;
   std::size_t pending = 0;
   asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
   for (const auto& fill : fills) {
     if (fill.kind == coalesce::Fill::Kind::kNotFound) {
-      co_await fill_not_found(worker, *fill.ticket, conversation, fill.create_time);
+      co_await fill_not_found(lane, *fill.ticket, conversation, fill.create_time);
       continue;
     }
     ++pending;
     asio::co_spawn(
         executor,
-        [this, worker, &fill, &pending, &all_done]() -> asio::awaitable<void> {
+        [this, lane, &fill, &pending, &all_done]() -> asio::awaitable<void> {
           request::RedisBudget side_by_side;  // each has the whole timeout: they overlap
-          co_await fill_message(worker, *fill.ticket, std::string(fill.message_json), side_by_side);
+          co_await fill_message(lane, *fill.ticket, std::string(fill.message_json), side_by_side);
           if (--pending == 0) all_done.cancel();
         },
         asio::detached);
@@ -223,7 +223,7 @@ asio::awaitable<void> CachedMessages::fill_call(std::size_t worker,
   if (pending > 0) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-asio::awaitable<void> CachedMessages::fill_not_found(std::size_t worker, const FillTicket& ticket,
+asio::awaitable<void> CachedMessages::fill_not_found(RedisLane* lane, const FillTicket& ticket,
                                                      const router::ConversationId& conversation,
                                                      std::optional<std::uint64_t> message_time) {
   if (negative_ttl_ms_.load() <= 0) co_return;
@@ -240,20 +240,20 @@ asio::awaitable<void> CachedMessages::fill_not_found(std::size_t worker, const F
   co_return;
 }
 
-asio::awaitable<void> CachedMessages::invalidate_message(std::size_t worker, std::uint32_t app,
+asio::awaitable<void> CachedMessages::invalidate_message(RedisLane* lane, std::uint32_t app,
                                                          std::uint64_t id,
                                                          request::RedisBudget& budget,
                                                          bool before_answer) {
   drop_local_message(app, id);
-  if (redis_) co_await redis_->invalidate_message(worker, app, id, budget, before_answer);
+  if (redis_ && lane) co_await redis_->invalidate_message(*lane, app, id, budget, before_answer);
 }
 
 asio::awaitable<void> CachedMessages::invalidate_conversation(
-    std::size_t worker, std::uint32_t app, const router::ConversationId& conversation,
+    RedisLane* lane, std::uint32_t app, const router::ConversationId& conversation,
     request::RedisBudget& budget, bool before_answer) {
   drop_local_conversation(app, conversation);
-  if (redis_) {
-    co_await redis_->invalidate_conversation(worker, app, canonical_conversation(conversation),
+  if (redis_ && lane) {
+    co_await redis_->invalidate_conversation(*lane, app, canonical_conversation(conversation),
                                              budget, before_answer);
   }
 }

@@ -14,7 +14,8 @@
 #include "cache/cached_message.hpp"
 #include "cache/local_cache.hpp"
 #include "cache/upstream_reply.hpp"
-#include "coalesce/fill_sink.hpp"
+#include "coalesce/lane.hpp"
+#include "coalesce/ticket.hpp"
 #include "config/config.hpp"
 #include "message_cache/invalidation_sink.hpp"
 #include "metrics/yxgate_metrics.hpp"
@@ -23,6 +24,7 @@
 namespace yxgate::message_cache {
 
 class RedisMessageStore;
+class RedisLane;
 struct RedisLookup;
 
 struct CacheAnswer {
@@ -34,9 +36,9 @@ struct CacheAnswer {
 // Taken before going upstream; see the rules in coalesce/ticket.hpp.
 using FillTicket = coalesce::FillTicket;
 
-// The coalescing core's fill sink (coalesce/fill_sink.hpp) and the Redis
+// The coalescing core's ticket source (coalesce/ticket.hpp) and the Redis
 // layer's invalidation sink (invalidation_sink.hpp).
-class CachedMessages final : public coalesce::FillSink, public InvalidationSink {
+class CachedMessages final : public coalesce::TicketSource, public InvalidationSink {
  public:
   // `app_names[i]` is the cache identity of app index i (app_identity.hpp).
   CachedMessages(const config::CacheConfig& config, std::vector<std::string> app_names,
@@ -49,17 +51,17 @@ class CachedMessages final : public coalesce::FillSink, public InvalidationSink 
     lease_required_ = redis != nullptr;
   }
 
-  // `worker` is the index of the calling worker (its Redis connection).
+  // `lane` is the calling worker's side of the Redis layer (its connection);
+  // null when Redis is not configured. Every Redis call below goes on it.
   // Redis time is charged to `budget` (SPEC §11.3).
-  boost::asio::awaitable<CacheAnswer> lookup(std::size_t worker, std::uint32_t app,
-                                             std::uint64_t id,
+  boost::asio::awaitable<CacheAnswer> lookup(RedisLane* lane, std::uint32_t app, std::uint64_t id,
                                              const router::ConversationId& conversation,
                                              std::optional<std::uint64_t> message_time,
                                              request::RedisBudget& budget);
   // Every item of a client's batch_messages: the in-process layer, then the
   // rest in one Redis round trip. Answers in the order of `items`.
   boost::asio::awaitable<std::vector<CacheAnswer>> lookup_all(
-      std::size_t worker, std::uint32_t app, const router::ConversationId& conversation,
+      RedisLane* lane, std::uint32_t app, const router::ConversationId& conversation,
       const std::vector<cache::BatchItem>& items, request::RedisBudget& budget);
   // The two layers on their own: the in-process one answers without
   // suspending (the hit path needs no coroutine frame); the Redis one
@@ -67,7 +69,7 @@ class CachedMessages final : public coalesce::FillSink, public InvalidationSink 
   CacheAnswer lookup_local(std::uint32_t app, std::uint64_t id,
                            const router::ConversationId& conversation,
                            std::optional<std::uint64_t> message_time);
-  boost::asio::awaitable<CacheAnswer> lookup_redis(std::size_t worker, std::uint32_t app,
+  boost::asio::awaitable<CacheAnswer> lookup_redis(RedisLane* lane, std::uint32_t app,
                                                    std::uint64_t id,
                                                    const router::ConversationId& conversation,
                                                    std::optional<std::uint64_t> message_time,
@@ -77,24 +79,25 @@ class CachedMessages final : public coalesce::FillSink, public InvalidationSink 
   // `message_json` is the message object verbatim as upstream returned it.
   // Its Redis write gets what is left of `budget`; when that runs out first
   // the local layer alone is filled (under its lease, as on a Redis error).
-  boost::asio::awaitable<void> fill_message(std::size_t worker, const FillTicket& ticket,
+  boost::asio::awaitable<void> fill_message(RedisLane* lane, const FillTicket& ticket,
                                             std::string message_json, request::RedisBudget& budget);
-  // A batch call's fills (coalesce::FillSink): they share one Redis budget.
-  boost::asio::awaitable<void> fill_call(std::size_t worker,
+  // A batch call's fills (coalesce::Lane::fill): one Redis round trip and
+  // one Redis budget for all of them.
+  boost::asio::awaitable<void> fill_call(RedisLane* lane,
                                          const router::ConversationId& conversation,
-                                         std::vector<coalesce::Fill> fills) override;
+                                         std::vector<coalesce::Fill> fills);
   // A 107404 answer to this exact question (negative_ttl; 0 disables).
-  boost::asio::awaitable<void> fill_not_found(std::size_t worker, const FillTicket& ticket,
+  boost::asio::awaitable<void> fill_not_found(RedisLane* lane, const FillTicket& ticket,
                                               const router::ConversationId& conversation,
                                               std::optional<std::uint64_t> message_time);
 
   // SPEC §3.3, on this replica and (through Redis) on every other one.
   // `before_answer`: the client is answered next, so an invalidation Redis
   // did not confirm waits out the other replicas' leases (within `budget`).
-  boost::asio::awaitable<void> invalidate_message(std::size_t worker, std::uint32_t app,
+  boost::asio::awaitable<void> invalidate_message(RedisLane* lane, std::uint32_t app,
                                                   std::uint64_t id, request::RedisBudget& budget,
                                                   bool before_answer);
-  boost::asio::awaitable<void> invalidate_conversation(std::size_t worker, std::uint32_t app,
+  boost::asio::awaitable<void> invalidate_conversation(RedisLane* lane, std::uint32_t app,
                                                        const router::ConversationId& conversation,
                                                        request::RedisBudget& budget,
                                                        bool before_answer);

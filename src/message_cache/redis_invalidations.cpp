@@ -35,10 +35,10 @@ asio::awaitable<void> RedisMessageStore::Impl::heartbeats() {
     const auto payload = lease.next_beat(sent);
     // Down or suspect: no proof this beat (and no command to count as an
     // error: the outage is counted once where it was seen).
-    if (!connection(0).up()) {
+    if (!home().up()) {
       lose_lease("redis down or silent");
     } else {
-      const auto reply = co_await connection(0).command(redis::cmd("PUBLISH", channel, payload));
+      const auto reply = co_await home().command(redis::cmd("PUBLISH", channel, payload));
       if (!reply || !reply->is_integer()) lose_lease("heartbeat failed");
     }
     timer.expires_at(sent + heartbeat_every);
@@ -54,7 +54,7 @@ asio::awaitable<void> RedisMessageStore::Impl::replay_unsent() {
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& u = batch[i];
-    const auto reply = co_await u.script->run(connection(0), u.keys, u.args);
+    const auto reply = co_await u.script->run(home(), u.keys, u.args);
     if (reply && !reply.is_error()) continue;
     // Still no answer: keep this one and the rest for the next beat.
     std::lock_guard lock(mutex);
@@ -99,7 +99,7 @@ void RedisMessageStore::Impl::on_invalidation(std::string_view message) {
   asio::co_spawn(
       pool.context(0),
       [this, ack = std::string(nonce)]() -> asio::awaitable<void> {
-        co_await connection(0).command(redis::cmd("PUBLISH", ack_channel, ack));
+        co_await home().command(redis::cmd("PUBLISH", ack_channel, ack));
       },
       asio::detached);
 }
@@ -116,9 +116,9 @@ void RedisMessageStore::Impl::on_ack(std::string_view nonce) {
 }
 
 asio::awaitable<void> RedisMessageStore::Impl::broadcast(
-    std::size_t worker, const redis::RedisScript& script, std::vector<std::string> keys,
-    std::vector<std::string> args, const std::string& nonce, request::RedisBudget& budget,
-    bool before_answer) {
+    redis::RedisConnection& connection, const redis::RedisScript& script,
+    std::vector<std::string> keys, std::vector<std::string> args, const std::string& nonce,
+    request::RedisBudget& budget, bool before_answer) {
   // Each invalidation waits at most one timeout for Redis and the other
   // replicas' confirmations. Once Redis failed one of this mutation's
   // invalidations, every later one shares the deadline that failure set
@@ -139,21 +139,21 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(
   // count that includes every replica holding a lease.
   auto script_args = args;
   if (cluster) script_args[1].clear();
-  auto reply = co_await script.run(connection(worker), keys, script_args, cut_short);
+  auto reply = co_await script.run(connection, keys, script_args, cut_short);
   // This worker's link is down (a restarted Redis this worker has not
   // reconnected to yet, while other replicas may already read from it):
   // reconnect now, within the budget, rather than leave the old version
   // in Redis until the backoff ends.
   if (!reply && reply.failure() == redis::RedisFailure::kNotConnected &&
-      connection(worker).reconnect_now()) {
+      connection.reconnect_now()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() > 0 && co_await connection(worker).wait_until(true, left)) {
-      reply = co_await script.run(connection(worker), keys, script_args, deadline);  // what is left
+    if (left.count() > 0 && co_await connection.wait_until(true, left)) {
+      reply = co_await script.run(connection, keys, script_args, deadline);  // what is left
     }
   }
   if (cluster && reply && reply->is_integer()) {
-    reply = co_await connection(worker).command(redis::cmd("PUBLISH", args[1], args[2]), deadline);
+    reply = co_await connection.command(redis::cmd("PUBLISH", args[1], args[2]), deadline);
   }
   std::int64_t needed = 0;
   if (reply && reply->is_integer()) {
@@ -167,7 +167,7 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(
     // Not sent at all (out of time) likewise.
     if (!reply && (reply.failure() == redis::RedisFailure::kNotConnected ||
                    reply.failure() == redis::RedisFailure::kOutOfTime)) {
-      script.send_unanswered(connection(worker), keys, args);
+      script.send_unanswered(connection, keys, args);
     }
     // The other replicas' leases were last renewed before this moment at
     // the latest: they run out one timeout after it (not after the

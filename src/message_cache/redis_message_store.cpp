@@ -16,6 +16,11 @@ std::string canonical_conversation(const router::ConversationId& conversation) {
                                 conversation.other_id, conversation.team_id);
 }
 
+RedisLane::RedisLane(redis::RedisConnection& connection)
+    : connection_(connection), open_gets_(std::make_unique<OpenGets>()) {}
+
+RedisLane::~RedisLane() = default;
+
 RedisMessageStore::RedisMessageStore(redis::RedisLinks& links, server::WorkerPool& pool,
                                      std::vector<std::string> app_names,
                                      std::chrono::milliseconds race_horizon)
@@ -30,14 +35,14 @@ bool RedisMessageStore::up() const { return impl_->links.up(); }
 
 std::chrono::milliseconds RedisMessageStore::timeout() const { return impl_->config.timeout; }
 
-asio::awaitable<RedisLookup> RedisMessageStore::get(std::size_t worker, std::uint32_t app,
+asio::awaitable<RedisLookup> RedisMessageStore::get(RedisLane& lane, std::uint32_t app,
                                                     std::uint64_t id) {
   const auto executor = co_await asio::this_coro::executor;
   const std::uint32_t group = impl_->cluster ? app : 0;
-  auto& open = impl_->open_gets[worker][group];
+  auto& open = lane.open_gets_->by_group[group];
   if (!open || open->keys.size() >= kMaxKeysPerGet) {
     open = std::make_shared<GetBatch>(executor, group);
-    asio::co_spawn(executor, impl_->run_get_batch(worker, open), asio::detached);
+    asio::co_spawn(executor, impl_->run_get_batch(lane, open), asio::detached);
   }
   const auto batch = open;
   const auto slot = batch->keys.size();
@@ -73,39 +78,39 @@ std::vector<RedisLookup> read_get_reply(redis::RedisReply reply, std::size_t cou
 
 }  // namespace
 
-asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(std::size_t worker,
+asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(RedisLane& lane,
                                                              std::shared_ptr<GetBatch> batch) {
   // co_spawn may run us inline: yield, so that this loop turn's other ready
   // handlers (and the lookups they start) join the batch first.
   co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-  if (auto it = open_gets[worker].find(batch->group);
-      it != open_gets[worker].end() && it->second == batch) {
-    open_gets[worker].erase(it);  // no more joiners
+  auto& open_gets = lane.open_gets_->by_group;
+  if (auto it = open_gets.find(batch->group); it != open_gets.end() && it->second == batch) {
+    open_gets.erase(it);  // no more joiners
   }
   const auto count = batch->keys.size();
   std::vector<std::string> no_args;
   auto reply =
-      co_await get_script.run(connection(worker), std::move(batch->keys), std::move(no_args));
+      co_await get_script.run(lane.connection(), std::move(batch->keys), std::move(no_args));
   batch->results = read_get_reply(std::move(reply), count);
   batch->answered = true;
   batch->done.cancel();
 }
 
 asio::awaitable<std::vector<RedisLookup>> RedisMessageStore::get_many(
-    std::size_t worker, std::uint32_t app, const std::vector<std::uint64_t>& ids,
+    RedisLane& lane, std::uint32_t app, const std::vector<std::uint64_t>& ids,
     std::optional<std::chrono::steady_clock::time_point> deadline) {
   std::vector<std::string> keys;
   keys.reserve(ids.size());
   for (const auto id : ids) keys.push_back(impl_->key(app, "msg", std::to_string(id)));
   std::vector<std::string> no_args;
-  auto reply = co_await impl_->get_script.run(impl_->connection(worker), std::move(keys),
+  auto reply = co_await impl_->get_script.run(lane.connection(), std::move(keys),
                                               std::move(no_args), deadline);
   co_return read_get_reply(std::move(reply), ids.size());
 }
 
 asio::awaitable<RedisPut> RedisMessageStore::put(
-    std::size_t worker, std::uint32_t app, std::uint64_t id, std::string value,
-    std::string canonical, std::chrono::milliseconds ttl, bool only_if_absent,
+    RedisLane& lane, std::uint32_t app, std::uint64_t id, std::string value, std::string canonical,
+    std::chrono::milliseconds ttl, bool only_if_absent,
     std::optional<std::chrono::steady_clock::time_point> deadline) {
   const auto id_text = std::to_string(id);
   const bool indexed = !canonical.empty();
@@ -115,13 +120,13 @@ asio::awaitable<RedisPut> RedisMessageStore::put(
       indexed ? impl_->key(app, "conv", canonical) : impl_->key(app, "tomb", id_text)};
   std::vector<std::string> args{std::move(value), std::to_string(ttl.count()),
                                 indexed ? id_text : std::string(), only_if_absent ? "1" : "0"};
-  auto reply = co_await impl_->put_script.run(impl_->connection(worker), std::move(keys),
-                                              std::move(args), deadline);
+  auto reply =
+      co_await impl_->put_script.run(lane.connection(), std::move(keys), std::move(args), deadline);
   if (!reply || !reply->is_integer()) co_return RedisPut::kError;  // error replies included
   co_return reply->integer == 1 ? RedisPut::kStored : RedisPut::kRefused;
 }
 
-asio::awaitable<void> RedisMessageStore::invalidate_message(std::size_t worker, std::uint32_t app,
+asio::awaitable<void> RedisMessageStore::invalidate_message(RedisLane& lane, std::uint32_t app,
                                                             std::uint64_t id,
                                                             request::RedisBudget& budget,
                                                             bool before_answer) {
@@ -132,12 +137,11 @@ asio::awaitable<void> RedisMessageStore::invalidate_message(std::size_t worker, 
       std::to_string(impl_->race_horizon.count()), impl_->channel,
       cache::render_invalidation(nonce, impl_->app_names[app], cache::Invalidation::Kind::kMessage,
                                  id_text)};
-  co_await impl_->broadcast(worker, impl_->invalidate_script, std::move(keys), std::move(args),
-                            nonce, budget, before_answer);
+  co_await impl_->broadcast(lane.connection(), impl_->invalidate_script, std::move(keys),
+                            std::move(args), nonce, budget, before_answer);
 }
 
-asio::awaitable<void> RedisMessageStore::invalidate_conversation(std::size_t worker,
-                                                                 std::uint32_t app,
+asio::awaitable<void> RedisMessageStore::invalidate_conversation(RedisLane& lane, std::uint32_t app,
                                                                  const std::string& canonical,
                                                                  request::RedisBudget& budget,
                                                                  bool before_answer) {
@@ -149,8 +153,8 @@ asio::awaitable<void> RedisMessageStore::invalidate_conversation(std::size_t wor
       cache::render_invalidation(nonce, impl_->app_names[app],
                                  cache::Invalidation::Kind::kConversation, canonical),
       impl_->key(app, "msg", "")};
-  co_await impl_->broadcast(worker, impl_->clear_script, std::move(keys), std::move(args), nonce,
-                            budget, before_answer);
+  co_await impl_->broadcast(lane.connection(), impl_->clear_script, std::move(keys),
+                            std::move(args), nonce, budget, before_answer);
 }
 
 }  // namespace yxgate::message_cache

@@ -31,6 +31,25 @@ namespace yxgate::message_cache {
 
 class InvalidationSink;
 
+// One worker's side of the Redis layer: its connection, and the lookups it
+// opened in this turn of its event loop (they leave in one script call).
+// Owned by the worker (gateway/worker.hpp) and used on its thread only.
+class RedisLane {
+ public:
+  explicit RedisLane(redis::RedisConnection& connection);
+  ~RedisLane();
+  RedisLane(const RedisLane&) = delete;
+  RedisLane& operator=(const RedisLane&) = delete;
+
+  redis::RedisConnection& connection() const { return connection_; }
+
+ private:
+  friend class RedisMessageStore;
+  struct OpenGets;
+  redis::RedisConnection& connection_;
+  std::unique_ptr<OpenGets> open_gets_;
+};
+
 // A stored value: the message JSON and what is left of its TTL.
 struct RedisCached {
   std::string value;
@@ -61,18 +80,18 @@ class RedisMessageStore {
 
   // Lookups a worker starts in the same event-loop turn share one script
   // call (GET + PTTL per key): one round trip and one timeout for all.
-  boost::asio::awaitable<RedisLookup> get(std::size_t worker, std::uint32_t app, std::uint64_t id);
+  boost::asio::awaitable<RedisLookup> get(RedisLane& lane, std::uint32_t app, std::uint64_t id);
   // Many ids in one script call (a client's batch_messages): one round trip,
   // bounded by `deadline`; results in the order of `ids`.
   boost::asio::awaitable<std::vector<RedisLookup>> get_many(
-      std::size_t worker, std::uint32_t app, const std::vector<std::uint64_t>& ids,
+      RedisLane& lane, std::uint32_t app, const std::vector<std::uint64_t>& ids,
       std::optional<std::chrono::steady_clock::time_point> deadline);
   // kRefused also when only_if_absent found a value. `canonical_conversation`
   // indexes the id for clears (empty: not indexed).
   // kError also when `deadline` (the request's share of the Redis timeout)
   // comes first.
   boost::asio::awaitable<RedisPut> put(
-      std::size_t worker, std::uint32_t app, std::uint64_t id, std::string value,
+      RedisLane& lane, std::uint32_t app, std::uint64_t id, std::string value,
       std::string canonical_conversation, std::chrono::milliseconds ttl, bool only_if_absent,
       std::optional<std::chrono::steady_clock::time_point> deadline);
   // Tombstone + delete + broadcast; waits for replicas' confirmations within
@@ -80,10 +99,10 @@ class RedisMessageStore {
   // answers again, and with `before_answer` waits until one timeout after
   // Redis first failed this mutation: by then every replica that may not
   // have got it has lost its local lease.
-  boost::asio::awaitable<void> invalidate_message(std::size_t worker, std::uint32_t app,
+  boost::asio::awaitable<void> invalidate_message(RedisLane& lane, std::uint32_t app,
                                                   std::uint64_t id, request::RedisBudget& budget,
                                                   bool before_answer);
-  boost::asio::awaitable<void> invalidate_conversation(std::size_t worker, std::uint32_t app,
+  boost::asio::awaitable<void> invalidate_conversation(RedisLane& lane, std::uint32_t app,
                                                        const std::string& canonical_conversation,
                                                        request::RedisBudget& budget,
                                                        bool before_answer);

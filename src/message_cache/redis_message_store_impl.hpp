@@ -102,6 +102,13 @@ struct AckWait {
 }  // namespace yxgate::message_cache::store_detail
 
 namespace yxgate::message_cache {
+// Per group, the batch still taking lookups.
+struct RedisLane::OpenGets {
+  std::unordered_map<std::uint32_t, std::shared_ptr<store_detail::GetBatch>> by_group;
+};
+}  // namespace yxgate::message_cache
+
+namespace yxgate::message_cache {
 
 namespace asio = boost::asio;
 using namespace store_detail;
@@ -115,12 +122,13 @@ struct RedisMessageStore::Impl {
         app_names(std::move(names)),
         race_horizon(horizon),
         cluster(config.mode == "cluster"),
-        open_gets(p.size()),
         heartbeat_every(std::max(config.timeout / 3, std::chrono::milliseconds(5))),
         lease(signing::random_hex(8), config.timeout) {}
 
-  redis::RedisConnection& connection(std::size_t worker) { return links.connection(worker); }
-  asio::awaitable<void> run_get_batch(std::size_t worker, std::shared_ptr<GetBatch> batch);
+  // The connection of the worker the store's own loops run on (worker 0:
+  // heartbeats, replays, the subscriber's handlers).
+  redis::RedisConnection& home() { return links.connection(0); }
+  asio::awaitable<void> run_get_batch(RedisLane& lane, std::shared_ptr<GetBatch> batch);
 
   redis::RedisLinks& links;
   server::WorkerPool& pool;
@@ -140,9 +148,6 @@ struct RedisMessageStore::Impl {
   // script (a batch of lookups, a put, an invalidation, a clear) touches one
   // slot (SPEC §11.6), and a lookup batch holds one app's keys.
   bool cluster;
-  // Per worker and group, the batch still taking lookups (only touched on
-  // that worker).
-  std::vector<std::unordered_map<std::uint32_t, std::shared_ptr<GetBatch>>> open_gets;
 
   std::string key(std::uint32_t app, std::string_view kind, std::string_view rest) const {
     const auto& name = app_names[app];
@@ -171,10 +176,10 @@ struct RedisMessageStore::Impl {
   std::vector<Unsent> unsent;  // under `mutex`
   asio::awaitable<void> replay_unsent();
   void on_ack(std::string_view nonce);
-  asio::awaitable<void> broadcast(std::size_t worker, const redis::RedisScript& script,
-                                  std::vector<std::string> keys, std::vector<std::string> args,
-                                  const std::string& nonce, request::RedisBudget& budget,
-                                  bool before_answer);
+  asio::awaitable<void> broadcast(redis::RedisConnection& connection,
+                                  const redis::RedisScript& script, std::vector<std::string> keys,
+                                  std::vector<std::string> args, const std::string& nonce,
+                                  request::RedisBudget& budget, bool before_answer);
 };
 
 }  // namespace yxgate::message_cache

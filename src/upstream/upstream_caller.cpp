@@ -93,10 +93,10 @@ HttpResponse gateway_error(request::RequestContext& ctx, http::status status, in
 
 UpstreamCaller::UpstreamCaller(asio::any_io_executor executor, asio::ssl::context& tls,
                                const config::UpstreamConfig& config, std::size_t max_connections,
-                               std::size_t worker, limiter::RateLimiter& limiter)
+                               redis::RedisConnection* redis, limiter::RateLimiter& limiter)
     : client_(std::make_unique<upstream::UpstreamClient>(std::move(executor), tls, config,
                                                          max_connections)),
-      worker_(worker),
+      redis_(redis),
       limiter_(limiter),
       metrics_(metrics::yxgate_metrics()) {}
 
@@ -113,7 +113,7 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
                                                     const AppCredentials& app,
                                                     request::RequestContext& ctx,
                                                     std::string_view trace_id) {
-  const auto admission = co_await limiter_.admit(worker_, app.index, ctx.route);
+  const auto admission = co_await limiter_.admit(redis_, app.index, ctx.route);
   if (!admission.admitted) {
     UpstreamReply refused;
     refused.rate_limited = admission.retry_after;

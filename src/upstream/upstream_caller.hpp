@@ -39,7 +39,7 @@ class UpstreamCaller {
  public:
   UpstreamCaller(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
                  const config::UpstreamConfig& config, std::size_t max_connections,
-                 std::size_t worker, limiter::RateLimiter& limiter);
+                 redis::RedisConnection* redis, limiter::RateLimiter& limiter);
 
   // The client's request as it goes upstream: same method, target, body and
   // end-to-end headers; hop-by-hop, client signing and gateway headers gone.
@@ -60,7 +60,7 @@ class UpstreamCaller {
  private:
   std::unique_ptr<upstream::UpstreamClient> client_;
   yunxin::BodyCodeReader body_code_;
-  std::size_t worker_;
+  redis::RedisConnection* redis_;  // this worker's, for global rate limits; null without Redis
   limiter::RateLimiter& limiter_;
   metrics::UpstreamMetrics metrics_;  // resolved at construction: call() takes no metrics lock
 };

@@ -25,7 +25,7 @@ server::HttpResponse call(AdminHandler& handler, http::verb method, std::string 
 
 TEST(AdminHandler, PurgeFromANonLoopbackAddressIsForbidden) {
   server::ServerState state;
-  AdminHandler handler(state, "{}", nullptr);
+  AdminHandler handler(state, "{}", {});
   const auto remote =
       call(handler, http::verb::post, "/admin/cache/purge?message_server_id=1", "192.0.2.10");
   EXPECT_EQ(remote.result_int(), 403);

@@ -138,7 +138,7 @@ TEST_P(CoalesceBatcher, ABatchFilledOnAnotherWorkerIsSentByThatWorker) {
   auto a = h.lookup({1, 2}, 0);
   auto b = h.lookup({3}, 1);  // fills it: leaves now, from worker 1
   ASSERT_EQ(h.upstream.calls.size(), 1u);
-  EXPECT_EQ(h.upstream.calls[0]->call.worker, 1u);
+  EXPECT_EQ(h.upstream.calls[0]->call.lane, h.lane(1));
   EXPECT_TRUE(h.upstream.calls[0]->ran_on == asio::any_io_executor(h.io1.get_executor()));
   h.answer_found(0, "v");
   ASSERT_TRUE(a->done() && b->done());  // each woken on its own worker
@@ -147,7 +147,7 @@ TEST_P(CoalesceBatcher, ABatchFilledOnAnotherWorkerIsSentByThatWorker) {
   auto c = h.lookup({4}, 1);  // opened by worker 1: its window fires there
   h.advance(2ms);
   ASSERT_EQ(h.upstream.calls.size(), 2u);
-  EXPECT_EQ(h.upstream.calls[1]->call.worker, 1u);
+  EXPECT_EQ(h.upstream.calls[1]->call.lane, h.lane(1));
   EXPECT_TRUE(h.upstream.calls[1]->ran_on == asio::any_io_executor(h.io1.get_executor()));
 }
 

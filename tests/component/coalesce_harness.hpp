@@ -78,16 +78,14 @@ class FakeUpstream {
     asio::any_io_executor ran_on;  // the executor the send function ran on
   };
 
-  Send send() {
-    return [this](const BatchCall& call) -> asio::awaitable<BatchOutcome> {
-      auto pending = std::make_shared<Pending>();
-      pending->call = call;
-      pending->ran_on = co_await asio::this_coro::executor;
-      pending->released = std::make_shared<Completion>(pending->ran_on);
-      calls.push_back(pending);
-      co_await pending->released->wait();
-      co_return std::move(pending->outcome);
-    };
+  asio::awaitable<BatchOutcome> send(const BatchCall& call) {
+    auto pending = std::make_shared<Pending>();
+    pending->call = call;
+    pending->ran_on = co_await asio::this_coro::executor;
+    pending->released = std::make_shared<Completion>(pending->ran_on);
+    calls.push_back(pending);
+    co_await pending->released->wait();
+    co_return std::move(pending->outcome);
   }
   void answer(std::size_t call, BatchOutcome outcome) {
     calls.at(call)->outcome = std::move(outcome);
@@ -128,28 +126,36 @@ struct Client {
   }
 };
 
-// The fill sink in front of the real cache, holding each call's fills until
-// the test lets them through (a slow Redis write), when `hold` is set.
-class HeldFills final : public FillSink {
- public:
-  explicit HeldFills(message_cache::CachedMessages& cache) : cache_(cache) {}
-  FillTicket ticket(std::uint32_t app, std::uint64_t id) const override {
-    return cache_.ticket(app, id);
-  }
-  asio::awaitable<void> fill_call(std::size_t worker, const router::ConversationId& conversation,
-                                  std::vector<Fill> fills) override {
-    if (hold) {
-      auto released = std::make_shared<Completion>(co_await asio::this_coro::executor);
-      held.push_back(released);
-      co_await released->wait();
-    }
-    co_await cache_.fill_call(worker, conversation, std::move(fills));
-  }
+// Fills wait here until the test lets them through (a slow Redis write),
+// while `hold` is set.
+struct FillGate {
   bool hold = false;
   std::vector<std::shared_ptr<Completion>> held;
+};
+
+// A worker as the core sees it (coalesce/lane.hpp): its calls go to the fake
+// upstream, its fills (through the gate) to the real cache.
+class FakeLane final : public Lane {
+ public:
+  FakeLane(FakeUpstream& upstream, message_cache::CachedMessages& cache, FillGate& gate)
+      : upstream_(upstream), cache_(cache), gate_(gate) {}
+  asio::awaitable<BatchOutcome> send(const BatchCall& call) override {
+    return upstream_.send(call);
+  }
+  asio::awaitable<void> fill(const router::ConversationId& conversation,
+                             std::vector<Fill> fills) override {
+    if (gate_.hold) {
+      auto released = std::make_shared<Completion>(co_await asio::this_coro::executor);
+      gate_.held.push_back(released);
+      co_await released->wait();
+    }
+    co_await cache_.fill_call(nullptr, conversation, std::move(fills));
+  }
 
  private:
+  FakeUpstream& upstream_;
   message_cache::CachedMessages& cache_;
+  FillGate& gate_;
 };
 
 class CoalesceHarness {
@@ -160,8 +166,8 @@ class CoalesceHarness {
   explicit CoalesceHarness(bool local_layer, BatcherOptions options = default_options())
       : options_(options),
         cache_(cache_config(local_layer), {"default"}, std::chrono::minutes(1)),
-        fills(cache_),
-        batcher_(options, upstream.send(), fills, timers) {}
+        lanes_{FakeLane(upstream, cache_, fills), FakeLane(upstream, cache_, fills)},
+        batcher_(options, cache_, timers) {}
 
   static BatcherOptions default_options() {
     BatcherOptions options;
@@ -181,7 +187,7 @@ class CoalesceHarness {
         worker == 0 ? io : io1,
         [this, client, items, worker]() -> asio::awaitable<void> {
           try {
-            client->results = co_await batcher_.fetch(worker, kApp, "alice%7C1%7Cbob",
+            client->results = co_await batcher_.fetch(lanes_[worker], kApp, "alice%7C1%7Cbob",
                                                       conversation(), items, "client");
           } catch (const boost::system::system_error&) {
             client->aborted = true;
@@ -244,9 +250,12 @@ class CoalesceHarness {
   message_cache::CachedMessages cache_;
 
  public:
-  HeldFills fills;  // hold = true: fills wait until the test releases them
+  FillGate fills;  // hold = true: fills wait until the test releases them
+  // The lane of worker 0 (io) or 1 (io1).
+  const Lane* lane(std::size_t worker) const { return &lanes_[worker]; }
 
  private:
+  FakeLane lanes_[2];
   Batcher batcher_;
 };
 

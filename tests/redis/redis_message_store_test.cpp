@@ -7,10 +7,10 @@
 #include <boost/asio/detached.hpp>
 #include <regex>
 
-#include "coalesce/fill_sink.hpp"
+#include "coalesce/lane.hpp"
 #include "message_cache/cached_messages.hpp"
-#include "redis/redis_links.hpp"
 #include "redis/redis_connection.hpp"
+#include "redis/redis_links.hpp"
 #include "redis/redis_test_util.hpp"
 #include "server/worker_pool.hpp"
 #include "support/redis_server.hpp"
@@ -39,6 +39,7 @@ class RedisMessageStoreTest : public ::testing::Test {
   // Starts `count` lookups of ids first..first+count-1 in the same loop turn
   // and waits for all of them.
   asio::awaitable<std::vector<RedisLookup>> lookup_together(message_cache::RedisMessageStore& store,
+                                                            message_cache::RedisLane& lane,
                                                             std::uint64_t first, int count) {
     std::vector<RedisLookup> results(count);
     Event answered(co_await asio::this_coro::executor);
@@ -46,7 +47,7 @@ class RedisMessageStoreTest : public ::testing::Test {
       asio::co_spawn(
           co_await asio::this_coro::executor,
           [&, i]() -> asio::awaitable<void> {
-            results[i] = co_await store.get(0, 0, first + i);
+            results[i] = co_await store.get(lane, 0, first + i);
             answered.notify();
           },
           asio::detached);
@@ -67,11 +68,12 @@ TEST_F(RedisMessageStoreTest, ConcurrentLookupsShareOneScriptCallAndGetTheirOwnA
   }
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
-    co_await store.get(0, 0, 999);  // loads the script
+    co_await store.get(lane, 0, 999);  // loads the script
     const int before = script_calls();
-    const auto results = co_await lookup_together(store, 1, 10);
+    const auto results = co_await lookup_together(store, lane, 1, 10);
     EXPECT_EQ(script_calls() - before, 1);
     for (int i = 0; i < 10; ++i) {
       const int id = i + 1;
@@ -90,11 +92,12 @@ TEST_F(RedisMessageStoreTest, ConcurrentLookupsShareOneScriptCallAndGetTheirOwnA
 TEST_F(RedisMessageStoreTest, AScriptCallAsksAtMostSixtyFourKeys) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
-    co_await store.get(0, 0, 999);
+    co_await store.get(lane, 0, 999);
     const int before = script_calls();
-    const auto results = co_await lookup_together(store, 1, 100);
+    const auto results = co_await lookup_together(store, lane, 1, 100);
     EXPECT_EQ(script_calls() - before, 2);
     for (const auto& r : results) EXPECT_EQ(r.status, RedisLookup::Status::kMissing);
   });
@@ -103,11 +106,12 @@ TEST_F(RedisMessageStoreTest, AScriptCallAsksAtMostSixtyFourKeys) {
 TEST_F(RedisMessageStoreTest, EveryLookupOfAFailedCallIsAnError) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     server.stop();
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(false, 5s));
-    const auto results = co_await lookup_together(store, 1, 5);
+    const auto results = co_await lookup_together(store, lane, 1, 5);
     for (const auto& r : results) EXPECT_EQ(r.status, RedisLookup::Status::kError);
   });
 }
@@ -116,10 +120,11 @@ TEST_F(RedisMessageStoreTest, EveryLookupOfAFailedCallIsAnError) {
 TEST_F(RedisMessageStoreTest, PutTellsStoredRefusedAndErrorApart) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     const auto put = [&](std::uint64_t id) {
-      return store.put(0, 0, id, "value", "1|alice|bob", 60s, false, Clock::now() + 10s);
+      return store.put(lane, 0, id, "value", "1|alice|bob", 60s, false, Clock::now() + 10s);
     };
     EXPECT_EQ(co_await put(7), message_cache::RedisPut::kStored);
     server.cli({"SET", "yxgate:default:tomb:8", "1", "PX", "60000"});
@@ -139,13 +144,14 @@ TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneScriptCall) {
   }
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
-    co_await store.get(0, 0, 999);  // loads the script
+    co_await store.get(lane, 0, 999);  // loads the script
     std::vector<std::uint64_t> ids;
     for (std::uint64_t id = 1; id <= 50; ++id) ids.push_back(id);
     const int before = script_calls();
-    const auto results = co_await store.get_many(0, 0, ids, Clock::now() + 5s);
+    const auto results = co_await store.get_many(lane, 0, ids, Clock::now() + 5s);
     EXPECT_EQ(script_calls() - before, 1);
     CO_ASSERT_TRUE(results.size() == 50u);
     for (std::uint64_t id = 1; id <= 50; ++id) {
@@ -166,13 +172,14 @@ TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneScriptCall) {
 TEST_F(RedisMessageStoreTest, APutGetsOnlyWhatIsLeftOfTheBudgetAndSuspectsNothing) {
   redis::RedisLinks links(pool, config);  // timeout 1 s
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     server.pause();
     request::RedisBudget budget;
     budget.spent = 900ms;
     const auto started = Clock::now();
-    const auto put = co_await store.put(0, 0, 5, "value", "", 60s, false,
+    const auto put = co_await store.put(lane, 0, 5, "value", "", 60s, false,
                                         budget.deadline(started, store.timeout()));
     const auto took = Clock::now() - started;
     EXPECT_EQ(put, message_cache::RedisPut::kError);
@@ -180,7 +187,7 @@ TEST_F(RedisMessageStoreTest, APutGetsOnlyWhatIsLeftOfTheBudgetAndSuspectsNothin
     EXPECT_LT(took, 600ms);  // a whole timeout would be 1 s
     EXPECT_TRUE(links.connection(0).up());
     budget.spent = 1s;  // all spent: not even sent
-    EXPECT_EQ(co_await store.put(0, 0, 6, "value", "", 60s, false,
+    EXPECT_EQ(co_await store.put(lane, 0, 6, "value", "", 60s, false,
                                  budget.deadline(Clock::now(), store.timeout())),
               message_cache::RedisPut::kError);
     server.resume();
@@ -217,6 +224,7 @@ class CachedMessagesLeaseTest : public RedisMessageStoreTest {
 TEST_F(CachedMessagesLeaseTest, AFillRedisRefusedIsNotServedLocally) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   message_cache::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
   cache.attach_redis(&store);
   store.start(cache);
@@ -224,8 +232,8 @@ TEST_F(CachedMessagesLeaseTest, AFillRedisRefusedIsNotServedLocally) {
     CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
     request::RedisBudget budget;
     server.cli({"SET", "yxgate:default:tomb:11", "1", "PX", "60000"});
-    co_await cache.fill_message(0, cache.ticket(0, 11), message(11, "old"), budget);
-    co_await cache.fill_message(0, cache.ticket(0, 12), message(12, "fine"), budget);
+    co_await cache.fill_message(&lane, cache.ticket(0, 11), message(11, "old"), budget);
+    co_await cache.fill_message(&lane, cache.ticket(0, 12), message(12, "fine"), budget);
     EXPECT_FALSE(cache.lookup_local(0, 11, alice_bob, std::nullopt).entry);
     EXPECT_TRUE(cache.lookup_local(0, 12, alice_bob, std::nullopt).entry);
   });
@@ -236,13 +244,14 @@ TEST_F(CachedMessagesLeaseTest, AFillRedisRefusedIsNotServedLocally) {
 TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLocalLayer) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   message_cache::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
   cache.attach_redis(&store);
   store.start(cache);
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
     request::RedisBudget budget;
-    co_await cache.fill_message(0, cache.ticket(0, 21), message(21, "v1"), budget);
+    co_await cache.fill_message(&lane, cache.ticket(0, 21), message(21, "v1"), budget);
     EXPECT_TRUE(cache.lookup_local(0, 21, alice_bob, std::nullopt).entry);
     server.pause();
     const auto paused = Clock::now();
@@ -254,7 +263,7 @@ TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLoca
     CO_ASSERT_TRUE(co_await until([&] { return cache.leased(Clock::now()); }, 5s));
     // Held through the silence: may be an old version, so it is gone.
     EXPECT_FALSE(cache.lookup_local(0, 21, alice_bob, std::nullopt).entry);
-    co_await cache.fill_message(0, cache.ticket(0, 22), message(22, "v1"), budget);
+    co_await cache.fill_message(&lane, cache.ticket(0, 22), message(22, "v1"), budget);
     EXPECT_TRUE(cache.lookup_local(0, 22, alice_bob, std::nullopt).entry);
   });
 }
@@ -264,13 +273,14 @@ TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLoca
 TEST_F(CachedMessagesLeaseTest, ACallsFillsLeaveTogether) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   message_cache::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
   cache.attach_redis(&store);
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
-    co_await store.get(0, 0, 999);  // loads the get script; the put script is loaded below
+    co_await store.get(lane, 0, 999);  // loads the get script; the put script is loaded below
     request::RedisBudget budget;
-    co_await cache.fill_message(0, cache.ticket(0, 100), message(100, "warm"), budget);
+    co_await cache.fill_message(&lane, cache.ticket(0, 100), message(100, "warm"), budget);
     std::vector<std::string> bodies;
     std::vector<coalesce::FillTicket> tickets;
     for (std::uint64_t id = 101; id <= 150; ++id) {
@@ -282,7 +292,7 @@ TEST_F(CachedMessagesLeaseTest, ACallsFillsLeaveTogether) {
       fills.push_back({coalesce::Fill::Kind::kMessage, &tickets[i], bodies[i], 0});
     }
     const auto before = reads_processed();
-    co_await cache.fill_call(0, alice_bob, std::move(fills));
+    co_await cache.fill_call(&lane, alice_bob, std::move(fills));
     // One read per message before; now a burst Redis reads in a few chunks
     // (fewer on an idle machine: 1).
     EXPECT_LT(reads_processed() - before, 10);
