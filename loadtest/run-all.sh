@@ -17,6 +17,9 @@
 #                 yxgate cold, nginx proxy_cache_lock
 #   pass-through  chatroom page (never cached): emulator direct, yxgate
 #   rate-limited  the same page, yxgate limited to RL_RATE/s, full load
+# YXGATE_BASELINE=path/to/an/earlier/yxgate (YXGATE_BASELINE_LABEL=name)
+# adds that binary's local hit, Redis hit, coalescing and pass-through rows
+# to the same run: the previous release beside this one (issue 18).
 source "$(dirname "$0")/lib.sh"
 source "$root/loadtest/scenarios.sh"
 
@@ -43,10 +46,17 @@ echo
 echo "ratios"
 echo "- local hit req/s, yxgate / nginx: $(ratio "${R_rps[local_yx]:-}" "${R_rps[local_nginx]:-}"); yxgate / Varnish: $(ratio "${R_rps[local_yx]:-}" "${R_rps[local_varnish]:-}")"
 echo "- local hit CPU µs/req, yxgate / nginx: $(ratio "${R_cpu[local_yx]:-}" "${R_cpu[local_nginx]:-}"); yxgate / Varnish: $(ratio "${R_cpu[local_yx]:-}" "${R_cpu[local_varnish]:-}")"
-echo "- Redis hit req/s, yxgate / redis-benchmark GET: $(ratio "${R_rps[redis_yx]:-}" "${R_rps[redis_bench]:-}")"
+echo "- Redis hit req/s, yxgate / redis-benchmark GET: $(ratio "${R_rps[redis_yx]:-}" "${R_rps[redis_bench]:-}"); Redis hit / local hit: $(ratio "${R_rps[redis_yx]:-}" "${R_rps[local_yx]:-}")"
+echo "- pass-through CPU µs/req ÷ local hit: $(ratio "${R_cpu[pass_yx]:-}" "${R_cpu[local_yx]:-}")"
 echo "- coalescing upstream calls per client request, yxgate ÷ nginx: $(ratio "${R_up[coal_yx]:-}" "${R_up[coal_nginx]:-}" %.3f); yxgate ÷ Varnish: $(ratio "${R_up[coal_yx]:-}" "${R_up[coal_varnish]:-}" %.3f)"
 echo "- coalescing without message_time, upstream calls per client request: yxgate learned ÷ nginx: $(ratio "${R_up[untimed_learned]:-}" "${R_up[untimed_nginx]:-}" %.3f); yxgate cold ÷ nginx: $(ratio "${R_up[untimed_cold]:-}" "${R_up[untimed_nginx]:-}" %.3f)"
-[ -n "${R_up[coal_base]:-}" ] && echo "- coalescing upstream calls per client request, baseline ÷ nginx: $(ratio "${R_up[coal_base]:-}" "${R_up[coal_nginx]:-}" %.3f)"
+if [ -n "${YXGATE_BASELINE:-}" ]; then
+  echo "- baseline ($(baseline_label)) in the same run:" \
+    "local hit req/s ÷ nginx $(ratio "${R_rps[local_base]:-}" "${R_rps[local_nginx]:-}"), CPU µs/req ÷ nginx $(ratio "${R_cpu[local_base]:-}" "${R_cpu[local_nginx]:-}");" \
+    "Redis hit req/s ÷ its local hit $(ratio "${R_rps[redis_base]:-}" "${R_rps[local_base]:-}");" \
+    "coalescing upstream calls ÷ nginx $(ratio "${R_up[coal_base]:-}" "${R_up[coal_nginx]:-}" %.3f);" \
+    "pass-through CPU µs/req ÷ its local hit $(ratio "${R_cpu[pass_base]:-}" "${R_cpu[local_base]:-}")"
+fi
 echo "- sidecar vCPU per 1000 req/s (yxgate process alone: CPU µs/req ÷ 1000):" \
   "local hit $(ratio "${R_cpu_own[local_yx]:-}" 1000 %.4f)," \
   "Redis hit $(ratio "${R_cpu_own[redis_yx]:-}" 1000 %.4f) (+ redis-server $(ratio "$(awk -v a="${R_cpu[redis_yx]:-0}" -v b="${R_cpu_own[redis_yx]:-0}" 'BEGIN{print a - b}')" 1000 %.4f))," \

@@ -38,7 +38,16 @@ scenario_local_hit() {
   bench_row local_varnish "local hit" "Varnish (malloc, 2 pools)" \
     "http://127.0.0.1:$varnishhit_port$hit_path" "$(process_group "$varnishhit_pid")"
   stop_proc "$local_pid"; stop_proc "$nginxhit_pid"; stop_proc "$varnishhit_pid"
+  if [ -n "${YXGATE_BASELINE:-}" ]; then  # the same row with the previous release, for A/B
+    yx_bin=$YXGATE_BASELINE start_yxgate localbase ""
+    warm "http://127.0.0.1:$localbase_port$hit_path" X-Yxgate-Cache
+    row_admin=$localbase_admin bench_row local_base "local hit" "$(baseline_label), local layer" \
+      "http://127.0.0.1:$localbase_port$hit_path" "$localbase_pid"
+    stop_proc "$localbase_pid"
+  fi
 }
+
+baseline_label() { echo "${YXGATE_BASELINE_LABEL:-baseline $YXGATE_BASELINE}"; }
 
 # The same message from Redis: yxgate with cache.local.max_bytes 0 (CPU
 # column = yxgate + redis-server), then redis-benchmark GET of the very key
@@ -53,6 +62,13 @@ scenario_redis_hit() {
   key=$(redis-cli -p "$redis_port" --scan --pattern 'yxgate:*:msg:1001' | head -1)
   redis_row redis_bench "Redis hit" "redis-benchmark GET (ceiling)" "$key"
   stop_proc "$redishit_pid"
+  if [ -n "${YXGATE_BASELINE:-}" ]; then
+    yx_bin=$YXGATE_BASELINE start_yxgate redisbase "cache: { local: { max_bytes: 0 }, redis: { url: \"redis://127.0.0.1:$redis_port/0\", timeout: 50ms } }"
+    warm "http://127.0.0.1:$redisbase_port$hit_path" X-Yxgate-Cache
+    row_admin=$redisbase_admin row_own_label="yxgate alone" bench_row redis_base "Redis hit" \
+      "$(baseline_label), local layer off + redis-server" "http://127.0.0.1:$redisbase_port$hit_path" "$redisbase_pid $redis_pid"
+    stop_proc "$redisbase_pid"
+  fi
 }
 
 # The same Redis hit against a 3-master Redis Cluster (start_redis_cluster
@@ -86,7 +102,7 @@ scenario_coalescing() {
   stop_proc "$coal_pid"
   if [ -n "${YXGATE_BASELINE:-}" ]; then  # the same row with another binary, for A/B
     yx_bin=$YXGATE_BASELINE start_yxgate coalbase "coalesce: { window: ${WINDOW:-2ms}, max_batch: 100 }"
-    row_admin=$coalbase_admin bench_row coal_base "coalescing" "${YXGATE_BASELINE_LABEL:-baseline $YXGATE_BASELINE}, window ${WINDOW:-2ms}" \
+    row_admin=$coalbase_admin bench_row coal_base "coalescing" "$(baseline_label), window ${WINDOW:-2ms}" \
       "http://127.0.0.1:$coalbase_port/" "$coalbase_pid" -s "$zipf"
     stop_proc "$coalbase_pid"
   fi
@@ -171,6 +187,12 @@ scenario_passthrough() {
   row_admin=$pass_admin bench_row pass_yx "pass-through" "$yx" \
     "http://127.0.0.1:$pass_port$pass_path" "$pass_pid"
   stop_proc "$pass_pid"
+  if [ -n "${YXGATE_BASELINE:-}" ]; then
+    yx_bin=$YXGATE_BASELINE start_yxgate passbase ""
+    row_admin=$passbase_admin bench_row pass_base "pass-through" "$(baseline_label)" \
+      "http://127.0.0.1:$passbase_port$pass_path" "$passbase_pid"
+    stop_proc "$passbase_pid"
+  fi
 }
 
 # The same page through yxgate with chatroom_messages limited to RL_RATE/s
