@@ -98,7 +98,8 @@ asio::awaitable<void> RedisSession::run(std::shared_ptr<RedisSession> self) {
       while (!stopped_ && link_ && link_->open())
         co_await wait_for_link_event(Clock::time_point::max());
       if (stopped_) break;
-      if (Clock::now() - connected_at >= kStableConnection) {
+      if (Clock::now() - connected_at >= kStableConnection || skip_backoff_) {
+        skip_backoff_ = false;
         backoff = options_.backoff_min;
         continue;  // retry at once
       }
@@ -258,6 +259,18 @@ bool RedisSession::send_push(const std::vector<std::string>& args) {
   return up_.load(std::memory_order_relaxed) && link_ && link_->send(args, kPushTag);
 }
 
+void RedisSession::relink(std::string why, bool at_once) {
+  asio::post(executor_, [self = shared_from_this(), why = std::move(why), at_once] {
+    if (self->stopped_ || !self->link_ || !self->link_->open()) return;
+    spdlog::info("\"event\":\"redis_relink\",\"role\":\"{}\",\"reason\":\"{}\"", self->role_,
+                 json_escaped(why));
+    self->relinking_ = true;
+    self->skip_backoff_ = at_once;
+    self->link_->close();
+    self->relinking_ = false;
+  });
+}
+
 bool RedisSession::reconnect_now() {
   if (stopped_ || up_.load(std::memory_order_relaxed)) return false;
   // Wakes the run loop from its backoff sleep (or a connect wait, which
@@ -360,7 +373,7 @@ void RedisSession::on_link_closed(RedisLink& link, std::string_view why) {
     return;
   }
   last_error_ = why;
-  if (up() && !stopped_) {
+  if (up() && !stopped_ && !relinking_) {
     metrics::yxgate_metrics().redis_errors_total.Increment();
     spdlog::warn("\"event\":\"redis_disconnected\",\"role\":\"{}\",\"error\":\"{}\"", role_,
                  json_escaped(why));
