@@ -123,6 +123,9 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   boost::asio::awaitable<std::optional<boost::asio::ip::tcp::endpoint>> ask_cluster(
       std::string& host);
   void on_sentinel_push(const redisReply& reply);
+  // AUTH with the URL's credentials on a sentinel's or seed's link (none
+  // without a password). The refusal, if any, without the credentials.
+  boost::asio::awaitable<std::optional<std::string>> authenticate(std::shared_ptr<RedisLink> link);
   std::chrono::milliseconds jittered(std::chrono::milliseconds backoff);
   void set_up(bool up);
   void connect_failed(std::string_view why);

@@ -59,6 +59,21 @@ asio::awaitable<bool> RedisSession::open_link(RedisLink::Target target,
   co_return false;
 }
 
+asio::awaitable<std::optional<std::string>> RedisSession::authenticate(
+    std::shared_ptr<RedisLink> link) {
+  if (options_.password.empty()) co_return std::nullopt;
+  auto auth = options_.username.empty() ? cmd("AUTH", options_.password)
+                                        : cmd("AUTH", options_.username, options_.password);
+  const auto reply = co_await send_on(std::move(link), std::move(auth), options_.timeout);
+  if (!reply.ok()) co_return std::string(to_string(reply.failure()));
+  // A sentinel (or seed) without requirepass refuses AUTH: nothing to prove.
+  // The error names neither the user nor the password.
+  if (reply.is_error() && reply->str.find("without any password configured") == std::string::npos) {
+    co_return describe(reply);
+  }
+  co_return std::nullopt;
+}
+
 asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::ask_sentinels() {
   const auto& sentinel = *options_.sentinel;
   std::string errors;
@@ -72,6 +87,12 @@ asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::ask_sentin
     std::string why;
     if (!co_await open_link(target_for(*endpoint, node.host), link, wake_, why)) {
       errors += (errors.empty() ? "" : "; ") + where + ": " + why;
+      continue;
+    }
+    // Sentinels that require a password get the URL's credentials.
+    if (const auto refused = co_await authenticate(link)) {
+      link->close();
+      errors += (errors.empty() ? "" : "; ") + where + ": AUTH: " + *refused;
       continue;
     }
     auto reply = co_await send_on(link, cmd("SENTINEL", "get-master-addr-by-name", sentinel.master),
@@ -113,11 +134,7 @@ asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::ask_cluste
     }
     // Authenticated like any link: CLUSTER SLOTS needs it under ACLs.
     std::optional<ClusterNode> pinned;
-    if (!options_.password.empty()) {
-      auto auth = options_.username.empty() ? cmd("AUTH", options_.password)
-                                            : cmd("AUTH", options_.username, options_.password);
-      co_await send_on(link, std::move(auth), options_.timeout);
-    }
+    co_await authenticate(link);  // refused: CLUSTER SLOTS says why
     auto reply = co_await send_on(link, cmd("CLUSTER", "SLOTS"), options_.timeout);
     link->close();
     if (reply.ok() && !reply.is_error()) {
@@ -147,8 +164,13 @@ asio::awaitable<void> RedisSession::watch_sentinels(std::shared_ptr<RedisSession
     const auto& node = nodes[next_sentinel_ % nodes.size()];
     std::string why;
     const auto endpoint = co_await resolve(node.host, node.port);
-    if (endpoint &&
-        co_await open_link(target_for(*endpoint, node.host), sentinel_link_, sentinel_wake_, why)) {
+    bool opened = endpoint && co_await open_link(target_for(*endpoint, node.host), sentinel_link_,
+                                                 sentinel_wake_, why);
+    if (opened && co_await authenticate(sentinel_link_)) {
+      sentinel_link_->close();  // refused: the next sentinel
+      opened = false;
+    }
+    if (opened) {
       sentinel_link_->send(cmd("SUBSCRIBE", "+switch-master"), kPushTag);
       backoff = options_.backoff_min;
       while (!stopped_ && sentinel_link_->open())
