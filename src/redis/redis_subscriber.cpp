@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <utility>
 
 #include "log/logging.hpp"
 #include "redis/redis_session.hpp"
@@ -32,6 +33,9 @@ struct RedisSubscriber::Channels {
   // serves the slot; either way the subscriber moves to the slot's master.
   std::string pin;
   bool sharded = false;  // SSUBSCRIBE pin on each connection
+  // The SSUBSCRIBE went out first on this connection and is not answered
+  // yet: an error now is its answer.
+  bool sharded_pending = false;
   std::weak_ptr<RedisSession> session;
 
   void relink(std::string why, bool at_once) const {
@@ -39,17 +43,19 @@ struct RedisSubscriber::Channels {
   }
 
   void on_error(std::string_view error) {
-    if (error.starts_with("MOVED")) {
+    if (!std::exchange(sharded_pending, false)) {
+      // SUBSCRIBE refused (NOPERM...): as any broken link, try again later.
+      relink("subscribe refused: " + std::string(error), false);
+    } else if (error.starts_with("MOVED")) {
       relink("the invalidation channel's slot is served elsewhere: " + std::string(error), false);
-    } else if (sharded && error.find("unknown command") != std::string_view::npos) {
-      // Redis before 7: no sharded pub/sub; a reshard is followed on the
-      // next reconnect only.
+    } else {
+      // Redis before 7 (unknown command), or an ACL user without SSUBSCRIBE:
+      // invalidations still flow; a reshard is followed on the next
+      // reconnect only.
       sharded = false;
       std::string escaped;
       log::append_json_escaped(escaped, error);
       spdlog::warn("\"event\":\"redis_sharded_pubsub_unavailable\",\"error\":\"{}\"", escaped);
-    } else {
-      relink("subscribe refused: " + std::string(error), false);
     }
   }
 
@@ -62,6 +68,10 @@ struct RedisSubscriber::Channels {
     const redisReply& kind = *reply.element[0];
     if (kind.type != REDIS_REPLY_STRING) return;
     const std::string_view what(kind.str, kind.len);
+    if (what == "ssubscribe") {
+      sharded_pending = false;
+      return;
+    }
     if (what == "sunsubscribe") {
       const redisReply& name = *reply.element[1];
       if (name.type == REDIS_REPLY_STRING && std::string_view(name.str, name.len) == pin) {
@@ -90,7 +100,8 @@ RedisSubscriber::RedisSubscriber(boost::asio::any_io_executor executor, RedisOpt
   }
   RedisSession::Hooks hooks;
   hooks.on_ready = [channels = channels_](RedisSession& session) {
-    if (channels->sharded) session.send_push({"SSUBSCRIBE", channels->pin});
+    channels->sharded_pending =
+        channels->sharded && session.send_push({"SSUBSCRIBE", channels->pin});
     if (channels->by_name.empty()) return;
     std::vector<std::string> args{"SUBSCRIBE"};
     for (const auto& [name, handlers] : channels->by_name) args.push_back(name);

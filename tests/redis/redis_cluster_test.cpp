@@ -208,5 +208,31 @@ TEST_F(RedisClusterTest, PinnedSubscriberMovesWithItsSlotWithoutAnError) {
   EXPECT_EQ(metrics::yxgate_metrics().redis_errors_total.Value(), errors_before);
 }
 
+TEST_F(RedisClusterTest, SubscriberWithoutShardedPubSubStillGetsInvalidations) {
+  // An ACL user that may not SSUBSCRIBE (as Redis before 7 has none): the
+  // tripwire is given up, once, and the plain subscription stays.
+  for (auto& node : group.nodes()) {
+    ASSERT_EQ(node->cli({"ACL", "SETUSER", "plain", "on", ">plain-pw", "~*", "&*", "+@all",
+                         "-ssubscribe"}),
+              "OK");
+  }
+  const std::string channel = "yxgate:invalidate";
+  auto pinned = options();
+  pinned.pubsub_pin = channel;
+  pinned.username = "plain";
+  pinned.password = "plain-pw";
+  RedisSubscriber subscriber(io.get_executor(), pinned);
+  Event received(io.get_executor());
+  Event subscribed(io.get_executor());
+  subscriber.subscribe(
+      channel, [&](std::string_view) { received.notify(); }, [&] { subscribed.notify(); });
+  run_test(io, [&]() -> asio::awaitable<void> { CO_ASSERT_TRUE(co_await subscribed.wait(1, 5s)); });
+  auto* master = group.master_of(channel);
+  ASSERT_NE(master, nullptr);
+  EXPECT_EQ(master->cli({"PUBLISH", channel, "x"}), "1");
+  run_test(io, [&]() -> asio::awaitable<void> { CO_ASSERT_TRUE(co_await received.wait(1, 5s)); });
+  EXPECT_EQ(subscribed.count(), 1) << "the refused SSUBSCRIBE must not drop the connection";
+}
+
 }  // namespace
 }  // namespace yxgate::redis::test
