@@ -5,8 +5,12 @@
 // master (IMPORTING/MIGRATING, MIGRATE of its keys, SETSLOT NODE). No client
 // request may fail and no read may answer a version upstream did not hold
 // during it; a moved channel slot takes every replica's subscriber along.
+// While a replica's subscriber has not moved yet (here: its process is
+// stopped), an invalidation waits for it although the PUBLISH on the new
+// master did not count it.
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <thread>
 
@@ -123,6 +127,52 @@ TEST_F(RedisClusterReshard, ChannelSlotMovedDuringLoadTakesTheSubscribersAlong) 
         << subscribers(to) << " subscribers on the new owner";
     EXPECT_EQ(subscribers(from), 0);
   });
+}
+
+TEST_F(RedisClusterReshard, InvalidationWaitsForAReplicaNotYetOnTheChannelsNewMaster) {
+  auto a = start_gateway();
+  auto b = start_gateway();
+  const std::string channel = "yxgate:invalidate";
+  auto* from = cluster_.master_of(channel);
+  ASSERT_NE(from, nullptr);
+  auto* to = cluster_.another_master(from);
+  ASSERT_NE(to, nullptr);
+  ASSERT_TRUE(eventually([&] { return subscribers(*from) == 2; }, std::chrono::seconds(5)));
+  const auto path =
+      "/im/v2/conversations/" + std::string(kAliceBob) + "/messages/" + std::to_string(7001);
+  ASSERT_EQ(json_get_int(request(b->port(), "GET", path).body, "/code"), 200);
+  ASSERT_EQ(request(b->port(), "GET", path).header("X-Yxgate-Cache"), "hit");
+  // B stops reading anything: its subscriber stays on the old master while
+  // A's follows the slot. A PUBLISH on the new master then counts A alone.
+  const auto stopped = std::chrono::steady_clock::now();
+  b->process().signal(SIGSTOP);
+  cluster_.migrate_slot(channel, *to);
+  const bool a_moved = eventually([&] { return subscribers(*to) == 1; }, std::chrono::seconds(5));
+  const int b_left_behind = subscribers(*from);
+  const auto modify_started = std::chrono::steady_clock::now();
+  const auto modified =
+      request(a->port(), "POST", "/im/v2/messages/actions/modifyMsg",
+              {{"Content-Type", "application/json"}},
+              R"({"message":{"message_server_id":7001,"text":"while B was stopped"}})");
+  const auto took = std::chrono::steady_clock::now() - modify_started;
+  b->process().signal(SIGCONT);
+  ASSERT_TRUE(a_moved);
+  EXPECT_EQ(b_left_behind, 1);
+  ASSERT_EQ(json_get_int(modified.body, "/code"), 200) << modified.body;
+  // B's heartbeats came within the last second: it may hold a lease, so A
+  // waits for its confirmation (here: until its 100 ms timeout), not only
+  // for the one the PUBLISH counted. Only checkable while B's beats are
+  // that recent (a slow machine may take longer to move the slot).
+  if (modify_started - stopped < std::chrono::milliseconds(800)) {
+    EXPECT_GE(took, std::chrono::milliseconds(90))
+        << "answered after " << std::chrono::duration<double, std::milli>(took).count() << " ms";
+  } else {
+    std::printf("the slot took too long to move to check the wait\n");
+  }
+  // B, back, does not serve the old version, and follows the slot.
+  EXPECT_EQ(json_get_string(request(b->port(), "GET", path).body, "/data/text"),
+            "while B was stopped");
+  EXPECT_TRUE(eventually([&] { return subscribers(*to) == 2; }, std::chrono::seconds(5)));
 }
 
 }  // namespace
