@@ -259,18 +259,6 @@ bool RedisSession::send_push(const std::vector<std::string>& args) {
   return up_.load(std::memory_order_relaxed) && link_ && link_->send(args, kPushTag);
 }
 
-void RedisSession::relink(std::string why, bool at_once) {
-  asio::post(executor_, [self = shared_from_this(), why = std::move(why), at_once] {
-    if (self->stopped_ || !self->link_ || !self->link_->open()) return;
-    spdlog::info("\"event\":\"redis_relink\",\"role\":\"{}\",\"reason\":\"{}\"", self->role_,
-                 json_escaped(why));
-    self->relinking_ = true;
-    self->skip_backoff_ = at_once;
-    self->link_->close();
-    self->relinking_ = false;
-  });
-}
-
 bool RedisSession::reconnect_now() {
   if (stopped_ || up_.load(std::memory_order_relaxed)) return false;
   // Wakes the run loop from its backoff sleep (or a connect wait, which

@@ -1,6 +1,7 @@
 // RedisSession: where a link goes. Resolving names, opening a link with a
-// deadline, and sentinel mode (SPEC §11.6): ask the sentinels for the
-// master of `sentinel_master`, and follow +switch-master.
+// deadline, sentinel mode (SPEC §11.6): ask the sentinels for the master
+// of `sentinel_master`, and follow +switch-master; cluster mode: the master
+// of the pin's slot, and going there again when it moves (relink).
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +14,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "log/logging.hpp"
 #include "redis/cluster_slots.hpp"
 #include "redis/redis_command.hpp"
 #include "redis/redis_failovers.hpp"
@@ -57,6 +59,21 @@ asio::awaitable<bool> RedisSession::open_link(RedisLink::Target target,
   why = link->open() ? "connect timeout" : link->why();
   link->close();
   co_return false;
+}
+
+// The node no longer serves what the link is for: ask again where to go.
+void RedisSession::relink(std::string why, bool at_once) {
+  asio::post(executor_, [self = shared_from_this(), why = std::move(why), at_once] {
+    if (self->stopped_ || !self->link_ || !self->link_->open()) return;
+    std::string escaped;
+    log::append_json_escaped(escaped, why);
+    spdlog::info("\"event\":\"redis_relink\",\"role\":\"{}\",\"reason\":\"{}\"", self->role_,
+                 escaped);
+    self->relinking_ = true;
+    self->skip_backoff_ = at_once;
+    self->link_->close();
+    self->relinking_ = false;
+  });
 }
 
 asio::awaitable<std::optional<std::string>> RedisSession::authenticate(
