@@ -79,6 +79,10 @@ void RedisMessageStore::Impl::lose_lease(std::string_view why) {
 // Payload format: cache/invalidation_message.hpp.
 void RedisMessageStore::Impl::on_invalidation(std::string_view message) {
   if (const auto beat = cache::parse_heartbeat(message)) {
+    if (cluster) {
+      std::lock_guard lock(mutex);
+      replicas_seen[std::string(beat->replica)] = std::chrono::steady_clock::now();
+    }
     const auto renewal = lease.on_beat(*beat, std::chrono::steady_clock::now(), local->lease());
     if (renewal) apply(*renewal);  // not another replica's
     return;
@@ -102,6 +106,17 @@ void RedisMessageStore::Impl::on_invalidation(std::string_view message) {
         co_await home().command(redis::cmd("PUBLISH", ack_channel, ack));
       },
       asio::detached);
+}
+
+// A replica that stopped counts until its beats have been missing for a
+// while: meanwhile invalidations wait out their timeout (safe, slower). A
+// replica that holds a lease had its own beat come back within the last
+// timeout, so we saw that beat too (pub/sub reaches every node).
+std::int64_t RedisMessageStore::Impl::replicas_alive(std::chrono::steady_clock::time_point now) {
+  const auto memory =
+      std::max<std::chrono::steady_clock::duration>(std::chrono::seconds(1), 4 * config.timeout);
+  std::erase_if(replicas_seen, [&](const auto& seen) { return now - seen.second > memory; });
+  return static_cast<std::int64_t>(replicas_seen.size());
 }
 
 void RedisMessageStore::Impl::on_ack(std::string_view nonce) {
@@ -158,6 +173,10 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(
   std::int64_t needed = 0;
   if (reply && reply->is_integer()) {
     needed = reply->integer;
+    if (cluster) {
+      std::lock_guard lock(mutex);
+      needed = std::max(needed, replicas_alive(std::chrono::steady_clock::now()));
+    }
   } else {
     // Redis did not take it (down, silent, refusing): replay it later, and
     // answer only once every other replica's lease has run out (below).

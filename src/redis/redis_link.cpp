@@ -24,7 +24,8 @@ bool is_push(const redisReply& reply) {
   if (kind.type != REDIS_REPLY_STRING) return false;
   const std::string_view k(kind.str, kind.len);
   return k == "message" || k == "pmessage" || k == "subscribe" || k == "psubscribe" ||
-         k == "unsubscribe" || k == "punsubscribe";
+         k == "unsubscribe" || k == "punsubscribe" || k == "smessage" || k == "ssubscribe" ||
+         k == "sunsubscribe";
 }
 
 // OpenSSL's reason ("certificate verify failed") plus the verify result
@@ -183,7 +184,11 @@ bool RedisLink::on_bytes(std::size_t n) {
     std::unique_ptr<redisReply, void (*)(void*)> reply(static_cast<redisReply*>(raw),
                                                        &freeReplyObject);
     std::uint64_t tag = kPushTag;
-    if (!(subscribed_ && is_push(*reply))) {
+    // In pub/sub mode an error with no command waiting answers a
+    // (S)SUBSCRIBE (MOVED, NOPERM, unknown command): the pushes' listener
+    // decides what it means.
+    const bool push_error = subscribed_ && tags_.empty() && reply->type == REDIS_REPLY_ERROR;
+    if (!(subscribed_ && is_push(*reply)) && !push_error) {
       if (tags_.empty()) {
         // A reply nobody asked for: the stream is out of step.
         fail("unexpected reply");

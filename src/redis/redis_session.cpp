@@ -98,7 +98,8 @@ asio::awaitable<void> RedisSession::run(std::shared_ptr<RedisSession> self) {
       while (!stopped_ && link_ && link_->open())
         co_await wait_for_link_event(Clock::time_point::max());
       if (stopped_) break;
-      if (Clock::now() - connected_at >= kStableConnection) {
+      if (Clock::now() - connected_at >= kStableConnection || skip_backoff_) {
+        skip_backoff_ = false;
         backoff = options_.backoff_min;
         continue;  // retry at once
       }
@@ -360,7 +361,7 @@ void RedisSession::on_link_closed(RedisLink& link, std::string_view why) {
     return;
   }
   last_error_ = why;
-  if (up() && !stopped_) {
+  if (up() && !stopped_ && !relinking_) {
     metrics::yxgate_metrics().redis_errors_total.Increment();
     spdlog::warn("\"event\":\"redis_disconnected\",\"role\":\"{}\",\"error\":\"{}\"", role_,
                  json_escaped(why));

@@ -75,6 +75,12 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   // for nothing: Redis runs it in order once it reads the connection again
   // (an invalidation behind a paused Redis). False when not connected.
   bool send_unanswered(const std::vector<std::string>& args);
+  // Closes the current connection on the next turn (safe from inside
+  // on_push) so that the run loop connects again, asking the sentinels or
+  // the cluster where to: the node it is on no longer serves what it is for
+  // (a pub/sub pin whose slot moved). `at_once` skips the reconnect backoff.
+  // Logged, not counted as a Redis error.
+  void relink(std::string why, bool at_once);
   // Sends on the current connection with kPushTag, no waiter, no timeout.
   // False unless up() (on_ready runs again on the next connection).
   bool send_push(const std::vector<std::string>& args);
@@ -117,6 +123,9 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   boost::asio::awaitable<std::optional<boost::asio::ip::tcp::endpoint>> ask_cluster(
       std::string& host);
   void on_sentinel_push(const redisReply& reply);
+  // AUTH with the URL's credentials on a sentinel's or seed's link (none
+  // without a password). The refusal, if any, without the credentials.
+  boost::asio::awaitable<std::optional<std::string>> authenticate(std::shared_ptr<RedisLink> link);
   std::chrono::milliseconds jittered(std::chrono::milliseconds backoff);
   void set_up(bool up);
   void connect_failed(std::string_view why);
@@ -153,6 +162,8 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   bool stopped_ = false;
   bool failing_ = false;  // a connect failure was logged; quiet until up again
   bool probing_ = false;
+  bool relinking_ = false;  // relink() closed the link: not an error
+  bool skip_backoff_ = false;
   std::string last_error_;
   std::optional<RedisHealth::Vote> vote_;  // reset by stop()
   std::minstd_rand rng_;

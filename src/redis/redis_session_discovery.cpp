@@ -1,6 +1,7 @@
 // RedisSession: where a link goes. Resolving names, opening a link with a
-// deadline, and sentinel mode (SPEC §11.6): ask the sentinels for the
-// master of `sentinel_master`, and follow +switch-master.
+// deadline, sentinel mode (SPEC §11.6): ask the sentinels for the master
+// of `sentinel_master`, and follow +switch-master; cluster mode: the master
+// of the pin's slot, and going there again when it moves (relink).
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +14,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "log/logging.hpp"
 #include "redis/cluster_slots.hpp"
 #include "redis/redis_command.hpp"
 #include "redis/redis_failovers.hpp"
@@ -59,6 +61,36 @@ asio::awaitable<bool> RedisSession::open_link(RedisLink::Target target,
   co_return false;
 }
 
+// The node no longer serves what the link is for: ask again where to go.
+void RedisSession::relink(std::string why, bool at_once) {
+  asio::post(executor_, [self = shared_from_this(), why = std::move(why), at_once] {
+    if (self->stopped_ || !self->link_ || !self->link_->open()) return;
+    std::string escaped;
+    log::append_json_escaped(escaped, why);
+    spdlog::info("\"event\":\"redis_relink\",\"role\":\"{}\",\"reason\":\"{}\"", self->role_,
+                 escaped);
+    self->relinking_ = true;
+    self->skip_backoff_ = at_once;
+    self->link_->close();
+    self->relinking_ = false;
+  });
+}
+
+asio::awaitable<std::optional<std::string>> RedisSession::authenticate(
+    std::shared_ptr<RedisLink> link) {
+  if (options_.password.empty()) co_return std::nullopt;
+  auto auth = options_.username.empty() ? cmd("AUTH", options_.password)
+                                        : cmd("AUTH", options_.username, options_.password);
+  const auto reply = co_await send_on(std::move(link), std::move(auth), options_.timeout);
+  if (!reply.ok()) co_return std::string(to_string(reply.failure()));
+  // A sentinel (or seed) without requirepass refuses AUTH: nothing to prove.
+  // The error names neither the user nor the password.
+  if (reply.is_error() && reply->str.find("without any password configured") == std::string::npos) {
+    co_return describe(reply);
+  }
+  co_return std::nullopt;
+}
+
 asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::ask_sentinels() {
   const auto& sentinel = *options_.sentinel;
   std::string errors;
@@ -72,6 +104,12 @@ asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::ask_sentin
     std::string why;
     if (!co_await open_link(target_for(*endpoint, node.host), link, wake_, why)) {
       errors += (errors.empty() ? "" : "; ") + where + ": " + why;
+      continue;
+    }
+    // Sentinels that require a password get the URL's credentials.
+    if (const auto refused = co_await authenticate(link)) {
+      link->close();
+      errors += (errors.empty() ? "" : "; ") + where + ": AUTH: " + *refused;
       continue;
     }
     auto reply = co_await send_on(link, cmd("SENTINEL", "get-master-addr-by-name", sentinel.master),
@@ -113,11 +151,7 @@ asio::awaitable<std::optional<asio::ip::tcp::endpoint>> RedisSession::ask_cluste
     }
     // Authenticated like any link: CLUSTER SLOTS needs it under ACLs.
     std::optional<ClusterNode> pinned;
-    if (!options_.password.empty()) {
-      auto auth = options_.username.empty() ? cmd("AUTH", options_.password)
-                                            : cmd("AUTH", options_.username, options_.password);
-      co_await send_on(link, std::move(auth), options_.timeout);
-    }
+    co_await authenticate(link);  // refused: CLUSTER SLOTS says why
     auto reply = co_await send_on(link, cmd("CLUSTER", "SLOTS"), options_.timeout);
     link->close();
     if (reply.ok() && !reply.is_error()) {
@@ -147,8 +181,13 @@ asio::awaitable<void> RedisSession::watch_sentinels(std::shared_ptr<RedisSession
     const auto& node = nodes[next_sentinel_ % nodes.size()];
     std::string why;
     const auto endpoint = co_await resolve(node.host, node.port);
-    if (endpoint &&
-        co_await open_link(target_for(*endpoint, node.host), sentinel_link_, sentinel_wake_, why)) {
+    bool opened = endpoint && co_await open_link(target_for(*endpoint, node.host), sentinel_link_,
+                                                 sentinel_wake_, why);
+    if (opened && co_await authenticate(sentinel_link_)) {
+      sentinel_link_->close();  // refused: the next sentinel
+      opened = false;
+    }
+    if (opened) {
       sentinel_link_->send(cmd("SUBSCRIBE", "+switch-master"), kPushTag);
       backoff = options_.backoff_min;
       while (!stopped_ && sentinel_link_->open())

@@ -2,7 +2,8 @@
 // commands reach the master of their key's slot, a slot reassigned to
 // another master is followed through MOVED, a killed master costs fast
 // failures (never a wait) until its replica is promoted, and pub/sub
-// reaches a subscriber connected to any node.
+// reaches a subscriber connected to any node; a subscriber pinned to a
+// channel's slot follows that slot when it moves to another master.
 #include "support/redis_cluster.hpp"
 
 #include <gtest/gtest.h>
@@ -171,6 +172,66 @@ TEST_F(RedisClusterTest, KilledMasterFailsFastThenItsReplicaTakesOver) {
   EXPECT_EQ(promoted->cli({"GET", key}), "2");
   // Once, though the connection and the map refreshes all saw it.
   EXPECT_EQ(failovers(), failovers_before + 1);
+}
+
+// Subscribers of `channel` on `node` (classic pub/sub): "channel\ncount".
+int subscribers(testing::RedisServerProcess& node, const std::string& channel) {
+  const auto out = node.cli({"PUBSUB", "NUMSUB", channel});
+  return std::stoi(out.substr(out.find('\n') + 1));
+}
+
+TEST_F(RedisClusterTest, PinnedSubscriberMovesWithItsSlotWithoutAnError) {
+  const std::string channel = "yxgate:invalidate";
+  auto pinned = options();
+  pinned.pubsub_pin = channel;
+  RedisSubscriber subscriber(io.get_executor(), pinned);
+  Event received(io.get_executor());
+  Event subscribed(io.get_executor());
+  subscriber.subscribe(
+      channel, [&](std::string_view) { received.notify(); }, [&] { subscribed.notify(); });
+  auto* from = group.master_of(channel);
+  ASSERT_NE(from, nullptr);
+  auto* to = group.another_master(from);
+  ASSERT_NE(to, nullptr);
+  run_test(io, [&]() -> asio::awaitable<void> { CO_ASSERT_TRUE(co_await subscribed.wait(1, 5s)); });
+  EXPECT_EQ(subscribers(*from, channel), 1);
+  const auto errors_before = metrics::yxgate_metrics().redis_errors_total.Value();
+  group.migrate_slot(channel, *to);
+  // The old master pushes sunsubscribe for the pin (sharded pub/sub): the
+  // subscriber reconnects to the new one and subscribes again there.
+  run_test(io, [&]() -> asio::awaitable<void> { CO_ASSERT_TRUE(co_await subscribed.wait(2, 5s)); });
+  EXPECT_EQ(subscribers(*to, channel), 1);
+  EXPECT_EQ(subscribers(*from, channel), 0);
+  // Counted where a PUBLISH routed by the channel goes.
+  EXPECT_EQ(to->cli({"PUBLISH", channel, "x"}), "1");
+  run_test(io, [&]() -> asio::awaitable<void> { CO_ASSERT_TRUE(co_await received.wait(1, 5s)); });
+  EXPECT_EQ(metrics::yxgate_metrics().redis_errors_total.Value(), errors_before);
+}
+
+TEST_F(RedisClusterTest, SubscriberWithoutShardedPubSubStillGetsInvalidations) {
+  // An ACL user that may not SSUBSCRIBE (as Redis before 7 has none): the
+  // tripwire is given up, once, and the plain subscription stays.
+  for (auto& node : group.nodes()) {
+    ASSERT_EQ(node->cli({"ACL", "SETUSER", "plain", "on", ">plain-pw", "~*", "&*", "+@all",
+                         "-ssubscribe"}),
+              "OK");
+  }
+  const std::string channel = "yxgate:invalidate";
+  auto pinned = options();
+  pinned.pubsub_pin = channel;
+  pinned.username = "plain";
+  pinned.password = "plain-pw";
+  RedisSubscriber subscriber(io.get_executor(), pinned);
+  Event received(io.get_executor());
+  Event subscribed(io.get_executor());
+  subscriber.subscribe(
+      channel, [&](std::string_view) { received.notify(); }, [&] { subscribed.notify(); });
+  run_test(io, [&]() -> asio::awaitable<void> { CO_ASSERT_TRUE(co_await subscribed.wait(1, 5s)); });
+  auto* master = group.master_of(channel);
+  ASSERT_NE(master, nullptr);
+  EXPECT_EQ(master->cli({"PUBLISH", channel, "x"}), "1");
+  run_test(io, [&]() -> asio::awaitable<void> { CO_ASSERT_TRUE(co_await received.wait(1, 5s)); });
+  EXPECT_EQ(subscribed.count(), 1) << "the refused SSUBSCRIBE must not drop the connection";
 }
 
 }  // namespace

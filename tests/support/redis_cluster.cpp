@@ -81,6 +81,43 @@ RedisServerProcess* RedisClusterGroup::another_master(const RedisServerProcess* 
   return nullptr;
 }
 
+int RedisClusterGroup::migrate_slot(const std::string& key, RedisServerProcess& to) {
+  auto* from = master_of(key);
+  if (from == nullptr || from == &to) throw std::runtime_error("no slot to move for " + key);
+  const auto slot = cli({"CLUSTER", "KEYSLOT", key});
+  const auto from_id = from->cli({"CLUSTER", "MYID"});
+  const auto to_id = to.cli({"CLUSTER", "MYID"});
+  const auto expect_ok = [](const std::string& step, const std::string& answer) {
+    if (answer != "OK") throw std::runtime_error(step + ": " + answer);
+  };
+  expect_ok("IMPORTING", to.cli({"CLUSTER", "SETSLOT", slot, "IMPORTING", from_id}));
+  expect_ok("MIGRATING", from->cli({"CLUSTER", "SETSLOT", slot, "MIGRATING", to_id}));
+  int moved = 0;
+  // Bounded: each round moves what the source holds; new keys go to `to`.
+  for (int round = 0; round < 1000; ++round) {
+    std::istringstream lines(from->cli({"CLUSTER", "GETKEYSINSLOT", slot, "100"}));
+    std::vector<std::string> migrate{
+        "MIGRATE", "127.0.0.1", std::to_string(to.port()), "", "0", "5000", "REPLACE", "KEYS"};
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) migrate.push_back(line);
+    }
+    if (migrate.size() == 8) break;
+    const auto answer = from->cli(migrate);
+    // NOKEY: the keys expired or were deleted since GETKEYSINSLOT.
+    if (answer != "OK" && answer != "NOKEY") throw std::runtime_error("MIGRATE: " + answer);
+    moved += static_cast<int>(migrate.size() - 8);
+  }
+  expect_ok("NODE on the target", to.cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id}));
+  to.cli({"CLUSTER", "BUMPEPOCH"});
+  expect_ok("NODE on the source", from->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id}));
+  for (auto& node : nodes_) {
+    if (node->running() && node.get() != from && node.get() != &to) {
+      node->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
+    }
+  }
+  return moved;
+}
+
 RedisServerProcess* RedisClusterGroup::master_of(const std::string& key) {
   const auto slot = std::stoi(cli({"CLUSTER", "KEYSLOT", key}));
   // Raw CLUSTER SLOTS: start, end, ip, port, id, (replica ip, port, id)...

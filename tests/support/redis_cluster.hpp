@@ -28,6 +28,13 @@ class RedisClusterGroup {
   // fresh cluster that is the highest config epoch: a slot handed to it by
   // CLUSTER SETSLOT ... NODE is not taken back by the old owner's gossip.
   RedisServerProcess* another_master(const RedisServerProcess* not_this);
+  // Moves `key`'s slot from its master to `to` while clients keep using it,
+  // as `redis-cli --cluster reshard` moves each slot: IMPORTING on `to`,
+  // MIGRATING on the source, MIGRATE of the keys in batches (again until
+  // none is left: clients keep adding keys through ASK meanwhile), then
+  // SETSLOT NODE on `to` (epoch bumped, see another_master), the source and
+  // the rest. Returns how many keys it moved; throws if a step fails.
+  int migrate_slot(const std::string& key, RedisServerProcess& to);
   // `redis-cli -c` (follows redirects) against a running node.
   std::string cli(const std::vector<std::string>& args);
   // True once every running node reports cluster_state:ok.

@@ -35,13 +35,16 @@ int count_entries(const std::string& raw_cli_output, const std::string& field) {
 
 }  // namespace
 
-RedisSentinelGroup::RedisSentinelGroup() : dir_(std::make_shared<TestDir>()) {
-  servers_.push_back(
-      std::make_unique<RedisServerProcess>(RedisServerOptions{.dir = dir_, .name = "master"}));
+RedisSentinelGroup::RedisSentinelGroup(std::string password)
+    : password_(std::move(password)), dir_(std::make_shared<TestDir>()) {
+  // A replica authenticates to its master with masterauth.
+  std::vector<std::string> auth;
+  if (!password_.empty()) auth = {"--masterauth", password_};
   servers_.push_back(std::make_unique<RedisServerProcess>(RedisServerOptions{
-      .dir = dir_,
-      .extra_args = {"--replicaof", "127.0.0.1", std::to_string(master().port())},
-      .name = "replica"}));
+      .password = password_, .dir = dir_, .extra_args = auth, .name = "master"}));
+  auth.insert(auth.end(), {"--replicaof", "127.0.0.1", std::to_string(master().port())});
+  servers_.push_back(std::make_unique<RedisServerProcess>(RedisServerOptions{
+      .password = password_, .dir = dir_, .extra_args = auth, .name = "replica"}));
   const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
   if (!poll_until(
           [&] {
@@ -59,6 +62,13 @@ RedisSentinelGroup::RedisSentinelGroup() : dir_(std::make_shared<TestDir>()) {
                         << " 2\nsentinel down-after-milliseconds " << kMaster
                         << " 400\nsentinel failover-timeout " << kMaster
                         << " 4000\nsentinel parallel-syncs " << kMaster << " 1\n";
+    if (!password_.empty()) {
+      // Its own clients (yxgate, redis-cli), the master and replicas, and
+      // the other sentinels (which require the same password).
+      std::ofstream(conf, std::ios::app)
+          << "requirepass " << password_ << "\nsentinel auth-pass " << kMaster << " " << password_
+          << "\nsentinel sentinel-pass " << password_ << "\n";
+    }
     sentinel_ports_.push_back(port);
     sentinels_.push_back(std::make_unique<ChildProcess>(ChildOptions{
         .binary = "/usr/bin/redis-server",
@@ -121,6 +131,9 @@ std::string RedisSentinelGroup::sentinel_cli(std::size_t i,
                      .args = {"-p", std::to_string(sentinel_ports_[i])},
                      .name = "sentinel-cli",
                      .dir = dir_};
+  if (!password_.empty()) {
+    child.args.insert(child.args.end(), {"-a", password_, "--no-auth-warning"});
+  }
   child.args.insert(child.args.end(), args.begin(), args.end());
   ChildProcess process(std::move(child));
   if (!process.wait_exit(std::chrono::seconds(10))) throw std::runtime_error("redis-cli hung");

@@ -20,7 +20,9 @@ class RedisSentinelGroup {
   static constexpr const char* kMaster = "yxmaster";
 
   // Throws std::runtime_error if it does not come up within 20 s.
-  RedisSentinelGroup();
+  // `password` non-empty: the servers and the sentinels all require it
+  // (requirepass, masterauth; sentinel auth-pass and sentinel-pass).
+  explicit RedisSentinelGroup(std::string password = "");
   ~RedisSentinelGroup();
 
   RedisServerProcess& master() { return *servers_[0]; }
@@ -35,6 +37,7 @@ class RedisSentinelGroup {
  private:
   std::string sentinel_cli(std::size_t i, const std::vector<std::string>& args) const;
 
+  std::string password_;
   std::shared_ptr<TestDir> dir_;
   std::vector<std::unique_ptr<RedisServerProcess>> servers_;
   std::vector<std::uint16_t> sentinel_ports_;
