@@ -179,10 +179,9 @@ asio::awaitable<void> CachedMessages::fill_message(RedisLane* lane, const FillTi
     const auto canonical = canonical_conversation(facts->conversation_type, facts->sender_id,
                                                   facts->receiver_id, facts->team_id);
     const auto started = Clock::now();
-    const auto put =
-        co_await redis_->put(*lane, ticket.key.app, ticket.key.message_server_id, message_json,
-                             canonical, std::chrono::milliseconds(ttl_ms_.load()), false,
-                             budget.deadline(started, redis_->timeout()));
+    const auto put = co_await redis_->put(
+        *lane, ticket.key.app, ticket.key.message_server_id, message_json, canonical,
+        std::chrono::milliseconds(ttl_ms_.load()), budget.deadline(started, redis_->timeout()));
     budget.charge(started, Clock::now());
     // Refused means a mutation's tombstone stands: this may be the old
     // version, so it must not reach the local layer either. (When Redis did

@@ -110,8 +110,7 @@ asio::awaitable<std::vector<RedisLookup>> RedisMessageStore::get_many(
 
 asio::awaitable<RedisPut> RedisMessageStore::put(
     RedisLane& lane, std::uint32_t app, std::uint64_t id, std::string value, std::string canonical,
-    std::chrono::milliseconds ttl, bool only_if_absent,
-    std::optional<std::chrono::steady_clock::time_point> deadline) {
+    std::chrono::milliseconds ttl, std::optional<std::chrono::steady_clock::time_point> deadline) {
   const auto id_text = std::to_string(id);
   const bool indexed = !canonical.empty();
   std::vector<std::string> keys{
@@ -119,7 +118,7 @@ asio::awaitable<RedisPut> RedisMessageStore::put(
       indexed ? impl_->key(app, "convtomb", canonical) : impl_->key(app, "tomb", id_text),
       indexed ? impl_->key(app, "conv", canonical) : impl_->key(app, "tomb", id_text)};
   std::vector<std::string> args{std::move(value), std::to_string(ttl.count()),
-                                indexed ? id_text : std::string(), only_if_absent ? "1" : "0"};
+                                indexed ? id_text : std::string()};
   auto reply =
       co_await impl_->put_script.run(lane.connection(), std::move(keys), std::move(args), deadline);
   if (!reply || !reply->is_integer()) co_return RedisPut::kError;  // error replies included

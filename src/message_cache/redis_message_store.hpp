@@ -86,13 +86,13 @@ class RedisMessageStore {
   boost::asio::awaitable<std::vector<RedisLookup>> get_many(
       RedisLane& lane, std::uint32_t app, const std::vector<std::uint64_t>& ids,
       std::optional<std::chrono::steady_clock::time_point> deadline);
-  // kRefused also when only_if_absent found a value. `canonical_conversation`
+  // kRefused: a mutation's tombstone stands. `canonical_conversation`
   // indexes the id for clears (empty: not indexed).
   // kError also when `deadline` (the request's share of the Redis timeout)
   // comes first.
   boost::asio::awaitable<RedisPut> put(
       RedisLane& lane, std::uint32_t app, std::uint64_t id, std::string value,
-      std::string canonical_conversation, std::chrono::milliseconds ttl, bool only_if_absent,
+      std::string canonical_conversation, std::chrono::milliseconds ttl,
       std::optional<std::chrono::steady_clock::time_point> deadline);
   // Tombstone + delete + broadcast; waits for replicas' confirmations within
   // what is left of the budget. One Redis did not take is replayed once it

@@ -47,15 +47,11 @@ return out
 inline constexpr std::size_t kMaxKeysPerGet = 64;
 
 // KEYS: msg, tomb, convtomb, convindex. ARGV: value, ttl_ms, id-to-index
-// ('' = none), only_if_absent ('1'). Refuses while a mutation's tombstone
-// stands: the reader may hold the version the mutation replaced.
+// ('' = none). Refuses while a mutation's tombstone stands: the reader may
+// hold the version the mutation replaced.
 inline constexpr const char* kPutScript = R"lua(
 if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
-if ARGV[4] == '1' then
-  if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 0 end
-else
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 if ARGV[3] ~= '' then
   redis.call('SADD', KEYS[4], ARGV[3])
   if redis.call('PTTL', KEYS[4]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[4], ARGV[2]) end

@@ -124,7 +124,7 @@ TEST_F(RedisMessageStoreTest, PutTellsStoredRefusedAndErrorApart) {
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     const auto put = [&](std::uint64_t id) {
-      return store.put(lane, 0, id, "value", "1|alice|bob", 60s, false, Clock::now() + 10s);
+      return store.put(lane, 0, id, "value", "1|alice|bob", 60s, Clock::now() + 10s);
     };
     EXPECT_EQ(co_await put(7), message_cache::RedisPut::kStored);
     server.cli({"SET", "yxgate:default:tomb:8", "1", "PX", "60000"});
@@ -179,15 +179,15 @@ TEST_F(RedisMessageStoreTest, APutGetsOnlyWhatIsLeftOfTheBudgetAndSuspectsNothin
     request::RedisBudget budget;
     budget.spent = 900ms;
     const auto started = Clock::now();
-    const auto put = co_await store.put(lane, 0, 5, "value", "", 60s, false,
-                                        budget.deadline(started, store.timeout()));
+    const auto put =
+        co_await store.put(lane, 0, 5, "value", "", 60s, budget.deadline(started, store.timeout()));
     const auto took = Clock::now() - started;
     EXPECT_EQ(put, message_cache::RedisPut::kError);
     EXPECT_GE(took, 90ms);
     EXPECT_LT(took, 600ms);  // a whole timeout would be 1 s
     EXPECT_TRUE(links.connection(0).up());
     budget.spent = 1s;  // all spent: not even sent
-    EXPECT_EQ(co_await store.put(lane, 0, 6, "value", "", 60s, false,
+    EXPECT_EQ(co_await store.put(lane, 0, 6, "value", "", 60s,
                                  budget.deadline(Clock::now(), store.timeout())),
               message_cache::RedisPut::kError);
     server.resume();
