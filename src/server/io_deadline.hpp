@@ -1,7 +1,7 @@
 #pragma once
-// Deadlines of one client connection's socket (SPEC §11.1, §7's idle and
-// request timeouts). Both cancel the socket's pending operation when they
-// run out, so the session sees an error and can still answer or close.
+// Deadlines of one connection's socket: a client's (SPEC §11.1, §7's idle
+// and request timeouts) or an upstream one's (upstream.timeout). Both cancel the socket's pending
+// operation when they run out, so the session sees an error and can still answer or close.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -26,10 +26,11 @@ class IoDeadline {
   IoDeadline& operator=(const IoDeadline&) = delete;
 
   // The pending and later operations must finish within `timeout` from now.
-  void expires_after(std::chrono::milliseconds timeout) {
+  void expires_after(std::chrono::milliseconds timeout) { expires_at(Clock::now() + timeout); }
+  void expires_at(Clock::time_point deadline) {
     State& s = *state_;
     s.expired = false;
-    s.deadline = Clock::now() + timeout;
+    s.deadline = deadline;
     if (!s.armed || s.deadline < s.timer_at) arm(state_);
   }
   void expires_never() { state_->deadline = Clock::time_point::max(); }
