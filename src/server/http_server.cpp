@@ -139,10 +139,12 @@ struct HttpServer::Impl {
 
   awaitable<void> accept_loop();
   awaitable<void> session(tcp::socket socket, std::size_t worker);
-  awaitable<bool> read_request(tcp::socket& socket, IoDeadline& io_deadline, bool& waiting,
-                               beast::flat_buffer& buffer,
-                               std::optional<RequestParser>& parser_slot, HttpRequest& request,
-                               RequestDeadline& deadline);
+  bool take_whole_request(beast::flat_buffer& buffer, std::optional<RequestParser>& parser_slot,
+                          HttpRequest& request, beast::error_code& hec);
+  awaitable<bool> finish_request(tcp::socket& socket, IoDeadline& io_deadline,
+                                 beast::flat_buffer& buffer, RequestParser& parser,
+                                 HttpRequest& request, RequestDeadline& deadline,
+                                 beast::error_code hec);
   awaitable<void> reply_and_close(tcp::socket& socket, IoDeadline& io_deadline,
                                   HttpResponse response, bool head);
 };
@@ -195,32 +197,33 @@ awaitable<void> HttpServer::Impl::reply_and_close(tcp::socket& socket, IoDeadlin
   }
 }
 
-// Reads one request. Returns false when the connection must close (idle
-// timeout, client gone, drain, or a refused request already answered).
-awaitable<bool> HttpServer::Impl::read_request(tcp::socket& socket, IoDeadline& io_deadline,
-                                               bool& waiting, beast::flat_buffer& buffer,
-                                               std::optional<RequestParser>& parser_slot,
-                                               HttpRequest& request, RequestDeadline& deadline) {
-  if (buffer.size() == 0) {
-    // The admin listener keeps answering during a drain: /readyz says 503.
-    if (state.draining && options.close_idle_on_drain) co_return false;
-    waiting = true;
-    io_deadline.expires_after(options.idle_timeout);
-    auto [ec, n] = co_await socket.async_read_some(buffer.prepare(8192), kAwait);
-    waiting = false;
-    if (ec) co_return false;  // the idle timeout among others: close
-    buffer.commit(n);
-  }
-  io_deadline.expires_never();  // from here on the request deadline applies
-  // Parser state lives in the session's frame: this coroutine's own frame
-  // then stays small enough for Asio's per-thread recycling allocator.
+// Parses the request the buffer holds. True when it is whole and passes the
+// head checks with nothing to answer first (the usual case): then no
+// coroutine runs for the reading. Otherwise finish_request() goes on from
+// the parser's state and `hec`.
+bool HttpServer::Impl::take_whole_request(beast::flat_buffer& buffer,
+                                          std::optional<RequestParser>& parser_slot,
+                                          HttpRequest& request, beast::error_code& hec) {
   auto& parser = parser_slot.emplace();
   parser.header_limit(options.max_header_bytes);
   parser.body_limit(options.max_body_bytes);
-
-  beast::error_code hec;
-  std::size_t hn = 0;
   parse_buffered(parser, buffer, hec);
+  if (hec || !parser.is_done()) return false;
+  Refusal refusal;
+  if (check_head(parser, options.max_body_bytes, refusal)) return false;
+  if (parser.get().version() >= 11 && parser.get().count(http::field::expect) != 0) return false;
+  request = parser.release();
+  return true;
+}
+
+// Reads the rest of a request take_whole_request() did not find whole, or
+// answers why it is refused. Returns false when the connection must close
+// (client gone, or a refused request already answered).
+awaitable<bool> HttpServer::Impl::finish_request(tcp::socket& socket, IoDeadline& io_deadline,
+                                                 beast::flat_buffer& buffer, RequestParser& parser,
+                                                 HttpRequest& request, RequestDeadline& deadline,
+                                                 beast::error_code hec) {
+  std::size_t hn = 0;
   if (!hec && !parser.is_header_done()) {
     deadline.arm(options.request_timeout);
     std::tie(hec, hn) = co_await http::async_read_header(socket, buffer, parser, kAwait);
@@ -272,7 +275,20 @@ awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t worker
   bool& waiting = idle[worker][&socket];
   for (;;) {
     HttpRequest request;
-    if (!co_await read_request(socket, io_deadline, waiting, buffer, parser, request, deadline)) {
+    if (buffer.size() == 0) {
+      // The admin listener keeps answering during a drain: /readyz says 503.
+      if (state.draining && options.close_idle_on_drain) break;
+      waiting = true;
+      io_deadline.expires_after(options.idle_timeout);
+      auto [ec, n] = co_await socket.async_read_some(buffer.prepare(8192), kAwait);
+      waiting = false;
+      if (ec) break;  // the idle timeout among others: close
+      buffer.commit(n);
+    }
+    io_deadline.expires_never();  // from here on the request deadline applies
+    beast::error_code hec;
+    if (!take_whole_request(buffer, parser, request, hec) &&
+        !co_await finish_request(socket, io_deadline, buffer, *parser, request, deadline, hec)) {
       break;
     }
     ++active_requests;
