@@ -270,6 +270,7 @@ awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t worker
   std::optional<RequestParser> parser;
   IoDeadline io_deadline(socket);
   RequestDeadline deadline(socket);
+  const auto scratch = handler.new_scratch();
   // Registered once per connection (references into an unordered_map stay
   // valid as it grows), flipped around each wait for a next request.
   bool& waiting = idle[worker][&socket];
@@ -296,7 +297,10 @@ awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t worker
     // Read before handle(): handlers may move the request's parts away.
     const bool head_request = request.method() == http::verb::head;
     const bool client_keep_alive = request.keep_alive();
-    HttpResponse response = co_await handler.handle(request, client);
+    HttpResponse response;
+    if (!handler.answer_now(request, client, scratch.get(), response)) {
+      response = co_await handler.handle_rest(request, client, scratch.get());
+    }
     const bool keep_alive = client_keep_alive && response.keep_alive() && !state.draining;
     response.keep_alive(keep_alive);
     write_head(response, head);
@@ -329,6 +333,15 @@ awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t worker
   socket.shutdown(tcp::socket::shutdown_send, ec);
   socket.close(ec);
   --connections;
+}
+
+awaitable<HttpResponse> RequestHandler::handle(HttpRequest& request, const ClientInfo& client) {
+  const auto scratch = new_scratch();
+  HttpResponse response;
+  if (!answer_now(request, client, scratch.get(), response)) {
+    response = co_await handle_rest(request, client, scratch.get());
+  }
+  co_return response;
 }
 
 HttpServer::HttpServer(WorkerPool& pool, const tcp::endpoint& endpoint, RequestHandler& handler,

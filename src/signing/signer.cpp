@@ -94,18 +94,23 @@ std::string random_hex(std::size_t bytes) {
 
 std::string make_nonce() { return random_hex(16); }
 
-std::string make_trace_id() {
+void make_trace_id(std::string& id) {
   std::array<unsigned char, 16> b{};
   take_random(b.data(), b.size());
   b[6] = (b[6] & 0x0f) | 0x40;  // version 4
   b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
-  std::string id(36, '-');      // 8-4-4-4-12 hex digits
+  id.assign(36, '-');           // 8-4-4-4-12 hex digits
   std::size_t out = 0;
   for (std::size_t i = 0; i < b.size(); ++i) {
     if (out == 8 || out == 13 || out == 18 || out == 23) ++out;
     id[out++] = kHex[b[i] >> 4];
     id[out++] = kHex[b[i] & 0x0f];
   }
+}
+
+std::string make_trace_id() {
+  std::string id;
+  make_trace_id(id);
   return id;
 }
 
