@@ -21,7 +21,7 @@ old=$1
 new=$2
 emulator=${3:-$root/build/emulator/yxgate-emulator}
 requests=${REQUESTS:-4000}
-layer=${LAYER:-local}  # local | redis (cache.local.max_bytes 0, a redis-server of its own) | page
+layer=${LAYER:-local}  # local | redis (cache.local.max_bytes 0, a redis-server of its own) | page | chat
 a_yaml=${A_YAML:-}
 b_yaml=${B_YAML:-}
 work=$(mktemp -d)
@@ -43,6 +43,12 @@ if [ "$layer" = page ]; then
   # Pass-throughs spend tokens (SPEC §4): none may be refused while measured.
   limits=", rate_limits: { conversations: { rate: 1000000 } }"
   path="/im/v2.1/conversations/alice%7C1%7Cbob/messages?begin_time=1700000001000&end_time=1700000999000&limit=${PAGE_LIMIT:-100}"
+  expect=""
+fi
+if [ "$layer" = chat ]; then
+  # A chatroom page: a plain pass-through (never cached, nothing learned).
+  limits=", rate_limits: { chatroom_messages: { rate: 1000000, burst: 1000000 } }"
+  path='/im/v2/chatrooms/12/messages?sender_id=yx2&limit=3'
   expect=""
 fi
 cache_yaml=""
@@ -104,6 +110,7 @@ a=$(per_hit "$old" "$a_yaml")
 b=$(per_hit "$new" "$b_yaml")
 what="$layer hit"
 [ "$layer" = page ] && what="page pass-through (${PAGE_LIMIT:-100} messages)"
+[ "$layer" = chat ] && what="chatroom page pass-through"
 echo "| build | instructions per $what |"
 echo "| --- | --- |"
 echo "| A: $old ${a_yaml:+($a_yaml)} | $a |"

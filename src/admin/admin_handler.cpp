@@ -33,8 +33,9 @@ void AdminHandler::set_redacted_config(std::string redacted_config) {
   redacted_config_ = std::move(rendered);
 }
 
-boost::asio::awaitable<HttpResponse> AdminHandler::handle(server::HttpRequest& request,
-                                                          const server::ClientInfo& client) {
+boost::asio::awaitable<HttpResponse> AdminHandler::handle_rest(server::HttpRequest& request,
+                                                               const server::ClientInfo& client,
+                                                               Scratch* /*scratch*/) {
   if (router::split_target(request.target()).path == "/admin/cache/purge") {
     co_return co_await purge(request, client);
   }

@@ -26,8 +26,9 @@ class AdminHandler final : public server::RequestHandler {
   // SIGHUP applied a new configuration: /config shows it from now on.
   void set_redacted_config(std::string redacted_config);
 
-  boost::asio::awaitable<server::HttpResponse> handle(server::HttpRequest& request,
-                                                      const server::ClientInfo& client) override;
+  boost::asio::awaitable<server::HttpResponse> handle_rest(server::HttpRequest& request,
+                                                           const server::ClientInfo& client,
+                                                           Scratch* scratch) override;
   server::HttpResponse respond(const server::HttpRequest& request) const;
 
  private:

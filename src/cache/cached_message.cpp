@@ -2,6 +2,9 @@
 
 #include <simdjson.h>
 
+#include <cstring>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "cache/json_number.hpp"
@@ -80,9 +83,24 @@ bool same_pair(const std::string& a, const std::string& b, const std::string& x,
 }  // namespace
 
 Result<MessageFacts> extract_facts(std::string_view message_json) {
-  // On-demand parsing reads past the end of its input: it needs a padded copy.
-  const simdjson::padded_string padded(message_json);
-  od::parser parser;
+  // Every Redis hit and every fill reads one message: a parser and a padded
+  // copy of its own each time cost more than the reading (allocations of
+  // the parser's buffers, sized to the document). One of each per thread,
+  // reused, for messages of the usual size; a rare large one gets its own,
+  // so that a thread does not keep its buffers.
+  constexpr std::size_t kReusedBytes = 64 * 1024;
+  thread_local od::parser reused_parser;
+  thread_local std::string reused_buffer;
+  std::optional<od::parser> own_parser;
+  std::string own_buffer;
+  const bool reuse = message_json.size() <= kReusedBytes;
+  od::parser& parser = reuse ? reused_parser : own_parser.emplace();
+  std::string& buffer = reuse ? reused_buffer : own_buffer;
+  // On-demand parsing reads past the end of its input: it needs padding.
+  buffer.resize(message_json.size() + simdjson::SIMDJSON_PADDING);
+  std::memcpy(buffer.data(), message_json.data(), message_json.size());
+  std::memset(buffer.data() + message_json.size(), 0, simdjson::SIMDJSON_PADDING);
+  const simdjson::padded_string_view padded(buffer.data(), message_json.size(), buffer.size());
   od::document doc;
   if (parser.iterate(padded).get(doc)) return make_error("message is not JSON");
   od::object object;

@@ -162,32 +162,46 @@ const upstream::AppCredentials* Gateway::select_app(const HttpRequest& request) 
   return nullptr;
 }
 
-// Coroutine frames over ~1 KiB bypass Asio's per-thread recycling (a
-// malloc and free per request): handle() keeps only what lives across the
-// suspension; everything decided without waiting happens in admit().
-asio::awaitable<HttpResponse> Gateway::handle(HttpRequest& request,
-                                              const server::ClientInfo& client) {
-  request::RequestContext ctx;
-  HttpResponse response;
-  const auto triage = admit(request, client, ctx, response);
-  if (!triage.answered) {
-    response = co_await run_route(route_env(request, ctx, triage, *workers_[client.worker]));
-  }
-  finish(ctx, response);
+std::unique_ptr<server::RequestHandler::Scratch> Gateway::new_scratch() {
+  return std::make_unique<ConnectionScratch>();
+}
+
+// Everything decided without waiting happens here, in plain functions: a
+// coroutine frame over ~1 KiB bypasses Asio's per-thread recycling (a malloc
+// and free per request) and GCC keeps every temporary of every branch in it.
+// handle_rest() runs only for what needs a route handler.
+bool Gateway::answer_now(HttpRequest& request, const server::ClientInfo& client, Scratch* scratch,
+                         HttpResponse& response) {
+  auto& s = static_cast<ConnectionScratch&>(*scratch);
+  // A fresh record (its start time included). Move-assigning a default one
+  // leaves each string's buffer in place (its contents are short).
+  s.ctx = request::RequestContext{};
+  s.triage = admit(request, client, s.ctx, response);
+  if (!s.triage.answered) return false;
+  finish(s.ctx, response);
+  return true;
+}
+
+asio::awaitable<HttpResponse> Gateway::handle_rest(HttpRequest& request,
+                                                   const server::ClientInfo& client,
+                                                   Scratch* scratch) {
+  auto& s = static_cast<ConnectionScratch&>(*scratch);
+  auto response = co_await run_route(route_env(request, s.ctx, s.triage, *workers_[client.worker]));
+  finish(s.ctx, response);
   co_return response;
 }
 
 Gateway::Triage Gateway::admit(HttpRequest& request, const server::ClientInfo& client,
                                request::RequestContext& ctx, HttpResponse& response) {
-  ctx.method = std::string(request.method_string());
-  ctx.client = client.address_text;
+  ctx.method.assign(request.method_string());
+  ctx.client.assign(client.address_text);
   if (auto it = request.find(kTraceHeader); it != request.end() && !it->value().empty()) {
-    ctx.trace_id = std::string(it->value());
+    ctx.trace_id.assign(it->value());
   } else {
-    ctx.trace_id = signing::make_trace_id();
+    signing::make_trace_id(ctx.trace_id);
   }
   const auto target = router::split_target(request.target());
-  ctx.path = std::string(target.path);
+  ctx.path.assign(target.path);  // into the connection's buffer
   const unsigned version = request.version();
   Triage triage;
   std::optional<HttpResponse> answer;
@@ -201,7 +215,7 @@ Gateway::Triage Gateway::admit(HttpRequest& request, const server::ClientInfo& c
   const auto auth = path_check ? clients_.check(request[http::field::authorization],
                                                 request.method_string(), target.path)
                                : auth::AuthResult{};
-  ctx.client_name = std::string(auth.client);
+  ctx.client_name.assign(auth.client);
   if (state_.inflight.load() > static_cast<std::int64_t>(config_.server.max_inflight)) {
     answer = upstream::gateway_error(ctx, http::status::service_unavailable, 503,
                                      "gateway overloaded", "overloaded", version);

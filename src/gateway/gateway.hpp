@@ -1,6 +1,6 @@
 #pragma once
 // The data-plane request pipeline (SPEC §3): one readable sequence of stages
-// in handle(), each of which answers or passes on. Route-specific work lives
+// in answer_now() and handle_rest(), each of which answers or passes on. Route-specific work lives
 // in the *_route files; later stages (access control, rate limits) plug in
 // here.
 #include <boost/asio/ssl/context.hpp>
@@ -33,8 +33,15 @@ class Gateway final : public server::RequestHandler {
           server::ServerState& state);
   ~Gateway() override;
 
-  boost::asio::awaitable<server::HttpResponse> handle(server::HttpRequest& request,
-                                                      const server::ClientInfo& client) override;
+  std::unique_ptr<Scratch> new_scratch() override;
+  // admit() and, when it answered, finish(): a refusal or an in-process
+  // cache hit is served without a coroutine frame.
+  bool answer_now(server::HttpRequest& request, const server::ClientInfo& client, Scratch* scratch,
+                  server::HttpResponse& response) override;
+  // The route handler of what answer_now() admitted, then finish().
+  boost::asio::awaitable<server::HttpResponse> handle_rest(server::HttpRequest& request,
+                                                           const server::ClientInfo& client,
+                                                           Scratch* scratch) override;
 
   message_cache::CachedMessages& cache() { return *cache_; }
   // POST /admin/cache/purge (admin/admin_handler.hpp): every app's entry for
@@ -53,6 +60,12 @@ class Gateway final : public server::RequestHandler {
     router::Route route;
     std::string_view query;
     const upstream::AppCredentials* app = nullptr;
+  };
+  // One connection's request record and triage, reused request after
+  // request: RequestContext's strings keep their buffers.
+  struct ConnectionScratch final : Scratch {
+    request::RequestContext ctx;
+    Triage triage;
   };
   Triage admit(server::HttpRequest& request, const server::ClientInfo& client,
                request::RequestContext& ctx, server::HttpResponse& response);

@@ -146,9 +146,16 @@ struct RedisMessageStore::Impl {
   bool cluster;
 
   std::string key(std::uint32_t app, std::string_view kind, std::string_view rest) const {
+    // One allocation: every lookup builds one of these.
     const auto& name = app_names[app];
-    return config.key_prefix + (cluster ? "{" + name + "}" : name) + ":" + std::string(kind) + ":" +
-           std::string(rest);
+    std::string key;
+    key.reserve(config.key_prefix.size() + name.size() + kind.size() + rest.size() + 4);
+    key.append(config.key_prefix);
+    if (cluster) key.push_back('{');
+    key.append(name);
+    if (cluster) key.push_back('}');
+    key.append(":").append(kind).append(":").append(rest);
+    return key;
   }
 
   void on_invalidation(std::string_view message);

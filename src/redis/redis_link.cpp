@@ -3,10 +3,12 @@
 #include <hiredis/hiredis.h>
 #include <openssl/ssl.h>
 
+#include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <charconv>
 #include <cstring>
 
 namespace yxgate::redis {
@@ -26,6 +28,29 @@ bool is_push(const redisReply& reply) {
   return k == "message" || k == "pmessage" || k == "subscribe" || k == "psubscribe" ||
          k == "unsubscribe" || k == "punsubscribe" || k == "smessage" || k == "ssubscribe" ||
          k == "sunsubscribe";
+}
+
+// RESP, as redisFormatCommandArgv writes it ("*<argc>\r\n", then
+// "$<length>\r\n<bytes>\r\n" per argument), appended straight to the
+// buffer that is written next: hiredis formats each length with sprintf into
+// a malloc'd copy, and every lookup batch, fill and heartbeat is a command.
+void append_command(std::string& out, const std::vector<std::string>& args) {
+  std::size_t size = 16;
+  for (const auto& arg : args) size += arg.size() + 24;
+  out.reserve(out.size() + size);
+  const auto number = [&out](char kind, std::size_t n) {
+    std::array<char, 24> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), n).ptr;
+    out.push_back(kind);
+    out.append(digits.data(), end);
+    out.append("\r\n");
+  };
+  number('*', args.size());
+  for (const auto& arg : args) {
+    number('$', arg.size());
+    out.append(arg);
+    out.append("\r\n");
+  }
 }
 
 // OpenSSL's reason ("certificate verify failed") plus the verify result
@@ -107,20 +132,7 @@ void RedisLink::on_established() {
 
 bool RedisLink::send(const std::vector<std::string>& args, std::uint64_t tag) {
   if (!open_ || args.empty()) return false;
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  argv.reserve(args.size());
-  lengths.reserve(args.size());
-  for (const auto& arg : args) {
-    argv.push_back(arg.data());
-    lengths.push_back(arg.size());
-  }
-  char* formatted = nullptr;
-  const int length = redisFormatCommandArgv(&formatted, static_cast<int>(args.size()), argv.data(),
-                                            lengths.data());
-  if (length < 0 || formatted == nullptr) return false;
-  pending_.append(formatted, static_cast<std::size_t>(length));
-  redisFreeCommand(formatted);
+  append_command(pending_, args);
   if (tag == kPushTag) {
     subscribed_ = true;
   } else {

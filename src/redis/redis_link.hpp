@@ -1,7 +1,7 @@
 #pragma once
 // Internal to src/redis: one Redis connection (TCP, or TLS over TCP) whose
-// socket I/O runs on Asio; hiredis only formats commands
-// (redisFormatCommandArgv) and parses RESP (redisReader). Only
+// socket I/O runs on Asio; hiredis only parses RESP (redisReader); commands
+// are formatted here (as redisFormatCommandArgv would). Only
 // redis_session.cpp includes this. Why not hiredis' own async context: see
 // README.md ("Transport").
 //

@@ -10,14 +10,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <optional>
 #include <unordered_map>
 
 #include "server/http_head.hpp"
+#include "server/io_deadline.hpp"
 #include "server/request_parser.hpp"
 #include "yunxin/codes.hpp"
 
@@ -106,56 +107,6 @@ beast::error_code check_head(RequestParser& parser, std::uint64_t max_body_bytes
   return {};
 }
 
-// The request_timeout (SPEC §11.1: 408, then close). beast::tcp_stream's
-// own timeout closes the socket, leaving nothing to answer on, so this timer
-// cancels the pending read instead. Armed only when a request did not
-// arrive whole with its first bytes (never on the usual hot path).
-class RequestDeadline {
- public:
-  explicit RequestDeadline(tcp::socket& socket)
-      : state_(std::make_shared<State>(socket.get_executor(), &socket)) {}
-  ~RequestDeadline() {
-    state_->socket = nullptr;  // a handler already queued must not touch it
-    state_->timer.cancel();
-  }
-  RequestDeadline(const RequestDeadline&) = delete;
-  RequestDeadline& operator=(const RequestDeadline&) = delete;
-
-  // Starts the clock unless it already runs for this request.
-  void arm(std::chrono::milliseconds timeout) {
-    if (state_->armed) return;
-    state_->armed = true;
-    state_->expired = false;
-    state_->timer.expires_after(timeout);
-    state_->timer.async_wait(
-        [state = state_, generation = ++state_->generation](const beast::error_code& ec) {
-          if (ec || generation != state->generation || !state->socket) return;
-          state->expired = true;
-          beast::error_code ignored;
-          state->socket->cancel(ignored);
-        });
-  }
-  // Stops the clock; true when it had run out.
-  bool disarm() {
-    if (!state_->armed) return false;
-    state_->armed = false;
-    ++state_->generation;
-    state_->timer.cancel();
-    return state_->expired;
-  }
-
- private:
-  struct State {
-    State(const asio::any_io_executor& executor, tcp::socket* s) : timer(executor), socket(s) {}
-    asio::steady_timer timer;
-    tcp::socket* socket;
-    std::uint64_t generation = 0;
-    bool armed = false;
-    bool expired = false;
-  };
-  std::shared_ptr<State> state_;
-};
-
 }  // namespace
 
 struct HttpServer::Impl {
@@ -171,7 +122,7 @@ struct HttpServer::Impl {
   // Per worker, every open stream and whether it is waiting for its next
   // request (the ones a drain closes at once); only touched on that
   // worker's thread. Registered per connection, not per request.
-  std::vector<std::unordered_map<beast::tcp_stream*, bool>> idle;
+  std::vector<std::unordered_map<tcp::socket*, bool>> idle;
 
   Impl(WorkerPool& p, const tcp::endpoint& ep, RequestHandler& h, ListenerOptions o, ServerState& s)
       : pool(p),
@@ -188,11 +139,15 @@ struct HttpServer::Impl {
   }
 
   awaitable<void> accept_loop();
-  awaitable<void> session(beast::tcp_stream stream, std::size_t worker);
-  awaitable<bool> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                               std::optional<RequestParser>& parser_slot, HttpRequest& request,
-                               RequestDeadline& deadline, std::size_t worker);
-  awaitable<void> reply_and_close(beast::tcp_stream& stream, HttpResponse response, bool head);
+  awaitable<void> session(tcp::socket socket, std::size_t worker);
+  bool take_whole_request(beast::flat_buffer& buffer, std::optional<RequestParser>& parser_slot,
+                          HttpRequest& request, beast::error_code& hec);
+  awaitable<bool> finish_request(tcp::socket& socket, IoDeadline& io_deadline,
+                                 beast::flat_buffer& buffer, RequestParser& parser,
+                                 HttpRequest& request, RequestDeadline& deadline,
+                                 beast::error_code hec);
+  awaitable<void> reply_and_close(tcp::socket& socket, IoDeadline& io_deadline,
+                                  HttpResponse response, bool head);
 };
 
 awaitable<void> HttpServer::Impl::accept_loop() {
@@ -215,66 +170,64 @@ awaitable<void> HttpServer::Impl::accept_loop() {
       continue;
     }
     ++connections;
-    asio::co_spawn(pool.context(worker), session(beast::tcp_stream(std::move(socket)), worker),
-                   asio::detached);
+    asio::co_spawn(pool.context(worker), session(std::move(socket), worker), asio::detached);
   }
 }
 
-awaitable<void> HttpServer::Impl::reply_and_close(beast::tcp_stream& stream, HttpResponse response,
-                                                  bool head) {
+awaitable<void> HttpServer::Impl::reply_and_close(tcp::socket& socket, IoDeadline& io_deadline,
+                                                  HttpResponse response, bool head) {
   response.keep_alive(false);
-  stream.expires_after(std::chrono::seconds(5));
+  io_deadline.expires_after(std::chrono::seconds(5));
   std::string text;
   write_head(response, text);
   if (!head) text += response.body();  // SPEC §11.1: never a body after HEAD
-  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(text), kAwait);
+  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(text), kAwait);
   if (ec) co_return;
   // Lingering close (as nginx does): the client may still be sending the
   // rest of a request we rejected. Closing with unread data would send a
   // RST that can destroy our answer in the client's receive buffer, so stop
   // sending, then drain what arrives for a bounded time and size.
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.expires_after(std::chrono::seconds(2));
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  io_deadline.expires_after(std::chrono::seconds(2));
   std::array<char, 16 * 1024> sink;
   std::size_t drained = 0;
   while (drained < kMaxLingerBytes) {
-    auto [rec, rn] = co_await stream.async_read_some(asio::buffer(sink), kAwait);
+    auto [rec, rn] = co_await socket.async_read_some(asio::buffer(sink), kAwait);
     if (rec) break;
     drained += rn;
   }
 }
 
-// Reads one request. Returns false when the connection must close (idle
-// timeout, client gone, drain, or a refused request already answered).
-awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
-                                               beast::flat_buffer& buffer,
-                                               std::optional<RequestParser>& parser_slot,
-                                               HttpRequest& request, RequestDeadline& deadline,
-                                               std::size_t worker) {
-  if (buffer.size() == 0) {
-    // The admin listener keeps answering during a drain: /readyz says 503.
-    if (state.draining && options.close_idle_on_drain) co_return false;
-    bool& waiting = idle[worker][&stream];
-    waiting = true;
-    stream.expires_after(options.idle_timeout);
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kAwait);
-    waiting = false;
-    if (ec) co_return false;
-    buffer.commit(n);
-  }
-  stream.expires_never();  // from here on the request deadline applies
-  // Parser state lives in the session's frame: this coroutine's own frame
-  // then stays small enough for Asio's per-thread recycling allocator.
+// Parses the request the buffer holds. True when it is whole and passes the
+// head checks with nothing to answer first (the usual case): then no
+// coroutine runs for the reading. Otherwise finish_request() goes on from
+// the parser's state and `hec`.
+bool HttpServer::Impl::take_whole_request(beast::flat_buffer& buffer,
+                                          std::optional<RequestParser>& parser_slot,
+                                          HttpRequest& request, beast::error_code& hec) {
   auto& parser = parser_slot.emplace();
   parser.header_limit(options.max_header_bytes);
   parser.body_limit(options.max_body_bytes);
-
-  beast::error_code hec;
-  std::size_t hn = 0;
   parse_buffered(parser, buffer, hec);
+  if (hec || !parser.is_done()) return false;
+  Refusal refusal;
+  if (check_head(parser, options.max_body_bytes, refusal)) return false;
+  if (parser.get().version() >= 11 && parser.get().count(http::field::expect) != 0) return false;
+  request = parser.release();
+  return true;
+}
+
+// Reads the rest of a request take_whole_request() did not find whole, or
+// answers why it is refused. Returns false when the connection must close
+// (client gone, or a refused request already answered).
+awaitable<bool> HttpServer::Impl::finish_request(tcp::socket& socket, IoDeadline& io_deadline,
+                                                 beast::flat_buffer& buffer, RequestParser& parser,
+                                                 HttpRequest& request, RequestDeadline& deadline,
+                                                 beast::error_code hec) {
+  std::size_t hn = 0;
   if (!hec && !parser.is_header_done()) {
     deadline.arm(options.request_timeout);
-    std::tie(hec, hn) = co_await http::async_read_header(stream, buffer, parser, kAwait);
+    std::tie(hec, hn) = co_await http::async_read_header(socket, buffer, parser, kAwait);
   }
   Refusal refusal;
   if (!hec) hec = check_head(parser, options.max_body_bytes, refusal);
@@ -283,12 +236,12 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
     // curl and others wait a second for this before sending a large body.
     // HTTP/1.0 clients do not know 100 (SPEC §11.1): no interim answer.
     deadline.arm(options.request_timeout);
-    auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(kContinue), kAwait);
+    auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(kContinue), kAwait);
     if (wec) hec = wec;
   }
   if (!hec && !parser.is_done()) {
     deadline.arm(options.request_timeout);
-    std::tie(hec, hn) = co_await http::async_read(stream, buffer, parser, kAwait);
+    std::tie(hec, hn) = co_await http::async_read(socket, buffer, parser, kAwait);
   }
   if (deadline.disarm() && hec) hec = beast::error::timeout;
   if (!hec) {
@@ -302,46 +255,94 @@ awaitable<bool> HttpServer::Impl::read_request(beast::tcp_stream& stream,
   const bool header_done = parser.is_header_done();
   const unsigned version = header_done ? parser.get().version() : 11;
   const bool head = header_done && parser.get().method() == http::verb::head;
-  co_await reply_and_close(stream, read_error_response(hec, refusal, version), head);
+  co_await reply_and_close(socket, io_deadline, read_error_response(hec, refusal, version), head);
   co_return false;
 }
 
-awaitable<void> HttpServer::Impl::session(beast::tcp_stream stream, std::size_t worker) {
+awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t worker) {
   beast::error_code ec;
-  ClientInfo client{stream.socket().remote_endpoint(ec).address(), worker};
-  stream.socket().set_option(tcp::no_delay(true), ec);
+  ClientInfo client{socket.remote_endpoint(ec).address(), worker};
+  socket.set_option(tcp::no_delay(true), ec);
+  // Responses are first written without waiting (below): a full send
+  // buffer must say would_block, not block the worker.
+  socket.non_blocking(true, ec);
   beast::flat_buffer buffer;
   std::string head;  // reused for every response's status line and fields
   std::optional<RequestParser> parser;
-  RequestDeadline deadline(stream.socket());
+  IoDeadline io_deadline(socket);
+  RequestDeadline deadline(socket);
+  const auto scratch = handler.new_scratch();
+  // Registered once per connection (references into an unordered_map stay
+  // valid as it grows), flipped around each wait for a next request.
+  bool& waiting = idle[worker][&socket];
   for (;;) {
     HttpRequest request;
-    if (!co_await read_request(stream, buffer, parser, request, deadline, worker)) break;
+    if (buffer.size() == 0) {
+      // The admin listener keeps answering during a drain: /readyz says 503.
+      if (state.draining && options.close_idle_on_drain) break;
+      waiting = true;
+      io_deadline.expires_after(options.idle_timeout);
+      auto [ec, n] = co_await socket.async_read_some(buffer.prepare(8192), kAwait);
+      waiting = false;
+      if (ec) break;  // the idle timeout among others: close
+      buffer.commit(n);
+    }
+    io_deadline.expires_never();  // from here on the request deadline applies
+    beast::error_code hec;
+    if (!take_whole_request(buffer, parser, request, hec) &&
+        !co_await finish_request(socket, io_deadline, buffer, *parser, request, deadline, hec)) {
+      break;
+    }
     ++active_requests;
     if (options.inflight) ++*options.inflight;
-    stream.expires_never();  // the handler enforces its own deadlines
     // Read before handle(): handlers may move the request's parts away.
     const bool head_request = request.method() == http::verb::head;
     const bool client_keep_alive = request.keep_alive();
-    HttpResponse response = co_await handler.handle(request, client);
+    HttpResponse response;
+    if (!handler.answer_now(request, client, scratch.get(), response)) {
+      response = co_await handler.handle_rest(request, client, scratch.get());
+    }
     const bool keep_alive = client_keep_alive && response.keep_alive() && !state.draining;
     response.keep_alive(keep_alive);
-    stream.expires_after(options.request_timeout);
     write_head(response, head);
     // SPEC §11.1: the answer to HEAD has no body, whoever made it (the
     // Content-Length still says what GET would carry).
     const std::array<asio::const_buffer, 2> wire{
         asio::buffer(head),
         asio::buffer(response.body().data(), head_request ? 0 : response.body().size())};
-    auto [wec, wn] = co_await asio::async_write(stream, wire, kAwait);
+    // Most answers fit in the socket's send buffer: written here at once,
+    // with no trip through the event loop. Only a remainder waits for the
+    // socket, within the request_timeout.
+    beast::error_code wec;
+    std::size_t sent = socket.write_some(wire, wec);
+    if (wec == asio::error::would_block || wec == asio::error::try_again) {
+      wec = {};
+      sent = 0;
+    }
+    if (!wec && sent < asio::buffer_size(wire)) {
+      io_deadline.expires_after(options.request_timeout);
+      beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(wire);
+      rest.consume(sent);
+      std::tie(wec, std::ignore) = co_await asio::async_write(socket, rest, kAwait);
+      io_deadline.expires_never();
+    }
     if (options.inflight) --*options.inflight;
     --active_requests;
     if (wec || !keep_alive) break;
   }
-  idle[worker].erase(&stream);
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.close();
+  idle[worker].erase(&socket);
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  socket.close(ec);
   --connections;
+}
+
+awaitable<HttpResponse> RequestHandler::handle(HttpRequest& request, const ClientInfo& client) {
+  const auto scratch = new_scratch();
+  HttpResponse response;
+  if (!answer_now(request, client, scratch.get(), response)) {
+    response = co_await handle_rest(request, client, scratch.get());
+  }
+  co_return response;
 }
 
 HttpServer::HttpServer(WorkerPool& pool, const tcp::endpoint& endpoint, RequestHandler& handler,
@@ -362,8 +363,9 @@ void HttpServer::stop_accepting() {
   });
   for (std::size_t w = 0; w < impl_->pool.size(); ++w) {
     asio::post(impl_->pool.context(w), [impl = impl_.get(), w] {
-      for (auto [stream, waiting] : impl->idle[w]) {
-        if (waiting) stream->cancel();
+      for (auto [socket, waiting] : impl->idle[w]) {
+        beast::error_code ignored;
+        if (waiting) socket->cancel(ignored);
       }
     });
   }

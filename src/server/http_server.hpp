@@ -26,9 +26,29 @@ struct ClientInfo {
 
 class RequestHandler {
  public:
+  // What a handler keeps for one connection from request to request (its
+  // per-request record, whose buffers then keep their capacity). Made once
+  // per connection by new_scratch(); the session passes it to both calls.
+  struct Scratch {
+    virtual ~Scratch() = default;
+  };
+
   virtual ~RequestHandler() = default;
-  virtual boost::asio::awaitable<HttpResponse> handle(HttpRequest& request,
-                                                      const ClientInfo& client) = 0;
+  virtual std::unique_ptr<Scratch> new_scratch() { return nullptr; }
+  // Called first for every request: answers it when no waiting is needed
+  // (a refusal, an in-process cache hit), without a coroutine. False: what
+  // it decided is in `scratch` and handle_rest() goes on from there.
+  virtual bool answer_now(HttpRequest& /*request*/, const ClientInfo& /*client*/,
+                          Scratch* /*scratch*/, HttpResponse& /*response*/) {
+    return false;
+  }
+  // Only after answer_now() returned false for this request.
+  virtual boost::asio::awaitable<HttpResponse> handle_rest(HttpRequest& request,
+                                                           const ClientInfo& client,
+                                                           Scratch* scratch) = 0;
+  // One whole request, answer_now() then handle_rest() with a scratch of
+  // its own (callers outside a session: tests, tools).
+  boost::asio::awaitable<HttpResponse> handle(HttpRequest& request, const ClientInfo& client);
 };
 
 struct ListenerOptions {

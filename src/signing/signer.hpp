@@ -25,6 +25,8 @@ std::string make_nonce();
 // A fresh X-custom-traceid (UUID v4 text form) from the CSPRNG: unpredictable
 // to anyone who has seen other ids.
 std::string make_trace_id();
+// The same into `id`, reusing its buffer (a connection's request record).
+void make_trace_id(std::string& id);
 
 SigningHeaders sign(std::string_view app_key, std::string_view app_secret,
                     std::int64_t unix_seconds);

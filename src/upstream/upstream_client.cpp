@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "server/http_head.hpp"
+#include "server/io_deadline.hpp"
 
 namespace yxgate::upstream {
 namespace asio = boost::asio;
@@ -46,6 +48,11 @@ struct Connection {
   std::unique_ptr<TlsStream> tls;
   beast::flat_buffer buffer;
   Clock::time_point idle_since;
+  // Each call's upstream.timeout, once connected (connect and the TLS
+  // handshake use the stream's own): moving it per call is a store, where
+  // tcp_stream's expiry armed and cancelled a timer around every read and
+  // write. Declared last: destroyed before the socket it cancels.
+  std::optional<server::IoDeadline> deadline;
 
   beast::tcp_stream& lowest() { return tls ? tls->next_layer() : *plain; }
 
@@ -173,6 +180,14 @@ awaitable<std::pair<Failure, std::string>> connect(Connection& conn, const confi
                           "TLS handshake " + url.to_string() + ": " + hec.message()};
     }
   }
+  conn.lowest().expires_never();
+  conn.deadline.emplace(conn.lowest().socket());
+  // Requests are first written without waiting (send()): a full send buffer
+  // must say would_block, not block the worker.
+  if (conn.plain) {
+    beast::error_code ignored;
+    conn.plain->socket().non_blocking(true, ignored);
+  }
   co_return std::pair{Failure::kNone, std::string()};
 }
 
@@ -283,7 +298,10 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
     const bool used_backup = lease.pool == backup_.get();
     request.set(http::field::host, lease.pool->url().host_header);
     auto& conn = *lease.conn;
-    conn.lowest().expires_at(deadline);
+    conn.deadline->expires_at(deadline);
+    const auto timed_out = [&conn](const beast::error_code& ec) {
+      return is_timeout(ec) || (ec && conn.deadline->expired());
+    };
     // A reused connection can die between our liveness check and the write;
     // only then, and only for idempotent methods, is one retry safe.
     const bool may_retry = lease.reused && idempotent && attempt == 0;
@@ -294,14 +312,30 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
     };
     server::write_head(request, head);
     const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(request.body())};
-    auto [wec, written] = co_await on_stream(
-        conn, [&](auto& stream) { return asio::async_write(stream, wire, kAwait); });
+    // As on the client side: a request that fits in the socket's send buffer
+    // is written at once, with no trip through the event loop (plain TCP;
+    // TLS writes through its stream).
+    beast::error_code wec;
+    std::size_t written = 0;
+    if (conn.plain) {
+      written = conn.plain->socket().write_some(wire, wec);
+      if (wec == asio::error::would_block || wec == asio::error::try_again) {
+        wec = {};
+        written = 0;
+      }
+    }
+    if (!wec && written < asio::buffer_size(wire)) {
+      beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(wire);
+      rest.consume(written);
+      std::tie(wec, std::ignore) = co_await on_stream(
+          conn, [&](auto& stream) { return asio::async_write(stream, rest, kAwait); });
+    }
     // A failed write left part of the request at most: upstream cannot have
     // acted on it, so `sent` stays false and a retry is safe.
     if (wec) {
       conn.close();
       release_slot();
-      if (is_timeout(wec)) co_return failed(Failure::kTimeout, "write timed out", attempt, false);
+      if (timed_out(wec)) co_return failed(Failure::kTimeout, "write timed out", attempt, false);
       if (may_retry) continue;
       co_return failed(Failure::kProtocol, "write: " + wec.message(), attempt, false);
     }
@@ -314,14 +348,14 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
     if (rec) {
       conn.close();
       release_slot();
-      if (is_timeout(rec)) co_return failed(Failure::kTimeout, "timed out", attempt, true);
+      if (timed_out(rec)) co_return failed(Failure::kTimeout, "timed out", attempt, true);
       if (may_retry && !parser.got_some()) continue;
       co_return failed(Failure::kProtocol, "read: " + rec.message(), attempt, true);
     }
     Outcome outcome{parser.release(), Failure::kNone, {}, used_backup, true, attempt + 1};
     if (outcome.response.keep_alive()) {
       conn.idle_since = Clock::now();
-      conn.lowest().expires_never();
+      conn.deadline->expires_never();
       lease.pool->put_idle(std::move(lease.conn));
       wake_one();  // a caller waiting for a connection takes this one
     } else {
