@@ -63,7 +63,9 @@ scenario_redis_hit() {
   redis_row redis_bench "Redis hit" "redis-benchmark GET (ceiling)" "$key"
   stop_proc "$redishit_pid"
   if [ -n "${YXGATE_BASELINE:-}" ]; then
-    yx_bin=$YXGATE_BASELINE start_yxgate redisbase "cache: { local: { max_bytes: 0 }, redis: { url: \"redis://127.0.0.1:$redis_port/0\", timeout: 50ms } }"
+    # Its own key prefix: the row above left the message in Redis, and warm()
+    # proves the first request goes upstream.
+    yx_bin=$YXGATE_BASELINE start_yxgate redisbase "cache: { local: { max_bytes: 0 }, redis: { url: \"redis://127.0.0.1:$redis_port/0\", timeout: 50ms, key_prefix: \"yxbase:\" } }"
     warm "http://127.0.0.1:$redisbase_port$hit_path" X-Yxgate-Cache
     row_admin=$redisbase_admin row_own_label="yxgate alone" bench_row redis_base "Redis hit" \
       "$(baseline_label), local layer off + redis-server" "http://127.0.0.1:$redisbase_port$hit_path" "$redisbase_pid $redis_pid"
