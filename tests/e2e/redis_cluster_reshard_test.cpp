@@ -32,15 +32,9 @@ constexpr std::uint64_t kMaxOpsPerThread = 5000;
 class RedisClusterReshard : public ::testing::Test {
  protected:
   std::unique_ptr<GatewayProcess> start_gateway() {
-    std::string nodes;
-    for (const auto& address : cluster_.addresses()) {
-      nodes += (nodes.empty() ? "" : ", ") + address;
-    }
     auto gateway = std::make_unique<GatewayProcess>(GatewayOptions{
         .upstream_url = emulator_.base_url(),
-        .extra_yaml = "cache:\n  redis:\n    url: redis://127.0.0.1:6379/0\n    mode: cluster\n"
-                      "    nodes: [" +
-                      nodes + "]\n    timeout: 100ms\n",
+        .extra_yaml = cluster_.gateway_cache_yaml("100ms"),
         // Upstream rate limits are not what this checks: out of the way.
         .app_yaml = "    rate_limits:\n      default: { rate: 100000, burst: 100000 }\n"
                     "      get_message: { rate: 100000, burst: 100000 }\n"

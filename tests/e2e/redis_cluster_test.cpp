@@ -25,16 +25,10 @@ std::string message_key(std::uint64_t id) {
 class RedisCluster : public ::testing::Test {
  protected:
   std::unique_ptr<GatewayProcess> start_gateway(std::string app_yaml = "") {
-    std::string nodes;
-    for (const auto& address : cluster_.addresses()) {
-      nodes += (nodes.empty() ? "" : ", ") + address;
-    }
-    auto gateway = std::make_unique<GatewayProcess>(GatewayOptions{
-        .upstream_url = emulator_.base_url(),
-        .extra_yaml = "cache:\n  redis:\n    url: redis://127.0.0.1:6379/0\n    mode: cluster\n"
-                      "    nodes: [" +
-                      nodes + "]\n    timeout: 200ms\n",
-        .app_yaml = std::move(app_yaml)});
+    auto gateway = std::make_unique<GatewayProcess>(
+        GatewayOptions{.upstream_url = emulator_.base_url(),
+                       .extra_yaml = cluster_.gateway_cache_yaml("200ms"),
+                       .app_yaml = std::move(app_yaml)});
     EXPECT_TRUE(eventually([&] { return redis_up(*gateway); }, std::chrono::seconds(5)));
     return gateway;
   }

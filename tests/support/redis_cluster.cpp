@@ -54,6 +54,13 @@ std::vector<std::string> RedisClusterGroup::addresses() const {
   return out;
 }
 
+std::string RedisClusterGroup::gateway_cache_yaml(std::string_view timeout) const {
+  std::string nodes;
+  for (const auto& address : addresses()) nodes += (nodes.empty() ? "" : ", ") + address;
+  return "cache:\n  redis:\n    url: redis://127.0.0.1:6379/0\n    mode: cluster\n    nodes: [" +
+         nodes + "]\n    timeout: " + std::string(timeout) + "\n";
+}
+
 bool RedisClusterGroup::ok() {
   for (auto& node : nodes_) {
     if (!node->running()) continue;

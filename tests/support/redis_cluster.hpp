@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/process.hpp"
@@ -22,6 +23,8 @@ class RedisClusterGroup {
   std::vector<std::unique_ptr<RedisServerProcess>>& nodes() { return nodes_; }
   // "127.0.0.1:PORT" of every node, for cache.redis.nodes.
   std::vector<std::string> addresses() const;
+  // A gateway's `cache:` section for this cluster (mode: cluster, every node).
+  std::string gateway_cache_yaml(std::string_view timeout) const;
   // The running node that serves `key` as master (asks CLUSTER KEYSLOT/SLOTS).
   RedisServerProcess* master_of(const std::string& key);
   // The last running master other than `not_this` (null if none). In a
