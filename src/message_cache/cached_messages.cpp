@@ -100,7 +100,7 @@ asio::awaitable<CacheAnswer> CachedMessages::lookup_redis(
   const auto started = Clock::now();
   // A lookup is a request's first use of Redis: it has the whole timeout,
   // which the shared GET batch it joins is bounded by.
-  auto found = co_await redis_->get(*lane, app, id);
+  auto found = co_await redis_->get(*lane, app, id, local_.enabled());
   budget.charge(started, Clock::now());
   co_return answer_from_redis(ticket, std::move(found), conversation, message_time);
 }
@@ -122,8 +122,8 @@ asio::awaitable<std::vector<CacheAnswer>> CachedMessages::lookup_all(
     tickets.push_back(ticket(app, items[i].message_server_id));
   }
   const auto started = Clock::now();
-  auto found =
-      co_await redis_->get_many(*lane, app, ids, budget.deadline(started, redis_->timeout()));
+  auto found = co_await redis_->get_many(
+      *lane, app, ids, budget.deadline(started, redis_->timeout()), local_.enabled());
   budget.charge(started, Clock::now());
   for (std::size_t k = 0; k < missed.size(); ++k) {
     const auto& item = items[missed[k]];

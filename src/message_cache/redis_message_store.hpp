@@ -78,14 +78,16 @@ class RedisMessageStore {
   // and runs the local-layer lease heartbeats.
   void start(InvalidationSink& local);
 
-  // Lookups a worker starts in the same event-loop turn share one script
-  // call (GET + PTTL per key): one round trip and one timeout for all.
-  boost::asio::awaitable<RedisLookup> get(RedisLane& lane, std::uint32_t app, std::uint64_t id);
-  // Many ids in one script call (a client's batch_messages): one round trip,
+  // Lookups a worker starts in the same event-loop turn share one pipeline
+  // (MGET, and PTTL per key `with_ttl`): one round trip and one timeout for
+  // all. Without `with_ttl` (nothing will be refilled from it) ttl_left is 0.
+  boost::asio::awaitable<RedisLookup> get(RedisLane& lane, std::uint32_t app, std::uint64_t id,
+                                          bool with_ttl = true);
+  // Many ids in one pipeline (a client's batch_messages): one round trip,
   // bounded by `deadline`; results in the order of `ids`.
   boost::asio::awaitable<std::vector<RedisLookup>> get_many(
       RedisLane& lane, std::uint32_t app, const std::vector<std::uint64_t>& ids,
-      std::optional<std::chrono::steady_clock::time_point> deadline);
+      std::optional<std::chrono::steady_clock::time_point> deadline, bool with_ttl = true);
   // kRefused: a mutation's tombstone stands. `canonical_conversation`
   // indexes the id for clears (empty: not indexed).
   // kError also when `deadline` (the request's share of the Redis timeout)

@@ -32,18 +32,8 @@ namespace asio = boost::asio;
 
 inline constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-// {value or false, pttl} for every key, in one round trip.
-inline constexpr const char* kGetScript = R"lua(
-local out = {}
-for i = 1, #KEYS do
-  out[2 * i - 1] = redis.call('GET', KEYS[i])
-  out[2 * i] = redis.call('PTTL', KEYS[i])
-end
-return out
-)lua";
-
-// Lookups a worker starts in one turn of its event loop share one script
-// call (at most this many keys each).
+// Lookups a worker starts in one turn of its event loop share one pipeline
+// (at most this many keys each).
 inline constexpr std::size_t kMaxKeysPerGet = 64;
 
 // KEYS: msg, tomb, convtomb, convindex. ARGV: value, ttl_ms, id-to-index
@@ -77,7 +67,7 @@ if ARGV[2] == '' then return 0 end
 return redis.call('PUBLISH', ARGV[2], ARGV[3])
 )lua";
 
-// One script call for the lookups of one event-loop turn. Every waiter
+// One pipeline for the lookups of one event-loop turn. Every waiter
 // waits on the one timer; the call's end cancels it, waking them all.
 struct GetBatch {
   GetBatch(const asio::any_io_executor& executor, std::uint32_t g)
@@ -85,6 +75,7 @@ struct GetBatch {
   asio::steady_timer done;
   std::uint32_t group;  // the app in cluster mode (its keys share a slot), else 0
   bool answered = false;
+  bool with_ttl = false;  // any joiner wants it
   std::vector<std::string> keys;
   std::vector<RedisLookup> results;
 };
@@ -131,7 +122,6 @@ struct RedisMessageStore::Impl {
   config::RedisConfig config;
   std::vector<std::string> app_names;
   std::chrono::milliseconds race_horizon;
-  redis::RedisScript get_script{kGetScript};
   redis::RedisScript put_script{kPutScript};
   redis::RedisScript invalidate_script{kInvalidateScript};
   redis::RedisScript clear_script{kClearScript};

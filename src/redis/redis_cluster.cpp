@@ -155,6 +155,39 @@ asio::awaitable<RedisReply> RedisCluster::command(std::vector<std::string> args,
   co_return reply;
 }
 
+asio::awaitable<std::vector<RedisReply>> RedisCluster::pipeline(
+    std::vector<std::vector<std::string>> commands, std::optional<Clock::time_point> deadline) {
+  auto self = shared_from_this();
+  const auto started = Clock::now();
+  auto session = commands.empty() ? nullptr : route(commands.front());
+  if (!session) {
+    metrics::yxgate_metrics().redis_errors_total.Increment();
+    want_refresh();
+    co_return std::vector<RedisReply>(commands.size(), RedisFailure::kNotConnected);
+  }
+  auto bound = started + options_.timeout;
+  if (deadline && *deadline < bound) bound = *deadline;
+  auto replies = co_await session->pipeline(commands, deadline);
+  std::optional<Redirect> moved;
+  for (const auto& reply : replies) {
+    if (!reply.ok()) {
+      if (reply.failure() != RedisFailure::kTimeout) want_refresh();
+      co_return replies;
+    }
+    if (!reply.is_error()) continue;
+    const auto redirect = parse_redirect(reply->str);
+    if (redirect && redirect->kind == Redirect::Kind::kMoved) moved = redirect;
+  }
+  if (!moved) co_return replies;
+  metrics::yxgate_metrics().redis_moved_total.Increment();
+  if (map_) map_->move(moved->slot, moved->node);
+  want_refresh();
+  if (Clock::now() >= bound) {
+    co_return std::vector<RedisReply>(commands.size(), RedisFailure::kOutOfTime);
+  }
+  co_return co_await session_for(moved->node)->pipeline(std::move(commands), bound);
+}
+
 bool RedisCluster::send_unanswered(const std::vector<std::string>& args) {
   auto session = route(args);
   return session && session->send_unanswered(args);

@@ -41,6 +41,13 @@ class RedisCluster : public std::enable_shared_from_this<RedisCluster> {
   boost::asio::awaitable<RedisReply> command(
       std::vector<std::string> args,
       std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
+  // Routed by the first command's first key: every key must share its slot
+  // (a hash tag). MOVED (the slot's master changed) sends the whole pipeline
+  // once more to the new master; ASK and TRYAGAIN (a slot half migrated)
+  // come back as the error replies they are.
+  boost::asio::awaitable<std::vector<RedisReply>> pipeline(
+      std::vector<std::vector<std::string>> commands,
+      std::optional<std::chrono::steady_clock::time_point> deadline);
   bool send_unanswered(const std::vector<std::string>& args);
   bool reconnect_now();
   // A slot map is known and every master's session is up. Any thread.

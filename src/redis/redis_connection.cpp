@@ -31,6 +31,13 @@ boost::asio::awaitable<RedisReply> RedisConnection::command(
   return session_->command(std::move(args), deadline);
 }
 
+boost::asio::awaitable<std::vector<RedisReply>> RedisConnection::pipeline(
+    std::vector<std::vector<std::string>> commands,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
+  if (cluster_) return cluster_->pipeline(std::move(commands), deadline);
+  return session_->pipeline(std::move(commands), deadline);
+}
+
 bool RedisConnection::reconnect_now() {
   return cluster_ ? cluster_->reconnect_now() : session_->reconnect_now();
 }

@@ -46,6 +46,14 @@ class RedisConnection {
       std::vector<std::string> args,
       std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
+  // Several commands in one write, answered in one round trip: a reply per
+  // command, in order, each as command() would give it. Not atomic (other
+  // clients' commands may run between them). In cluster mode every key must
+  // be in the first key's slot.
+  boost::asio::awaitable<std::vector<RedisReply>> pipeline(
+      std::vector<std::vector<std::string>> commands,
+      std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
+
   // Down: skip the rest of the reconnect backoff and try now. True when it
   // was down (then wait_until(true, ...) tells whether it came back).
   bool reconnect_now();

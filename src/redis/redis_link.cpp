@@ -142,6 +142,20 @@ bool RedisLink::send(const std::vector<std::string>& args, std::uint64_t tag) {
   return true;
 }
 
+bool RedisLink::send_all(const std::vector<std::vector<std::string>>& commands,
+                         std::uint64_t first_tag) {
+  if (!open_) return false;
+  for (const auto& args : commands) {
+    if (args.empty()) return false;
+  }
+  for (const auto& args : commands) {
+    append_command(pending_, args);
+    tags_.push_back(first_tag++);
+  }
+  write_more();
+  return true;
+}
+
 void RedisLink::write_more() {
   if (!connected() || writing_ || pending_.empty()) return;
   writing_ = true;

@@ -78,6 +78,9 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   // False if the link is closed (nothing queued, no callback). Commands
   // queued before the connection is up are written once it is.
   bool send(const std::vector<std::string>& args, std::uint64_t tag);
+  // Several commands in one write (a pipeline): tags first_tag, first_tag+1, ...
+  // in order. False if the link is closed (nothing queued, no callback).
+  bool send_all(const std::vector<std::vector<std::string>>& commands, std::uint64_t first_tag);
 
   // Closes the socket: pending replies come back null, then on_link_closed.
   void close() { fail("closed"); }

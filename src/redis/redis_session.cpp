@@ -201,10 +201,9 @@ asio::awaitable<bool> RedisSession::handshake() {
 asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args,
                                                   std::optional<Deadline> deadline) {
   auto self = shared_from_this();
-  auto& errors = metrics::yxgate_metrics().redis_errors_total;
   // Never wait for a dead or silent Redis: the caller bypasses it at once.
   if (!up()) {
-    errors.Increment();
+    metrics::yxgate_metrics().redis_errors_total.Increment();
     co_return RedisFailure::kNotConnected;
   }
   if (deadline && *deadline <= std::chrono::steady_clock::now()) {
@@ -213,16 +212,44 @@ asio::awaitable<RedisReply> RedisSession::command(std::vector<std::string> args,
   const auto sent = std::chrono::steady_clock::now();
   auto reply = co_await send(std::move(args), deadline);
   if (reply.ok()) co_return reply;
-  if (reply.failure() == RedisFailure::kOutOfTime) {
+  co_return settle(reply.failure(), sent);
+}
+
+asio::awaitable<std::vector<RedisReply>> RedisSession::pipeline(
+    std::vector<std::vector<std::string>> commands, std::optional<Deadline> deadline) {
+  auto self = shared_from_this();
+  const auto count = commands.size();
+  if (!up()) {
+    metrics::yxgate_metrics().redis_errors_total.Increment();
+    co_return std::vector<RedisReply>(count, RedisFailure::kNotConnected);
+  }
+  if (deadline && *deadline <= std::chrono::steady_clock::now()) {
+    co_return std::vector<RedisReply>(count, RedisFailure::kOutOfTime);
+  }
+  const auto sent = std::chrono::steady_clock::now();
+  auto replies = co_await send_all(std::move(commands), deadline);
+  const auto failed = std::find_if(replies.begin(), replies.end(),
+                                   [](const RedisReply& reply) { return !reply.ok(); });
+  if (failed == replies.end()) co_return replies;
+  const auto failure = settle(failed->failure(), sent);
+  for (auto& reply : replies) {
+    if (!reply.ok()) reply = failure;
+  }
+  co_return replies;
+}
+
+RedisFailure RedisSession::settle(RedisFailure failure,
+                                  std::chrono::steady_clock::time_point sent) {
+  if (failure == RedisFailure::kOutOfTime) {
     // Cut short by the caller's budget. Silent for half a timeout is still
     // a sign (a live Redis answers in well under a millisecond): the next
     // requests should not each wait out their budgets to learn it.
-    if (std::chrono::steady_clock::now() - sent < options_.timeout / 2) co_return reply;
-    reply = RedisFailure::kTimeout;
+    if (std::chrono::steady_clock::now() - sent < options_.timeout / 2) return failure;
+    failure = RedisFailure::kTimeout;
   }
-  errors.Increment();
-  if (reply.failure() == RedisFailure::kTimeout) on_command_timeout();
-  co_return reply;
+  metrics::yxgate_metrics().redis_errors_total.Increment();
+  if (failure == RedisFailure::kTimeout) on_command_timeout();
+  return failure;
 }
 
 asio::awaitable<RedisReply> RedisSession::send(std::vector<std::string> args,
@@ -251,6 +278,34 @@ asio::awaitable<RedisReply> RedisSession::send_on(std::shared_ptr<RedisLink> lin
   // A reply that raced with the expiry still counts: check it first.
   if (waiter.result) co_return std::move(*waiter.result);
   co_return cut_short ? RedisFailure::kOutOfTime : RedisFailure::kTimeout;
+}
+
+asio::awaitable<std::vector<RedisReply>> RedisSession::send_all(
+    std::vector<std::vector<std::string>> commands, std::optional<Deadline> deadline) {
+  auto self = shared_from_this();
+  const auto count = commands.size();
+  std::vector<RedisReply> replies(count, RedisFailure::kNotConnected);
+  const auto link = link_;
+  const auto first = next_tag_;
+  if (count == 0 || !link || !link->connected() || !link->send_all(commands, first)) {
+    co_return replies;
+  }
+  next_tag_ += count;
+  const auto timeout_at = std::chrono::steady_clock::now() + options_.timeout;
+  const bool cut_short = deadline && *deadline < timeout_at;
+  asio::steady_timer timer(executor_, cut_short ? *deadline : timeout_at);
+  std::vector<Waiter> waiters(count, Waiter{std::nullopt, nullptr});
+  waiters.back().timer = &timer;
+  for (std::size_t i = 0; i < count; ++i) waiters_.emplace(first + i, &waiters[i]);
+  ScopeExit forget{[this, first, count] {
+    for (std::size_t i = 0; i < count; ++i) waiters_.erase(first + i);
+  }};
+  co_await timer.async_wait(use_tuple);
+  const RedisFailure late = cut_short ? RedisFailure::kOutOfTime : RedisFailure::kTimeout;
+  for (std::size_t i = 0; i < count; ++i) {
+    replies[i] = waiters[i].result ? std::move(*waiters[i].result) : RedisReply(late);
+  }
+  co_return replies;
 }
 
 bool RedisSession::send_push(const std::vector<std::string>& args) {
@@ -386,7 +441,7 @@ void RedisSession::on_link_reply(RedisLink& link, std::uint64_t tag, const redis
   waiters_.erase(it);
   waiter->result =
       reply != nullptr ? RedisReply(from_hiredis(*reply)) : RedisReply(RedisFailure::kDisconnected);
-  waiter->timer->cancel();
+  if (waiter->timer != nullptr) waiter->timer->cancel();
 }
 
 }  // namespace yxgate::redis

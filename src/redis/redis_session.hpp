@@ -65,6 +65,12 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
   // unless the command waited half a timeout or more: that is kTimeout.
   boost::asio::awaitable<RedisReply> command(std::vector<std::string> args,
                                              std::optional<Deadline> deadline = std::nullopt);
+  // Several commands written together and answered in one round trip: a
+  // reply per command, in order (each as command() would give it; when the
+  // link fails or the time runs out, every unanswered one gets that failure,
+  // counted once). For independent reads: nothing makes them atomic.
+  boost::asio::awaitable<std::vector<RedisReply>> pipeline(
+      std::vector<std::vector<std::string>> commands, std::optional<Deadline> deadline);
   // True once up() == want, false at the deadline.
   boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
   // Down and waiting out a reconnect backoff: try now instead (a caller that
@@ -88,6 +94,8 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
  private:
   struct Waiter {
     std::optional<RedisReply> result;
+    // Cancelled by the reply; null for all but a pipeline's last command
+    // (replies come in order: the last one's means all are in).
     boost::asio::steady_timer* timer;
   };
 
@@ -110,6 +118,11 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
                                              std::vector<std::string> args,
                                              std::chrono::milliseconds timeout,
                                              std::optional<Deadline> deadline = std::nullopt);
+  boost::asio::awaitable<std::vector<RedisReply>> send_all(
+      std::vector<std::vector<std::string>> commands, std::optional<Deadline> deadline);
+  // The failure of a command sent at `sent`, as command() reports it (a
+  // budget cut short after half a timeout of silence is a timeout); counts it.
+  RedisFailure settle(RedisFailure failure, std::chrono::steady_clock::time_point sent);
   boost::asio::awaitable<void> wait_for_link_event(std::chrono::steady_clock::time_point deadline);
   static boost::asio::awaitable<void> wait_on(boost::asio::steady_timer& timer,
                                               std::chrono::steady_clock::time_point deadline);

@@ -28,7 +28,10 @@ class RedisMessageStoreTest : public ::testing::Test {
     config.timeout = std::chrono::milliseconds(1000);
   }
 
-  int script_calls() const { return server.command_calls({"evalsha", "eval"}); }
+  // Lookups go as one pipeline (MGET, then PTTL per key): one MGET is one
+  // round trip.
+  int lookup_round_trips() const { return server.command_calls({"mget"}); }
+  int per_key_commands() const { return server.command_calls({"get", "evalsha", "eval"}); }
   // Read events Redis has processed (INFO stats): a pipelined burst is one.
   long reads_processed() const {
     const auto stats = server.cli({"INFO", "stats"});
@@ -61,7 +64,7 @@ class RedisMessageStoreTest : public ::testing::Test {
   server::WorkerPool pool{1};
 };
 
-TEST_F(RedisMessageStoreTest, ConcurrentLookupsShareOneScriptCallAndGetTheirOwnAnswers) {
+TEST_F(RedisMessageStoreTest, ConcurrentLookupsShareOneRoundTripAndGetTheirOwnAnswers) {
   for (int id = 1; id <= 10; id += 2) {
     server.cli({"SET", "yxgate:default:msg:" + std::to_string(id), "value " + std::to_string(id),
                 "PX", "60000"});
@@ -71,10 +74,12 @@ TEST_F(RedisMessageStoreTest, ConcurrentLookupsShareOneScriptCallAndGetTheirOwnA
   message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
-    co_await store.get(lane, 0, 999);  // loads the script
-    const int before = script_calls();
+    co_await store.get(lane, 0, 999);  // connected and answering
+    const int before = lookup_round_trips();
+    const int per_key_before = per_key_commands();
     const auto results = co_await lookup_together(store, lane, 1, 10);
-    EXPECT_EQ(script_calls() - before, 1);
+    EXPECT_EQ(lookup_round_trips() - before, 1);
+    EXPECT_EQ(per_key_commands() - per_key_before, 0);
     for (int i = 0; i < 10; ++i) {
       const int id = i + 1;
       if (id % 2 == 1) {
@@ -96,9 +101,9 @@ TEST_F(RedisMessageStoreTest, AScriptCallAsksAtMostSixtyFourKeys) {
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     co_await store.get(lane, 0, 999);
-    const int before = script_calls();
+    const int before = lookup_round_trips();
     const auto results = co_await lookup_together(store, lane, 1, 100);
-    EXPECT_EQ(script_calls() - before, 2);
+    EXPECT_EQ(lookup_round_trips() - before, 2);
     for (const auto& r : results) EXPECT_EQ(r.status, RedisLookup::Status::kMissing);
   });
 }
@@ -137,7 +142,7 @@ TEST_F(RedisMessageStoreTest, PutTellsStoredRefusedAndErrorApart) {
 }
 
 // A client's batch_messages: every id in one round trip (issue 18).
-TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneScriptCall) {
+TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneRoundTrip) {
   for (int id = 1; id <= 50; id += 2) {
     server.cli({"SET", "yxgate:default:msg:" + std::to_string(id), "v" + std::to_string(id), "PX",
                 "60000"});
@@ -147,12 +152,14 @@ TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneScriptCall) {
   message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
-    co_await store.get(lane, 0, 999);  // loads the script
+    co_await store.get(lane, 0, 999);  // connected and answering
     std::vector<std::uint64_t> ids;
     for (std::uint64_t id = 1; id <= 50; ++id) ids.push_back(id);
-    const int before = script_calls();
+    const int before = lookup_round_trips();
+    const int per_key_before = per_key_commands();
     const auto results = co_await store.get_many(lane, 0, ids, Clock::now() + 5s);
-    EXPECT_EQ(script_calls() - before, 1);
+    EXPECT_EQ(lookup_round_trips() - before, 1);
+    EXPECT_EQ(per_key_commands() - per_key_before, 0);
     CO_ASSERT_TRUE(results.size() == 50u);
     for (std::uint64_t id = 1; id <= 50; ++id) {
       const auto& r = results[id - 1];
@@ -278,7 +285,7 @@ TEST_F(CachedMessagesLeaseTest, ACallsFillsLeaveTogether) {
   cache.attach_redis(&store);
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
-    co_await store.get(lane, 0, 999);  // loads the get script; the put script is loaded below
+    co_await store.get(lane, 0, 999);  // connected; the put script is loaded below
     request::RedisBudget budget;
     co_await cache.fill_message(&lane, cache.ticket(0, 100), message(100, "warm"), budget);
     std::vector<std::string> bodies;
