@@ -96,6 +96,40 @@ TEST_F(RedisClusterTest, ReassignedSlotIsFollowedThroughMoved) {
   EXPECT_EQ(moved_count(), moved_before + 1);  // yxgate_redis_redirects_total{kind="moved"}
 }
 
+// A pipeline (the cache's lookups) goes to its first key's master; MOVED
+// sends it again, whole, to the new one.
+TEST_F(RedisClusterTest, APipelineFollowsMovedAsAWhole) {
+  RedisConnection redis(io.get_executor(), options());
+  const std::string one = "{moving-pipe}:1";
+  const std::string two = "{moving-pipe}:2";
+  auto* from = group.master_of(one);
+  ASSERT_NE(from, nullptr);
+  auto* to = group.another_master(from);
+  ASSERT_NE(to, nullptr);
+  run_test(io, [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await redis.wait_until(true, 5s));
+    EXPECT_TRUE((co_await redis.command(cmd("GET", one))).is_nil());  // map learnt
+  });
+  const auto slot = group.cli({"CLUSTER", "KEYSLOT", one});
+  const auto to_id = to->cli({"CLUSTER", "MYID"});
+  to->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});  // as in the test above
+  to->cli({"CLUSTER", "BUMPEPOCH"});
+  for (auto& node : group.nodes()) {
+    if (node->running()) node->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
+  }
+  to->cli({"SET", two, "there", "PX", "60000"});
+  const auto moved_before = moved_count();
+  run_test(io, [&]() -> asio::awaitable<void> {
+    std::vector<std::vector<std::string>> commands{cmd("MGET", one, two), cmd("PTTL", two)};
+    auto replies = co_await redis.pipeline(std::move(commands));
+    CO_ASSERT_TRUE(replies.size() == 2u);
+    EXPECT_EQ(describe(replies[0]), R"([(nil), "there"])");
+    CO_ASSERT_TRUE(replies[1].ok() && replies[1]->is_integer());
+    EXPECT_GT(replies[1]->integer, 0);
+  });
+  EXPECT_EQ(moved_count(), moved_before + 1);
+}
+
 TEST_F(RedisClusterTest, SlotBeingMigratedIsFollowedThroughAsk) {
   RedisConnection redis(io.get_executor(), options());
   const std::string key = "migrating";

@@ -94,7 +94,34 @@ TEST_F(RedisMessageStoreTest, ConcurrentLookupsShareOneRoundTripAndGetTheirOwnAn
   });
 }
 
-TEST_F(RedisMessageStoreTest, AScriptCallAsksAtMostSixtyFourKeys) {
+// With the local layer off nothing is refilled: no PTTL is asked, and a
+// found value carries no time left (so it can refill nothing).
+TEST_F(RedisMessageStoreTest, LookupsWithoutTtlAskOnlyMget) {
+  server.cli({"SET", "yxgate:default:msg:7", "seven", "PX", "60000"});
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  run_test(pool.context(0), [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
+    const int pttl_before = server.command_calls({"pttl"});
+    const auto one = co_await store.get(lane, 0, 7, /*with_ttl=*/false);
+    const std::vector<std::uint64_t> ids{7, 8};
+    const auto many = co_await store.get_many(lane, 0, ids, Clock::now() + 5s, /*with_ttl=*/false);
+    EXPECT_EQ(server.command_calls({"pttl"}), pttl_before);
+    EXPECT_EQ(one.status, RedisLookup::Status::kFound);
+    EXPECT_EQ(one.cached.value, "seven");
+    EXPECT_EQ(one.cached.ttl_left.count(), 0);
+    CO_ASSERT_TRUE(many.size() == 2u);
+    EXPECT_EQ(many[0].cached.value, "seven");
+    EXPECT_EQ(many[0].cached.ttl_left.count(), 0);
+    EXPECT_EQ(many[1].status, RedisLookup::Status::kMissing);
+    const auto with_ttl = co_await store.get(lane, 0, 7);
+    EXPECT_GT(with_ttl.cached.ttl_left.count(), 0);
+    EXPECT_EQ(server.command_calls({"pttl"}), pttl_before + 1);
+  });
+}
+
+TEST_F(RedisMessageStoreTest, ARoundTripAsksAtMostSixtyFourKeys) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
   message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
