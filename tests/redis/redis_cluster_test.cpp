@@ -37,6 +37,20 @@ class RedisClusterTest : public ::testing::Test {
     return options.value();
   }
 
+  // Reassigns `key`'s (empty) slot to `to` on every node at once. The new
+  // owner first, with the highest config epoch, so the old owner's gossip
+  // (a lower epoch) cannot take the slot back before every node knows (it
+  // did, now and then, without BUMPEPOCH).
+  void give_slot_to(const std::string& key, testing::RedisServerProcess* to) {
+    const auto slot = group.cli({"CLUSTER", "KEYSLOT", key});
+    const auto to_id = to->cli({"CLUSTER", "MYID"});
+    to->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
+    to->cli({"CLUSTER", "BUMPEPOCH"});
+    for (auto& node : group.nodes()) {
+      if (node->running()) node->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
+    }
+  }
+
   RedisClusterGroup group;
   asio::io_context io;
 };
@@ -76,17 +90,7 @@ TEST_F(RedisClusterTest, ReassignedSlotIsFollowedThroughMoved) {
     CO_ASSERT_TRUE(co_await redis.wait_until(true, 5s));
     EXPECT_TRUE((co_await redis.command(cmd("GET", key))).is_nil());  // map learnt
   });
-  // The slot is empty: reassign it everywhere at once.
-  const auto slot = group.cli({"CLUSTER", "KEYSLOT", key});
-  const auto to_id = to->cli({"CLUSTER", "MYID"});
-  // The new owner first, with the highest config epoch, so the old owner's
-  // gossip (a lower epoch) cannot take the slot back before every node
-  // knows (it did, now and then, without BUMPEPOCH).
-  to->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
-  to->cli({"CLUSTER", "BUMPEPOCH"});
-  for (auto& node : group.nodes()) {
-    if (node->running()) node->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
-  }
+  give_slot_to(key, to);  // the slot is empty
   const auto moved_before = moved_count();
   run_test(io, [&]() -> asio::awaitable<void> {
     auto set = co_await redis.command(cmd("SET", key, "moved"));
@@ -110,13 +114,7 @@ TEST_F(RedisClusterTest, APipelineFollowsMovedAsAWhole) {
     CO_ASSERT_TRUE(co_await redis.wait_until(true, 5s));
     EXPECT_TRUE((co_await redis.command(cmd("GET", one))).is_nil());  // map learnt
   });
-  const auto slot = group.cli({"CLUSTER", "KEYSLOT", one});
-  const auto to_id = to->cli({"CLUSTER", "MYID"});
-  to->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});  // as in the test above
-  to->cli({"CLUSTER", "BUMPEPOCH"});
-  for (auto& node : group.nodes()) {
-    if (node->running()) node->cli({"CLUSTER", "SETSLOT", slot, "NODE", to_id});
-  }
+  give_slot_to(one, to);
   to->cli({"SET", two, "there", "PX", "60000"});
   const auto moved_before = moved_count();
   run_test(io, [&]() -> asio::awaitable<void> {
