@@ -76,7 +76,9 @@ http::response<http::string_body> to_response(Reply reply, const Request& reques
 }
 
 // Writes `res` with Transfer-Encoding: chunked, its body cut into kChunkSize
-// pieces (Beast's own chunked serializer would send one chunk).
+// pieces (Beast's own chunked serializer would send one chunk), and a
+// trailer field after the last chunk, as HTTP/1.1 servers may send: a
+// client must not take it for a header field (RFC 9110 §6.5).
 asio::awaitable<beast::error_code> write_chunked(beast::tcp_stream& stream,
                                                  http::response<http::string_body>& res) {
   http::response<http::empty_body> head{res.result(), res.version()};
@@ -95,7 +97,7 @@ asio::awaitable<beast::error_code> write_chunked(beast::tcp_stream& stream,
     std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
     wire.append(size).append(piece).append("\r\n");
   }
-  wire += "0\r\n\r\n";
+  wire += "0\r\nX-Emulator-Trailer: sent-after-the-body\r\n\r\n";
   auto [body_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), use_nothrow);
   co_return body_ec;
 }

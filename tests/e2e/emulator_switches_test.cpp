@@ -16,12 +16,13 @@ TEST_F(EmulatorSwitches, ChunkedFaultSendsTheSameBodyInSeveralChunks) {
   EXPECT_EQ(response.header("Transfer-Encoding"), "chunked");
   EXPECT_FALSE(response.header("Content-Length"));
   EXPECT_EQ(response.body, success_body_of(kSeededMessage5));
-  // On the wire: more than one chunk (64 bytes each), then the last chunk.
+  // On the wire: more than one chunk (64 bytes each), then the last chunk
+  // and a trailer field.
   const auto wire = raw_exchange(
       emu_.port(), raw_request("GET", kMessage5Path,
                                {{"X-Emulator-Fault", "chunked"}, {"Connection", "close"}}));
   EXPECT_NE(wire.find("\r\n\r\n40\r\n"), std::string::npos) << wire;
-  EXPECT_TRUE(wire.ends_with("\r\n0\r\n\r\n")) << wire;
+  EXPECT_TRUE(wire.ends_with("\r\n0\r\nX-Emulator-Trailer: sent-after-the-body\r\n\r\n")) << wire;
 }
 
 TEST_F(EmulatorSwitches, ChunkedOptionAppliesToEveryApiAnswer) {
