@@ -17,9 +17,9 @@
 #include <boost/beast/http/read.hpp>
 #include <deque>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
-#include "server/http_head.hpp"
 #include "server/io_deadline.hpp"
 
 namespace yxgate::upstream {
@@ -284,8 +284,11 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadl
 
 awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::milliseconds timeout) {
   const bool idempotent = is_idempotent(request.method());
+  // As Beast's prepare_payload(), which framed requests before.
+  if (request.method() == http::verb::trace && !request.body().empty()) {
+    throw std::invalid_argument("invalid request body");
+  }
   const auto deadline = Clock::now() + (timeout.count() > 0 ? timeout : config_.timeout);
-  request.prepare_payload();
   std::string head;
 
   for (int attempt = 0;; ++attempt) {
@@ -296,7 +299,6 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
       co_return failed;
     }
     const bool used_backup = lease.pool == backup_.get();
-    request.set(http::field::host, lease.pool->url().host_header);
     auto& conn = *lease.conn;
     conn.deadline->expires_at(deadline);
     const auto timed_out = [&conn](const beast::error_code& ec) {
@@ -310,7 +312,7 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
     const auto failed = [&](Failure failure, std::string detail, int before, bool sent) {
       return Outcome{{}, failure, std::move(detail), used_backup, sent, before + 1};
     };
-    server::write_head(request, head);
+    write_request_head(request, lease.pool->url().host_header, head);
     const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(request.body())};
     // As on the client side: a request that fits in the socket's send buffer
     // is written at once, with no trip through the event loop (plain TCP;

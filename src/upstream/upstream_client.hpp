@@ -13,11 +13,11 @@
 
 #include "config/config.hpp"
 #include "config/upstream_url.hpp"
+#include "upstream/upstream_request.hpp"
 
 namespace yxgate::upstream {
 
 namespace http = boost::beast::http;
-using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 enum class Failure {
@@ -49,7 +49,8 @@ class UpstreamClient {
   UpstreamClient(const UpstreamClient&) = delete;
   UpstreamClient& operator=(const UpstreamClient&) = delete;
 
-  // Sends `request` (target and headers already final; Host is set here).
+  // Sends `request` (target and fields already final; Content-Length and
+  // Host are added here).
   // Never re-sends a POST/PATCH once its bytes may have left. `timeout`
   // (0: upstream.timeout) bounds the whole exchange.
   boost::asio::awaitable<Outcome> send(
