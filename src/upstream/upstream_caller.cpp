@@ -143,11 +143,7 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
     refused.rate_limited = admission.retry_after;
     co_return refused;
   }
-  const auto signing = signing::sign(app.key, app.secret, std::time(nullptr));
-  request.add_field("AppKey", signing.app_key);
-  request.add_field("Nonce", signing.nonce);
-  request.add_field("CurTime", signing.cur_time);
-  request.add_field("CheckSum", signing.check_sum);
+  signing::append_signing_fields(request.fields_text(), app.key, app.secret, std::time(nullptr));
   request.add_field(kTraceHeader, trace_id);
 
   const auto started = std::chrono::steady_clock::now();

@@ -28,6 +28,9 @@ class Request {
   // Appends a field. Its name and value come from a parsed request or from
   // the gateway: neither holds CR or LF.
   void add_field(std::string_view name, std::string_view value);
+  // For writers of whole "Name: value\r\n" lines that carry no
+  // Accept-Encoding (the signing fields).
+  std::string& fields_text() { return fields_; }
   // Whether the first Accept-Encoding field says exactly "identity": the
   // gateway asked for a reply it can read (SPEC §11.1).
   bool asks_identity() const { return identity_; }
