@@ -192,17 +192,15 @@ HttpResponse UpstreamCaller::relay(UpstreamReply&& reply, request::RequestContex
     return gateway_error(ctx, failure.status, yunxin::kGatewayFailure, failure.msg, failure.reason,
                          version);
   }
-  auto& upstream = reply.outcome.response;
-  // By number and phrase: Beast's status enum has no name for 418 or 599
-  // and would turn them into 0.
-  HttpResponse response;
+  // Moved, not copied field by field: status number and phrase stay as they
+  // came (Beast's status enum has no name for 418 or 599), fields in their
+  // order.
+  HttpResponse response = std::move(reply.outcome.response);
   response.version(version);
-  response.result(upstream.result_int());
-  response.reason(upstream.reason());
-  const auto content_length = upstream[http::field::content_length];
-  for (const auto& field : upstream) response.insert(field.name_string(), field.value());
+  // Kept before the hop-by-hop fields go: a HEAD answer says what GET would carry.
+  std::string content_length;
+  if (head_request) content_length = response[http::field::content_length];
   remove_hop_by_hop(response.base());
-  response.body() = std::move(upstream.body());
   if (head_request) {
     if (!content_length.empty()) response.set(http::field::content_length, content_length);
   } else {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "server/io_deadline.hpp"
+#include "upstream/read_reply.hpp"
 
 namespace yxgate::upstream {
 namespace asio = boost::asio;
@@ -345,8 +346,13 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxResponseBytes);
     if (request.method() == http::verb::head) parser.skip(true);
-    auto [rec, read] = co_await on_stream(
-        conn, [&](auto& stream) { return http::async_read(stream, conn.buffer, parser, kAwait); });
+    beast::error_code rec;
+    if (conn.plain) {
+      rec = co_await read_reply(conn.plain->socket(), conn.buffer, parser);
+    } else {
+      std::tie(rec, std::ignore) =
+          co_await http::async_read(*conn.tls, conn.buffer, parser, kAwait);
+    }
     if (rec) {
       conn.close();
       release_slot();
