@@ -48,6 +48,7 @@ struct Connection {
   std::optional<beast::tcp_stream> plain;
   std::unique_ptr<TlsStream> tls;
   beast::flat_buffer buffer;
+  std::string head;  // each request's head, written here: its buffer is kept
   Clock::time_point idle_since;
   // Each call's upstream.timeout, once connected (connect and the TLS
   // handshake use the stream's own): moving it per call is a store, where
@@ -290,7 +291,6 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
     throw std::invalid_argument("invalid request body");
   }
   const auto deadline = Clock::now() + (timeout.count() > 0 ? timeout : config_.timeout);
-  std::string head;
 
   for (int attempt = 0;; ++attempt) {
     auto lease = co_await acquire(deadline);
@@ -313,8 +313,9 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
     const auto failed = [&](Failure failure, std::string detail, int before, bool sent) {
       return Outcome{{}, failure, std::move(detail), used_backup, sent, before + 1};
     };
-    write_request_head(request, lease.pool->url().host_header, head);
-    const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(request.body())};
+    write_request_head(request, lease.pool->url().host_header, conn.head);
+    const std::array<asio::const_buffer, 2> wire{asio::buffer(conn.head),
+                                                 asio::buffer(request.body())};
     // As on the client side: a request that fits in the socket's send buffer
     // is written at once, with no trip through the event loop (plain TCP;
     // TLS writes through its stream).

@@ -25,6 +25,8 @@ class Request {
 
   // "Name: value\r\n" lines, in the order they were added.
   const std::string& fields() const { return fields_; }
+  // Room for `bytes` of fields, so that appending them allocates once.
+  void reserve_fields(std::size_t bytes) { fields_.reserve(bytes); }
   // Appends a field. Its name and value come from a parsed request or from
   // the gateway: neither holds CR or LF.
   void add_field(std::string_view name, std::string_view value);
