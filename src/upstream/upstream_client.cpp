@@ -266,6 +266,18 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire_from(Pool& pool,
   co_return Lease{nullptr, &pool, false, failure, std::move(detail), true};
 }
 
+UpstreamClient::Lease UpstreamClient::take_idle_lease() {
+  if (!waiters_->queue.empty()) return Lease{};
+  const auto now = Clock::now();
+  Pool* first = backup_ && now < primary_down_until_ ? backup_.get() : primary_.get();
+  std::size_t closed = 0;
+  auto conn = first->take_idle(now, closed);
+  for (; closed > 0; --closed) release_slot();
+  if (!conn) return Lease{};
+  if (first == primary_.get()) primary_down_until_ = {};
+  return Lease{std::move(conn), first, true, Failure::kNone, {}, false};
+}
+
 awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadline) {
   // SPEC §7: the backup is used when the primary fails to connect. While the
   // primary is held down the backup goes first, the primary second.
@@ -293,7 +305,8 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
   const auto deadline = Clock::now() + (timeout.count() > 0 ? timeout : config_.timeout);
 
   for (int attempt = 0;; ++attempt) {
-    auto lease = co_await acquire(deadline);
+    auto lease = take_idle_lease();
+    if (!lease.conn) lease = co_await acquire(deadline);
     if (!lease.conn) {
       Outcome failed{{}, lease.failure, std::move(lease.detail), false};
       failed.attempts = attempt;

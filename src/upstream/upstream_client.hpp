@@ -59,6 +59,10 @@ class UpstreamClient {
  private:
   class Pool;
   struct Lease;
+  // acquire()'s usual case, with no coroutine frame: nobody waits and the
+  // pool acquire() tries first has a live idle connection. No connection
+  // otherwise (stale ones it met are closed, as acquire() would).
+  Lease take_idle_lease();
   boost::asio::awaitable<Lease> acquire(std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<Lease> acquire_from(Pool& pool,
                                              std::chrono::steady_clock::time_point deadline);
