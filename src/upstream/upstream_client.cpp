@@ -22,6 +22,7 @@
 
 #include "server/io_deadline.hpp"
 #include "upstream/read_reply.hpp"
+#include "upstream/reply_parser.hpp"
 
 namespace yxgate::upstream {
 namespace asio = boost::asio;
@@ -357,9 +358,8 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
       co_return failed(Failure::kProtocol, "write: " + wec.message(), attempt, false);
     }
 
-    http::response_parser<http::string_body> parser;
+    ReplyParser parser(request.method() == http::verb::head);
     parser.body_limit(kMaxResponseBytes);
-    if (request.method() == http::verb::head) parser.skip(true);
     beast::error_code rec;
     if (conn.plain) {
       rec = co_await read_reply(conn.plain->socket(), conn.buffer, parser);
@@ -375,7 +375,7 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
       co_return failed(Failure::kProtocol, "read: " + rec.message(), attempt, true);
     }
     Outcome outcome{parser.release(), Failure::kNone, {}, used_backup, true, attempt + 1};
-    if (outcome.response.keep_alive()) {
+    if (parser.keep_alive()) {
       conn.idle_since = Clock::now();
       conn.deadline->expires_never();
       lease.pool->put_idle(std::move(lease.conn));
