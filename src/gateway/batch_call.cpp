@@ -25,11 +25,10 @@ asio::awaitable<coalesce::BatchOutcome> send_batch(upstream::UpstreamCaller& ups
   request::RequestContext ctx;
   ctx.route = router::RouteClass::kBatchMessages;
   ctx.trace_id = signing::make_trace_id();  // a new request: its own trace id (SPEC §2)
-  upstream::Request request{http::verb::post, batch_target(batch_path, call.encoded_conversation),
-                            11};
-  request.set(http::field::content_type, "application/json");
+  upstream::Request request{http::verb::post, batch_target(batch_path, call.encoded_conversation)};
+  request.add_field("Content-Type", "application/json");
   // The gateway reads this reply: ask for it uncompressed (SPEC §11.1).
-  request.set(http::field::accept_encoding, "identity");
+  request.add_field("Accept-Encoding", "identity");
   request.body() = cache::make_batch_request(call.items);
   // metrics: batch size per upstream batch call
   metrics::yxgate_metrics().upstream_batch_size.observe(static_cast<double>(call.items.size()));

@@ -11,10 +11,10 @@ server::HttpResponse parameter_error(RouteEnv& env, std::string_view what) {
 }
 
 upstream::Request parsed_upstream_request(RouteEnv& env, std::string target, std::string body) {
-  auto up = upstream::UpstreamCaller::from_client(env.request);
-  up.target(target);
+  auto up = upstream::UpstreamCaller::from_client(env.request,
+                                                  upstream::UpstreamCaller::ReplyCoding::kIdentity);
+  up.target(std::move(target));
   up.body() = std::move(body);
-  up.set(server::http::field::accept_encoding, "identity");
   return up;
 }
 

@@ -31,6 +31,12 @@ void make_trace_id(std::string& id);
 SigningHeaders sign(std::string_view app_key, std::string_view app_secret,
                     std::int64_t unix_seconds);
 
+// The same four headers, fresh nonce included, appended to `out` as
+// "AppKey: ...\r\nNonce: ...\r\nCurTime: ...\r\nCheckSum: ...\r\n" lines
+// (the way upstream requests carry their fields), with no string of their own.
+void append_signing_fields(std::string& out, std::string_view app_key, std::string_view app_secret,
+                           std::int64_t unix_seconds);
+
 // Constant-time equality for secrets and checksums.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

@@ -10,9 +10,7 @@ namespace {
 constexpr std::size_t kMaxDecodedBytes = 64ull * 1024 * 1024;
 }  // namespace
 
-bool reads_reply(const upstream::Request& request) {
-  return request[http::field::accept_encoding] == "identity";
-}
+bool reads_reply(const upstream::Request& request) { return request.asks_identity(); }
 
 void decode_reply_body(upstream::Outcome& outcome) {
   if (outcome.failure != upstream::Failure::kNone) return;

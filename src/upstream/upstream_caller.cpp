@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/beast/core/string.hpp>
 #include <ctime>
+#include <vector>
 
 #include "fidelity/auth_refusal.hpp"
 #include "log/event_line.hpp"
@@ -100,11 +102,38 @@ UpstreamCaller::UpstreamCaller(asio::any_io_executor executor, asio::ssl::contex
       limiter_(limiter),
       metrics_(metrics::yxgate_metrics()) {}
 
-upstream::Request UpstreamCaller::from_client(server::HttpRequest& request) {
-  upstream::Request up{request.method(), request.target(), 11};
-  for (const auto& field : request) up.insert(field.name_string(), field.value());
-  remove_hop_by_hop(up.base());
-  remove_client_only(up.base());
+// One walk over the client's fields, writing the ones that go upstream as
+// text: what copying them all into a beast::fields, then erasing the
+// hop-by-hop and client-only ones (header_filter) left, in the same order.
+upstream::Request UpstreamCaller::from_client(server::HttpRequest& request, ReplyCoding coding) {
+  upstream::Request up{request.method(), std::string(request.target())};
+  // The names Connection fields list (RFC 9110 §7.6.1): views into
+  // `request`, which nothing changes meanwhile.
+  std::vector<std::string_view> named;
+  for (const auto& field : request) {
+    if (field.name() != http::field::connection) continue;
+    for_each_connection_token(field.value(),
+                              [&](std::string_view token) { named.push_back(token); });
+  }
+  const bool identity = coding == ReplyCoding::kIdentity;
+  // One allocation for the fields, call()'s included: the client's and room
+  // for the signing fields and the trace id (~190 bytes and the AppKey).
+  std::size_t bytes = 256;
+  for (const auto& field : request) bytes += field.name_string().size() + field.value().size() + 4;
+  up.reserve_fields(bytes);
+  for (const auto& field : request) {
+    const auto name = field.name_string();
+    if (is_hop_by_hop(field.name()) || is_client_only(field.name(), name)) continue;
+    if (identity && field.name() == http::field::accept_encoding) continue;
+    // call() sets its own, last (it replaced the client's before).
+    if (field.name() == http::field::unknown && boost::beast::iequals(name, kTraceHeader)) continue;
+    bool listed = false;
+    for (std::size_t i = 0; !listed && i < named.size(); ++i) {
+      listed = boost::beast::iequals(name, named[i]);
+    }
+    if (!listed) up.add_field(name, field.value());
+  }
+  if (identity) up.add_field("Accept-Encoding", "identity");
   up.body() = std::move(request.body());
   return up;
 }
@@ -119,12 +148,8 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
     refused.rate_limited = admission.retry_after;
     co_return refused;
   }
-  const auto signing = signing::sign(app.key, app.secret, std::time(nullptr));
-  request.set("AppKey", signing.app_key);
-  request.set("Nonce", signing.nonce);
-  request.set("CurTime", signing.cur_time);
-  request.set("CheckSum", signing.check_sum);
-  request.set(kTraceHeader, trace_id);
+  signing::append_signing_fields(request.fields_text(), app.key, app.secret, std::time(nullptr));
+  request.add_field(kTraceHeader, trace_id);
 
   const auto started = std::chrono::steady_clock::now();
   // Not `UpstreamReply reply{co_await ...}`: GCC 12 destroys temporaries of a
@@ -172,17 +197,15 @@ HttpResponse UpstreamCaller::relay(UpstreamReply&& reply, request::RequestContex
     return gateway_error(ctx, failure.status, yunxin::kGatewayFailure, failure.msg, failure.reason,
                          version);
   }
-  auto& upstream = reply.outcome.response;
-  // By number and phrase: Beast's status enum has no name for 418 or 599
-  // and would turn them into 0.
-  HttpResponse response;
+  // Moved, not copied field by field: status number and phrase stay as they
+  // came (Beast's status enum has no name for 418 or 599), fields in their
+  // order.
+  HttpResponse response = std::move(reply.outcome.response);
   response.version(version);
-  response.result(upstream.result_int());
-  response.reason(upstream.reason());
-  const auto content_length = upstream[http::field::content_length];
-  for (const auto& field : upstream) response.insert(field.name_string(), field.value());
+  // Kept before the hop-by-hop fields go: a HEAD answer says what GET would carry.
+  std::string content_length;
+  if (head_request) content_length = response[http::field::content_length];
   remove_hop_by_hop(response.base());
-  response.body() = std::move(upstream.body());
   if (head_request) {
     if (!content_length.empty()) response.set(http::field::content_length, content_length);
   } else {

@@ -41,9 +41,17 @@ class UpstreamCaller {
                  const config::UpstreamConfig& config, std::size_t max_connections,
                  redis::RedisConnection* redis, limiter::RateLimiter& limiter);
 
+  // What the gateway asks upstream for: the client's Accept-Encoding, or
+  // `identity` on the routes whose replies it reads (SPEC §11.1).
+  enum class ReplyCoding { kAsClientAsks, kIdentity };
+
   // The client's request as it goes upstream: same method, target, body and
-  // end-to-end headers; hop-by-hop, client signing and gateway headers gone.
-  static upstream::Request from_client(server::HttpRequest& request);
+  // end-to-end headers, in their order; hop-by-hop, client signing, gateway
+  // and X-custom-traceid headers gone (call() adds its own). With kIdentity
+  // the client's Accept-Encoding gives way to `Accept-Encoding: identity`,
+  // last. Takes the body.
+  static upstream::Request from_client(server::HttpRequest& request,
+                                       ReplyCoding coding = ReplyCoding::kAsClientAsks);
 
   // Takes a token of ctx.route's bucket (SPEC §4), signs and sends. `ctx`
   // gains an upstream call and, on a JSON reply, the body code; `trace_id` is

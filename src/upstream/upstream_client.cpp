@@ -17,10 +17,12 @@
 #include <boost/beast/http/read.hpp>
 #include <deque>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
-#include "server/http_head.hpp"
 #include "server/io_deadline.hpp"
+#include "upstream/read_reply.hpp"
+#include "upstream/reply_parser.hpp"
 
 namespace yxgate::upstream {
 namespace asio = boost::asio;
@@ -47,6 +49,7 @@ struct Connection {
   std::optional<beast::tcp_stream> plain;
   std::unique_ptr<TlsStream> tls;
   beast::flat_buffer buffer;
+  std::string head;  // each request's head, written here: its buffer is kept
   Clock::time_point idle_since;
   // Each call's upstream.timeout, once connected (connect and the TLS
   // handshake use the stream's own): moving it per call is a store, where
@@ -264,6 +267,18 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire_from(Pool& pool,
   co_return Lease{nullptr, &pool, false, failure, std::move(detail), true};
 }
 
+UpstreamClient::Lease UpstreamClient::take_idle_lease() {
+  if (!waiters_->queue.empty()) return Lease{};
+  const auto now = Clock::now();
+  Pool* first = backup_ && now < primary_down_until_ ? backup_.get() : primary_.get();
+  std::size_t closed = 0;
+  auto conn = first->take_idle(now, closed);
+  for (; closed > 0; --closed) release_slot();
+  if (!conn) return Lease{};
+  if (first == primary_.get()) primary_down_until_ = {};
+  return Lease{std::move(conn), first, true, Failure::kNone, {}, false};
+}
+
 awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadline) {
   // SPEC §7: the backup is used when the primary fails to connect. While the
   // primary is held down the backup goes first, the primary second.
@@ -284,19 +299,21 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadl
 
 awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::milliseconds timeout) {
   const bool idempotent = is_idempotent(request.method());
+  // As Beast's prepare_payload(), which framed requests before.
+  if (request.method() == http::verb::trace && !request.body().empty()) {
+    throw std::invalid_argument("invalid request body");
+  }
   const auto deadline = Clock::now() + (timeout.count() > 0 ? timeout : config_.timeout);
-  request.prepare_payload();
-  std::string head;
 
   for (int attempt = 0;; ++attempt) {
-    auto lease = co_await acquire(deadline);
+    auto lease = take_idle_lease();
+    if (!lease.conn) lease = co_await acquire(deadline);
     if (!lease.conn) {
       Outcome failed{{}, lease.failure, std::move(lease.detail), false};
       failed.attempts = attempt;
       co_return failed;
     }
     const bool used_backup = lease.pool == backup_.get();
-    request.set(http::field::host, lease.pool->url().host_header);
     auto& conn = *lease.conn;
     conn.deadline->expires_at(deadline);
     const auto timed_out = [&conn](const beast::error_code& ec) {
@@ -310,8 +327,9 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
     const auto failed = [&](Failure failure, std::string detail, int before, bool sent) {
       return Outcome{{}, failure, std::move(detail), used_backup, sent, before + 1};
     };
-    server::write_head(request, head);
-    const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(request.body())};
+    write_request_head(request, lease.pool->url().host_header, conn.head);
+    const std::array<asio::const_buffer, 2> wire{asio::buffer(conn.head),
+                                                 asio::buffer(request.body())};
     // As on the client side: a request that fits in the socket's send buffer
     // is written at once, with no trip through the event loop (plain TCP;
     // TLS writes through its stream).
@@ -340,11 +358,15 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
       co_return failed(Failure::kProtocol, "write: " + wec.message(), attempt, false);
     }
 
-    http::response_parser<http::string_body> parser;
+    ReplyParser parser(request.method() == http::verb::head);
     parser.body_limit(kMaxResponseBytes);
-    if (request.method() == http::verb::head) parser.skip(true);
-    auto [rec, read] = co_await on_stream(
-        conn, [&](auto& stream) { return http::async_read(stream, conn.buffer, parser, kAwait); });
+    beast::error_code rec;
+    if (conn.plain) {
+      rec = co_await read_reply(conn.plain->socket(), conn.buffer, parser);
+    } else {
+      std::tie(rec, std::ignore) =
+          co_await http::async_read(*conn.tls, conn.buffer, parser, kAwait);
+    }
     if (rec) {
       conn.close();
       release_slot();
@@ -353,7 +375,7 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
       co_return failed(Failure::kProtocol, "read: " + rec.message(), attempt, true);
     }
     Outcome outcome{parser.release(), Failure::kNone, {}, used_backup, true, attempt + 1};
-    if (outcome.response.keep_alive()) {
+    if (parser.keep_alive()) {
       conn.idle_since = Clock::now();
       conn.deadline->expires_never();
       lease.pool->put_idle(std::move(lease.conn));

@@ -13,11 +13,11 @@
 
 #include "config/config.hpp"
 #include "config/upstream_url.hpp"
+#include "upstream/upstream_request.hpp"
 
 namespace yxgate::upstream {
 
 namespace http = boost::beast::http;
-using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 enum class Failure {
@@ -49,7 +49,8 @@ class UpstreamClient {
   UpstreamClient(const UpstreamClient&) = delete;
   UpstreamClient& operator=(const UpstreamClient&) = delete;
 
-  // Sends `request` (target and headers already final; Host is set here).
+  // Sends `request` (target and fields already final; Content-Length and
+  // Host are added here).
   // Never re-sends a POST/PATCH once its bytes may have left. `timeout`
   // (0: upstream.timeout) bounds the whole exchange.
   boost::asio::awaitable<Outcome> send(
@@ -58,6 +59,10 @@ class UpstreamClient {
  private:
   class Pool;
   struct Lease;
+  // acquire()'s usual case, with no coroutine frame: nobody waits and the
+  // pool acquire() tries first has a live idle connection. No connection
+  // otherwise (stale ones it met are closed, as acquire() would).
+  Lease take_idle_lease();
   boost::asio::awaitable<Lease> acquire(std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<Lease> acquire_from(Pool& pool,
                                              std::chrono::steady_clock::time_point deadline);

@@ -127,6 +127,19 @@ TEST_F(PassThrough, AuthorizationAndGatewayHeadersAreNotForwarded) {
   EXPECT_FALSE(json_get_string(seen, "/headers/x-drop-me").has_value()) << seen;
 }
 
+// SPEC §11.1: a HEAD answer has no body but says what GET would carry.
+TEST_F(PassThrough, HeadIsAnsweredWithUpstreamsLengthAndNoBody) {
+  const std::string target = "/im/v2/chatrooms/12/messages?sender_id=yx2&limit=3";
+  const auto up = direct("HEAD", target);
+  const auto via = request(gateway().port(), "HEAD", target);
+  ASSERT_TRUE(via.ok()) << via.error;
+  EXPECT_EQ(via.status, up.status);
+  ASSERT_TRUE(up.header("Content-Length").has_value());
+  EXPECT_EQ(via.header("Content-Length"), up.header("Content-Length"));
+  EXPECT_EQ(via.header("Content-Type"), up.header("Content-Type"));
+  EXPECT_TRUE(via.body.empty()) << via.body;
+}
+
 TEST_F(PassThrough, TraceIdIsForwardedAndReturned) {
   const auto res = get("/im/v2/conversations/alice%7C1%7Cbob/messages/1001",
                        {{"X-custom-traceid", "trace-from-client-1"}});

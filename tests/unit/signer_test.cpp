@@ -32,6 +32,20 @@ TEST(Signer, SignFillsAllFourHeaders) {
   EXPECT_EQ(h.check_sum, check_sum("secret-1", h.nonce, h.cur_time));
 }
 
+TEST(Signer, SigningFieldsAreTheFourHeadersAsLines) {
+  std::string fields = "X-Before: 1\r\n";
+  append_signing_fields(fields, "key-1", "secret-1", 1764000000);
+  const std::regex lines(
+      "X-Before: 1\r\nAppKey: key-1\r\nNonce: ([0-9a-f]{32})\r\nCurTime: 1764000000\r\n"
+      "CheckSum: ([0-9a-f]{40})\r\n");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(fields, m, lines)) << fields;
+  EXPECT_EQ(m[2].str(), check_sum("secret-1", m[1].str(), "1764000000"));
+  std::string again;
+  append_signing_fields(again, "key-1", "secret-1", 1764000000);
+  EXPECT_EQ(again.find(m[1].str()), std::string::npos) << "a fresh nonce each time";
+}
+
 TEST(Signer, NoncesAreFreshPerRequest) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) seen.insert(make_nonce());

@@ -1,0 +1,54 @@
+#pragma once
+// Beast's basic_parser driven into an upstream Response, like
+// http::response_parser<string_body> but without the hop-by-hop fields
+// (header_filter's is_hop_by_hop, and those a Connection field names),
+// which the relay would remove again (SPEC §3.4): no element is allocated
+// and freed for them. Content-Length stays in a HEAD request's reply: the
+// relay answers with it. A reason phrase Beast would write anyway for the
+// status is not stored (an allocation per reply). Keep-alive is the
+// parser's keep_alive(): the message no longer holds Connection.
+#include <boost/beast/http/basic_parser.hpp>
+#include <string>
+#include <vector>
+
+#include "upstream/upstream_client.hpp"
+
+namespace yxgate::upstream {
+
+class ReplyParser : public http::basic_parser<false> {
+ public:
+  explicit ReplyParser(bool head_request) : head_request_(head_request) { skip(head_request); }
+
+  Response release();
+
+ private:
+  using error_code = boost::beast::error_code;
+  using string_view = boost::beast::string_view;
+
+  void on_request_impl(http::verb, string_view, string_view, int, error_code&) override {}
+  void on_response_impl(int code, string_view reason, int version, error_code&) override;
+  void on_field_impl(http::field name, string_view name_string, string_view value,
+                     error_code&) override;
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                         error_code&) override {
+    // basic_parser has already checked the length against body_limit().
+    if (content_length) message_.body().reserve(static_cast<std::size_t>(*content_length));
+  }
+  std::size_t on_body_impl(string_view body, error_code&) override {
+    message_.body().append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
+    message_.body().append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  Response message_;
+  std::vector<std::string> named_;  // what Connection fields named: removed by release()
+  bool head_request_;
+};
+
+}  // namespace yxgate::upstream
