@@ -29,7 +29,9 @@ class ReplyParser : public http::basic_parser<false> {
   void on_response_impl(int code, string_view reason, int version, error_code&) override;
   void on_field_impl(http::field name, string_view name_string, string_view value,
                      error_code&) override;
-  void on_header_impl(error_code&) override {}
+  // Fields after this are a chunked body's trailer: dropped, never relayed
+  // as header fields (RFC 9110 §6.5; Beast's own parser would merge them).
+  void on_header_impl(error_code&) override { header_done_ = true; }
   void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                          error_code&) override {
     // basic_parser has already checked the length against body_limit().
@@ -49,6 +51,7 @@ class ReplyParser : public http::basic_parser<false> {
   Response message_;
   std::vector<std::string> named_;  // what Connection fields named: removed by release()
   bool head_request_;
+  bool header_done_ = false;
 };
 
 }  // namespace yxgate::upstream

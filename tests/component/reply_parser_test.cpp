@@ -78,5 +78,15 @@ TEST(ReplyParser, ChunkedBodiesAreJoined) {
   EXPECT_EQ(names(parsed.response), (std::vector<std::string>{"X-Kept"}));
 }
 
+// Trailer fields are not header fields (RFC 9110 §6.5): none reaches the
+// reply the relay sends on, not even one that names a real header.
+TEST(ReplyParser, TrailerFieldsAreDropped) {
+  const auto parsed = parse(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Kept: 1\r\n\r\n"
+      "2\r\n{}\r\n0\r\nX-Trailer: late\r\nSet-Cookie: a=b\r\nContent-Type: text/html\r\n\r\n");
+  EXPECT_EQ(parsed.response.body(), "{}");
+  EXPECT_EQ(names(parsed.response), (std::vector<std::string>{"X-Kept"}));
+}
+
 }  // namespace
 }  // namespace yxgate::upstream

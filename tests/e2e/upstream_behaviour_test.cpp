@@ -50,6 +50,11 @@ TEST_F(UpstreamBehaviour, ChunkedRepliesAreRelayed) {
   const auto passed = get(kChatroom);
   EXPECT_EQ(passed.status, 200);
   EXPECT_EQ(passed.body, expected_chatroom);
+  // The emulator's chunked replies end with a trailer field: never relayed
+  // as a header (trailers are not headers, RFC 9110 §6.5).
+  for (const auto* reply : {&single, &batched, &passed}) {
+    EXPECT_FALSE(reply->header("X-Emulator-Trailer").has_value()) << reply->body;
+  }
 }
 
 TEST_F(UpstreamBehaviour, ConnectionCloseRepliesAreRelayedAndTheNextCallReconnects) {
