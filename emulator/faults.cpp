@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kKindNames[] = {
     "latency",      "code500", "http503",          "close",       "malformed", "hang",
     "ratelimit416", "chunked", "connection_close", "wrong_shape", "not_json",  "status",
-    "failed_code"};
+    "failed_code",  "interim", "switching"};
 
 constexpr std::string_view kNotJsonPage =
     "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
@@ -138,6 +138,8 @@ std::optional<Reply> fault_reply(const Fault& fault, Route route) {
     case FaultKind::kLatency:
     case FaultKind::kChunked:
     case FaultKind::kConnectionClose:
+    case FaultKind::kInterim:
+    case FaultKind::kSwitching:
       return std::nullopt;
     case FaultKind::kFailedCode:
       // batch_messages puts every item in failed_list with this code (routes.hpp);
@@ -188,6 +190,17 @@ void apply_fault(const Fault& fault, Reply& reply) {
   reply.delay = fault.latency;
   if (fault.kind == FaultKind::kChunked) reply.chunked = true;
   if (fault.kind == FaultKind::kConnectionClose) reply.close = true;
+  // What a CDN or server in front of the vendor may send before an answer:
+  // hints, a 100 Continue nobody asked for; or, broken, a 101.
+  if (fault.kind == FaultKind::kInterim) {
+    reply.prelude =
+        "HTTP/1.1 103 Early Hints\r\nLink: </im/v2/>; rel=preconnect\r\n\r\n"
+        "HTTP/1.1 100 Continue\r\n\r\n";
+  }
+  if (fault.kind == FaultKind::kSwitching) {
+    reply.prelude =
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
+  }
 }
 
 void FaultTable::add(FaultRule rule) {

@@ -29,6 +29,8 @@ enum class FaultKind {
   kNotJson,          // HTTP 200, an HTML page
   kStatus,           // any HTTP status
   kFailedCode,       // batch items fail with error_code; other routes answer it
+  kInterim,          // normal answer after interim replies (103 Early Hints, 100 Continue)
+  kSwitching,        // 101 Switching Protocols nobody asked for, then the normal answer
 };
 
 struct Fault {

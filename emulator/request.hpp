@@ -42,6 +42,7 @@ struct Reply {
   std::string content_type{};          // empty: application/json;charset=utf-8
   bool chunked = false;                // Transfer-Encoding: chunked (fault or --chunked)
   bool close = false;                  // Connection: close, then close (fault connection_close)
+  std::string_view prelude{};          // written first: 1xx replies (faults interim, switching)
   bool compressible = false;           // an API answer: gzip applies when enabled and accepted
   std::shared_ptr<Held> hold{};        // answer (or run, kHoldThenRun) only once released
   std::size_t wait_for = 0;            // kWaitHeld: this many held requests

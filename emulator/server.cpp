@@ -197,10 +197,17 @@ asio::awaitable<void> do_session(beast::tcp_stream stream, Emulator& emulator) {
       break;
     }
     const bool chunked = reply.chunked && version >= 11;
+    // HTTP/1.0 knows no 1xx replies (RFC 9110 §15.2).
+    const auto prelude = version >= 11 ? reply.prelude : std::string_view{};
     auto res = to_response(std::move(reply), request, version, keep_alive, emulator.switches().gzip,
                            emulator.switches().gzip_always);
     stream.expires_after(kWriteTimeout);
     beast::error_code write_ec;
+    if (!prelude.empty()) {
+      std::tie(write_ec, std::ignore) =
+          co_await asio::async_write(stream, asio::buffer(prelude), use_nothrow);
+      if (write_ec) break;
+    }
     if (chunked) {
       write_ec = co_await write_chunked(stream, res);
     } else {

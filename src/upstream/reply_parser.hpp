@@ -20,6 +20,9 @@ class ReplyParser : public http::basic_parser<false> {
   explicit ReplyParser(bool head_request) : head_request_(head_request) { skip(head_request); }
 
   Response release();
+  // The status line read so far (0 before it). 1xx: an interim reply, not
+  // the answer (RFC 9110 §15.2); the parser is done after its header.
+  unsigned status() const { return message_.result_int(); }
 
  private:
   using error_code = boost::beast::error_code;

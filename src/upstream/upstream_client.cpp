@@ -42,6 +42,8 @@ constexpr auto kMaxIdle = std::chrono::seconds(30);
 // instead of paying connect_timeout on every request.
 constexpr auto kPrimaryHoldDown = std::chrono::seconds(5);
 constexpr std::uint64_t kMaxResponseBytes = 64ull * 1024 * 1024;
+// Interim (1xx) replies skipped before an answer; more is a broken upstream.
+constexpr int kMaxInterimReplies = 8;
 
 using TlsStream = ssl::stream<beast::tcp_stream>;
 
@@ -358,24 +360,39 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
       co_return failed(Failure::kProtocol, "write: " + wec.message(), attempt, false);
     }
 
-    ReplyParser parser(request.method() == http::verb::head);
-    parser.body_limit(kMaxResponseBytes);
+    // Interim replies are skipped, as RFC 9110 §15.2 asks of a client:
+    // upstream, or a CDN in front of it, may send 103 Early Hints or a 100
+    // Continue nobody asked for. Taken for the answer, one would be relayed
+    // as the client's reply. A 101 (nothing here asks to switch protocols)
+    // or an endless run of them is a protocol error.
+    std::optional<ReplyParser> parser;
     beast::error_code rec;
-    if (conn.plain) {
-      rec = co_await read_reply(conn.plain->socket(), conn.buffer, parser);
-    } else {
-      std::tie(rec, std::ignore) =
-          co_await http::async_read(*conn.tls, conn.buffer, parser, kAwait);
+    bool got_some = false;
+    for (int interim = 0;; ++interim) {
+      parser.emplace(request.method() == http::verb::head);
+      parser->body_limit(kMaxResponseBytes);
+      if (conn.plain) {
+        rec = co_await read_reply(conn.plain->socket(), conn.buffer, *parser);
+      } else {
+        std::tie(rec, std::ignore) =
+            co_await http::async_read(*conn.tls, conn.buffer, *parser, kAwait);
+      }
+      got_some = got_some || parser->got_some();
+      if (rec || parser->status() / 100 != 1) break;
+      if (parser->status() == 101 || interim == kMaxInterimReplies) {
+        rec = http::error::bad_status;
+        break;
+      }
     }
     if (rec) {
       conn.close();
       release_slot();
       if (timed_out(rec)) co_return failed(Failure::kTimeout, "timed out", attempt, true);
-      if (may_retry && !parser.got_some()) continue;
+      if (may_retry && !got_some) continue;
       co_return failed(Failure::kProtocol, "read: " + rec.message(), attempt, true);
     }
-    Outcome outcome{parser.release(), Failure::kNone, {}, used_backup, true, attempt + 1};
-    if (parser.keep_alive()) {
+    Outcome outcome{parser->release(), Failure::kNone, {}, used_backup, true, attempt + 1};
+    if (parser->keep_alive()) {
       conn.idle_since = Clock::now();
       conn.deadline->expires_never();
       lease.pool->put_idle(std::move(lease.conn));

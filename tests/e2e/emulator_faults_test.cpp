@@ -92,6 +92,22 @@ TEST_F(EmulatorFaults, HangFaultTimesOutClientWhileSecondConnectionIsServed) {
   EXPECT_TRUE(response.timed_out()) << response.error;
 }
 
+TEST_F(EmulatorFaults, InterimAndSwitchingFaultsSend1xxBeforeTheAnswer) {
+  const auto target = "/im/v2/conversations/alice%7C1%7Cbob/messages/5";
+  const auto interim = raw_exchange(
+      emu_.port(),
+      raw_request("GET", target, {{"X-Emulator-Fault", "interim"}, {"Connection", "close"}}));
+  EXPECT_TRUE(
+      interim.starts_with("HTTP/1.1 103 Early Hints\r\nLink: </im/v2/>; rel=preconnect\r\n\r\n"
+                          "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"))
+      << interim;
+  EXPECT_TRUE(interim.ends_with(success_body_of(kSeededMessage5))) << interim;
+  const auto switching = raw_exchange(
+      emu_.port(),
+      raw_request("GET", target, {{"X-Emulator-Fault", "switching"}, {"Connection", "close"}}));
+  EXPECT_TRUE(switching.starts_with("HTTP/1.1 101 Switching Protocols\r\n")) << switching;
+}
+
 TEST_F(EmulatorFaults, FaultHeaderAppliesToThatRequestOnly) {
   const auto target = "/im/v2/conversations/alice%7C1%7Cbob/messages/5";
   EXPECT_EQ(get(target, {{"X-Emulator-Fault", "http503"}}).status, 503);

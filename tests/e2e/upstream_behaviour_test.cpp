@@ -71,6 +71,38 @@ TEST_F(UpstreamBehaviour, ConnectionCloseRepliesAreRelayedAndTheNextCallReconnec
   EXPECT_GE(json_get_int(emulator().stats(), "/connections").value_or(0), 4);
 }
 
+// RFC 9110 §15.2: interim replies (103 Early Hints, an unasked-for 100
+// Continue) come before the answer and are not it. Taken for the answer,
+// the client would get a 103 and the real reply would be left on the wire.
+TEST_F(UpstreamBehaviour, InterimRepliesAreSkippedAndTheAnswerRelayed) {
+  start();
+  const auto expected_chatroom = direct(kChatroom).body;
+  emulator().add_fault("any", "interim");  // every answer, until reset
+  for (int i = 0; i < 3; ++i) {            // the pooled connection stays in step
+    const auto passed = get(kChatroom);
+    EXPECT_EQ(passed.status, 200) << passed.error;
+    EXPECT_EQ(passed.body, expected_chatroom);
+    EXPECT_FALSE(passed.header("Link").has_value()) << "a hint is not the answer's field";
+  }
+  const auto single = get(kMessage5);
+  EXPECT_EQ(single.status, 200);
+  EXPECT_EQ(json_get_int(single.body, "/data/message_server_id"), 5) << single.body;
+  const auto batched = get("/im/v2/conversations/alice%7C1%7Cbob/messages/7?message_time=" +
+                           std::to_string(seeded_create_time(7)));
+  EXPECT_EQ(json_get_int(batched.body, "/data/message_server_id"), 7) << batched.body;
+}
+
+// Nothing asked upstream to switch protocols: a 101 is a broken reply (502),
+// and what follows it on that connection is never read as an answer.
+TEST_F(UpstreamBehaviour, AnUnaskedForSwitchingProtocolsIs502) {
+  start();
+  emulator().add_fault("any", "switching", 0, 1);  // the next answer only
+  expect_bad_gateway(get(kChatroom));
+  const auto next = get(kChatroom);
+  EXPECT_EQ(next.status, 200) << next.body;
+  EXPECT_EQ(json_array_size(next.body, "/data/items"), 2u) << next.body;
+}
+
 TEST_F(UpstreamBehaviour, StalePooledConnectionAfterUpstreamIdleTimeoutDoesNotFailARequest) {
   emulator_ = std::make_unique<EmulatorProcess>(
       EmulatorOptions{.extra_args = {"--idle-timeout-ms", "200"}});
