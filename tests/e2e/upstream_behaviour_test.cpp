@@ -28,6 +28,17 @@ class UpstreamBehaviour : public GatewayTest {
   HttpResponse post(std::string_view target, std::string_view body) {
     return request(gateway().port(), "POST", target, {}, body);
   }
+  // A single GET of message 5 and a lookup of 7 that goes through the
+  // batcher (message_time given), each checked to answer its message.
+  std::pair<HttpResponse, HttpResponse> single_and_batched_lookups() {
+    auto single = get(kMessage5);
+    EXPECT_EQ(single.status, 200);
+    EXPECT_EQ(json_get_int(single.body, "/data/message_server_id"), 5) << single.body;
+    auto batched = get("/im/v2/conversations/alice%7C1%7Cbob/messages/7?message_time=" +
+                       std::to_string(seeded_create_time(7)));
+    EXPECT_EQ(json_get_int(batched.body, "/data/message_server_id"), 7) << batched.body;
+    return {std::move(single), std::move(batched)};
+  }
 };
 
 void expect_bad_gateway(const HttpResponse& res) {
@@ -41,12 +52,7 @@ TEST_F(UpstreamBehaviour, ChunkedRepliesAreRelayed) {
   start();
   const auto expected_chatroom = direct(kChatroom).body;
   emulator().set_chunked(true);
-  const auto single = get(kMessage5);
-  EXPECT_EQ(single.status, 200);
-  EXPECT_EQ(json_get_int(single.body, "/data/message_server_id"), 5) << single.body;
-  const auto batched = get("/im/v2/conversations/alice%7C1%7Cbob/messages/7?message_time=" +
-                           std::to_string(seeded_create_time(7)));
-  EXPECT_EQ(json_get_int(batched.body, "/data/message_server_id"), 7) << batched.body;
+  const auto [single, batched] = single_and_batched_lookups();
   const auto passed = get(kChatroom);
   EXPECT_EQ(passed.status, 200);
   EXPECT_EQ(passed.body, expected_chatroom);
@@ -84,12 +90,7 @@ TEST_F(UpstreamBehaviour, InterimRepliesAreSkippedAndTheAnswerRelayed) {
     EXPECT_EQ(passed.body, expected_chatroom);
     EXPECT_FALSE(passed.header("Link").has_value()) << "a hint is not the answer's field";
   }
-  const auto single = get(kMessage5);
-  EXPECT_EQ(single.status, 200);
-  EXPECT_EQ(json_get_int(single.body, "/data/message_server_id"), 5) << single.body;
-  const auto batched = get("/im/v2/conversations/alice%7C1%7Cbob/messages/7?message_time=" +
-                           std::to_string(seeded_create_time(7)));
-  EXPECT_EQ(json_get_int(batched.body, "/data/message_server_id"), 7) << batched.body;
+  single_and_batched_lookups();
 }
 
 // Nothing asked upstream to switch protocols: a 101 is a broken reply (502),
