@@ -6,6 +6,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 
 #include "frontdoor/request_framing.hpp"
+#include "frontdoor/request_target.hpp"
 #include "server/http_types.hpp"
 
 namespace yxgate::server {
@@ -23,7 +24,14 @@ class RequestParser : public http::basic_parser<true> {
 
   void on_request_impl(http::verb method, string_view method_str, string_view target, int version,
                        error_code&) override {
-    message_.target(target);
+    // Absolute-form is read as its origin-form (frontdoor/request_target.hpp).
+    if (target.starts_with('/')) {
+      message_.target(target);
+    } else if (auto origin = frontdoor::origin_form_of(target)) {
+      message_.target(*origin);
+    } else {
+      message_.target(target);
+    }
     if (method != http::verb::unknown) {
       message_.method(method);
     } else {

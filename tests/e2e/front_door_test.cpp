@@ -32,6 +32,30 @@ std::string after_first_head(const std::string& reply) {
 
 class FrontDoor : public GatewayTest {};
 
+// RFC 9112 §3.2.2: a server MUST accept the absolute-form (a client that
+// uses yxgate as its HTTP proxy sends it). It is read as its origin-form:
+// the same answer, and upstream gets the origin-form path.
+TEST_F(FrontDoor, AbsoluteFormTargetsAreReadAsTheirPath) {
+  start();
+  const auto origin = get(kMessage);
+  ASSERT_EQ(origin.status, 200) << origin.body;
+  const auto reply =
+      raw_exchange(gateway().port(), "GET http://api.netease.im" + std::string(kMessage) +
+                                         " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 200 ")) << reply;
+  EXPECT_TRUE(reply.ends_with(origin.body)) << reply;
+  const auto passed = raw_exchange(
+      gateway().port(),
+      "GET HTTP://api.netease.im/im/v2/chatrooms/7/messages?sender_id=s&limit=2 HTTP/1.1\r\n"
+      "Host: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(passed.starts_with("HTTP/1.1 200 ")) << passed;
+  EXPECT_NE(emulator().requests().find("/im/v2/chatrooms/7/messages?sender_id=s&limit=2"),
+            std::string::npos)
+      << emulator().requests();
+  EXPECT_EQ(emulator().requests().find("api.netease.im"), std::string::npos)
+      << "the authority is not forwarded as part of the path";
+}
+
 // Defect 1: a Transfer-Encoding Beast ignored made the body a second request.
 TEST_F(FrontDoor, TransferEncodingOtherThanChunkedIsRefusedAndTheBodyNeverRuns) {
   start();
