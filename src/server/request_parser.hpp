@@ -2,16 +2,17 @@
 // Beast's basic_parser driven into an HttpRequest, like
 // http::request_parser<string_body> except that trailer fields are dropped
 // (SPEC §11.1: never merged into headers, forwarded, or consulted for auth
-// or app selection). Beast's own parser appends them to the header.
-#include <boost/beast/http/basic_parser.hpp>
+// or app selection; server/body_parser.hpp).
+#include <optional>
 
 #include "frontdoor/request_framing.hpp"
 #include "frontdoor/request_target.hpp"
+#include "server/body_parser.hpp"
 #include "server/http_types.hpp"
 
 namespace yxgate::server {
 
-class RequestParser : public http::basic_parser<true> {
+class RequestParser : public BodyParser<true, HttpRequest> {
  public:
   RequestParser() = default;
 
@@ -19,19 +20,12 @@ class RequestParser : public http::basic_parser<true> {
   HttpRequest release() { return std::move(message_); }
 
  private:
-  using error_code = boost::beast::error_code;
-  using string_view = boost::beast::string_view;
-
   void on_request_impl(http::verb method, string_view method_str, string_view target, int version,
                        error_code&) override {
-    // Absolute-form is read as its origin-form (frontdoor/request_target.hpp).
-    if (target.starts_with('/')) {
-      message_.target(target);
-    } else if (auto origin = frontdoor::origin_form_of(target)) {
-      message_.target(*origin);
-    } else {
-      message_.target(target);
-    }
+    // Absolute-form is read as its origin-form (frontdoor/request_target.hpp);
+    // the usual origin-form is not searched for a scheme.
+    const auto origin = target.starts_with('/') ? std::nullopt : frontdoor::origin_form_of(target);
+    message_.target(origin ? string_view(*origin) : target);
     if (method != http::verb::unknown) {
       message_.method(method);
     } else {
@@ -42,32 +36,14 @@ class RequestParser : public http::basic_parser<true> {
   void on_response_impl(int, string_view, int, error_code&) override {}
   void on_field_impl(http::field name, string_view name_string, string_view value,
                      error_code&) override {
-    if (header_done_) return;  // a trailer field: discarded
+    if (in_trailer()) return;  // discarded
     message_.insert(name, name_string, value);
-  }
-  void on_header_impl(error_code&) override { header_done_ = true; }
-  void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
-                         error_code&) override {
-    // basic_parser has already checked the length against body_limit().
-    if (content_length) message_.body().reserve(static_cast<std::size_t>(*content_length));
-  }
-  std::size_t on_body_impl(string_view body, error_code&) override {
-    message_.body().append(body.data(), body.size());
-    return body.size();
   }
   void on_chunk_header_impl(std::uint64_t, string_view extensions, error_code& ec) override {
     // RFC 9112 §7.1.1 allows whitespace between the size and ";", but
     // parsers disagree on it ("5 ;x" is an error to h11): refuse it.
     if (!extensions.empty() && extensions.front() != ';') ec = http::error::bad_chunk_extension;
   }
-  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
-    message_.body().append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(error_code&) override {}
-
-  HttpRequest message_;
-  bool header_done_ = false;
 };
 
 // RFC 9112 §6 checked on what Beast parsed: Beast ignores a Transfer-Encoding

@@ -16,7 +16,7 @@ void ReplyParser::on_response_impl(int code, string_view reason, int version, er
 
 void ReplyParser::on_field_impl(http::field name, string_view name_string, string_view value,
                                 error_code&) {
-  if (header_done_) return;  // a trailer field
+  if (in_trailer()) return;
   if (name == http::field::connection) {
     for_each_connection_token(value, [&](std::string_view token) { named_.emplace_back(token); });
   }

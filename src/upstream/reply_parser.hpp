@@ -7,15 +7,15 @@
 // relay answers with it. A reason phrase Beast would write anyway for the
 // status is not stored (an allocation per reply). Keep-alive is the
 // parser's keep_alive(): the message no longer holds Connection.
-#include <boost/beast/http/basic_parser.hpp>
 #include <string>
 #include <vector>
 
+#include "server/body_parser.hpp"
 #include "upstream/upstream_client.hpp"
 
 namespace yxgate::upstream {
 
-class ReplyParser : public http::basic_parser<false> {
+class ReplyParser : public server::BodyParser<false, Response> {
  public:
   explicit ReplyParser(bool head_request) : head_request_(head_request) { skip(head_request); }
 
@@ -25,36 +25,16 @@ class ReplyParser : public http::basic_parser<false> {
   unsigned status() const { return message_.result_int(); }
 
  private:
-  using error_code = boost::beast::error_code;
-  using string_view = boost::beast::string_view;
-
   void on_request_impl(http::verb, string_view, string_view, int, error_code&) override {}
   void on_response_impl(int code, string_view reason, int version, error_code&) override;
+  // Trailer fields (after the header) are dropped, never relayed as header
+  // fields (server/body_parser.hpp).
   void on_field_impl(http::field name, string_view name_string, string_view value,
                      error_code&) override;
-  // Fields after this are a chunked body's trailer: dropped, never relayed
-  // as header fields (RFC 9110 §6.5; Beast's own parser would merge them).
-  void on_header_impl(error_code&) override { header_done_ = true; }
-  void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
-                         error_code&) override {
-    // basic_parser has already checked the length against body_limit().
-    if (content_length) message_.body().reserve(static_cast<std::size_t>(*content_length));
-  }
-  std::size_t on_body_impl(string_view body, error_code&) override {
-    message_.body().append(body.data(), body.size());
-    return body.size();
-  }
   void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
-    message_.body().append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(error_code&) override {}
 
-  Response message_;
   std::vector<std::string> named_;  // what Connection fields named: removed by release()
   bool head_request_;
-  bool header_done_ = false;
 };
 
 }  // namespace yxgate::upstream
