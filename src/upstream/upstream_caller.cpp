@@ -200,17 +200,12 @@ HttpResponse UpstreamCaller::relay(UpstreamReply&& reply, request::RequestContex
   // Moved, not copied field by field: status number and phrase stay as they
   // came (Beast's status enum has no name for 418 or 599), fields in their
   // order.
+  // ReplyParser stored no hop-by-hop field (nor any a Connection field
+  // named) and kept Content-Length only in a HEAD reply, where it says what
+  // GET would carry; any other answer is framed by its body here.
   HttpResponse response = std::move(reply.outcome.response);
   response.version(version);
-  // Kept before the hop-by-hop fields go: a HEAD answer says what GET would carry.
-  std::string content_length;
-  if (head_request) content_length = response[http::field::content_length];
-  remove_hop_by_hop(response.base());
-  if (head_request) {
-    if (!content_length.empty()) response.set(http::field::content_length, content_length);
-  } else {
-    response.prepare_payload();
-  }
+  if (!head_request) response.prepare_payload();
   return response;
 }
 
