@@ -100,6 +100,12 @@ beast::error_code check_head(RequestParser& parser, std::uint64_t max_body_bytes
     return http::error::bad_value;
   }
   if (framing.content_length > max_body_bytes) return http::error::body_limit;
+  // RFC 9110 §9.3.8: a client MUST NOT send content in a TRACE request.
+  if (request.method() == http::verb::trace &&
+      (framing.framing == frontdoor::BodyFraming::kChunked || framing.content_length > 0)) {
+    refusal.why = "TRACE request with content";
+    return http::error::bad_value;
+  }
   if (!frontdoor::is_known_method(request.method_string())) {
     refusal.status = http::status::not_implemented;
     return http::error::bad_method;

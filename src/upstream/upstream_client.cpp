@@ -17,7 +17,6 @@
 #include <boost/beast/http/read.hpp>
 #include <deque>
 #include <optional>
-#include <stdexcept>
 #include <vector>
 
 #include "server/io_deadline.hpp"
@@ -301,9 +300,10 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadl
 
 awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::milliseconds timeout) {
   const bool idempotent = is_idempotent(request.method());
-  // As Beast's prepare_payload(), which framed requests before.
+  // A TRACE has no content (RFC 9110 §9.3.8); the front door refuses one
+  // that does (server/http_server.cpp), so this is only a guard.
   if (request.method() == http::verb::trace && !request.body().empty()) {
-    throw std::invalid_argument("invalid request body");
+    co_return Outcome{{}, Failure::kProtocol, "TRACE request with content", false};
   }
   const auto deadline = Clock::now() + (timeout.count() > 0 ? timeout : config_.timeout);
 

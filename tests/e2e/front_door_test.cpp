@@ -170,6 +170,26 @@ TEST_F(FrontDoor, UnknownOrLowerCaseMethodsGet501AndNothingGoesUpstream) {
   EXPECT_EQ(emulator().total_requests(), 0) << emulator().requests();
 }
 
+// RFC 9110 §9.3.8: a TRACE carries no content. One that did closed the
+// connection with no answer at all (the upstream request could not be framed).
+TEST_F(FrontDoor, TraceWithContentGets400AndNothingGoesUpstream) {
+  start();
+  const std::string target = "/im/v2/chatrooms/7/messages";
+  for (const auto& body : {std::string("Content-Length: 2\r\n\r\nab"),
+                           std::string("Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n")}) {
+    const auto reply =
+        raw_exchange(gateway().port(), "TRACE " + target + " HTTP/1.1\r\nHost: x\r\n" + body);
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
+    EXPECT_NE(reply.find("TRACE request with content"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("X-Yxgate-Error: bad_request"), std::string::npos) << reply;
+  }
+  EXPECT_EQ(emulator().total_requests(), 0) << emulator().requests();
+  // Without content a TRACE is an ordinary pass-through.
+  const auto plain = raw_exchange(
+      gateway().port(), "TRACE " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(plain.starts_with("HTTP/1.1 200")) << plain;
+}
+
 // Defect 5: HTTP/1.0 clients do not know 100 Continue.
 TEST_F(FrontDoor, ExpectContinueIsIgnoredOnHttp10) {
   start();
