@@ -8,14 +8,20 @@ namespace yxgate::router {
 namespace {
 
 // RFC 3986 pchar plus '/': unreserved, sub-delims, ':', '@', '%' and '|'
-// (clients send conversation ids with a raw '|' too). A table: every
-// request's path is checked byte by byte.
+// (clients send conversation ids with a raw '|' too), less ';'. A table:
+// every request's path is checked byte by byte.
+//
+// ';' starts a path parameter on a Java servlet stack: Tomcat routes
+// `/modifyMsg;x` as `/modifyMsg` and `/chatrooms/..;/messages` as
+// `/messages`, where the gateway would see another route (a mutation
+// relayed without invalidating, an allowlist matched on the wrong path).
+// No vendor path or account id contains one.
 constexpr std::array<bool, 256> kUrlChars = [] {
   std::array<bool, 256> table{};
   for (int c = '0'; c <= '9'; ++c) table[c] = true;
   for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
   for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (const char c : std::string_view("-._~!$&'()*+,;=:@/%|")) {
+  for (const char c : std::string_view("-._~!$&'()*+,=:@/%|")) {
     table[static_cast<unsigned char>(c)] = true;
   }
   return table;
@@ -26,8 +32,8 @@ bool url_char(unsigned char c) { return kUrlChars[c]; }
 bool forbidden_escape(char hi, char lo) {
   const auto h = static_cast<char>(std::toupper(static_cast<unsigned char>(hi)));
   const auto l = static_cast<char>(std::toupper(static_cast<unsigned char>(lo)));
-  return (h == '2' && (l == 'F' || l == 'E' || l == '5')) || (h == '5' && l == 'C') || (h == '0') ||
-         (h == '1') || (h == '7' && l == 'F');
+  return (h == '2' && (l == 'F' || l == 'E' || l == '5')) || (h == '3' && l == 'B') ||
+         (h == '5' && l == 'C') || (h == '0') || (h == '1') || (h == '7' && l == 'F');
 }
 
 }  // namespace
@@ -37,14 +43,17 @@ Result<bool> check_path(std::string_view path) {
   std::size_t segment_start = 1;
   for (std::size_t i = 0; i < path.size(); ++i) {
     const auto c = static_cast<unsigned char>(path[i]);
-    if (!url_char(c)) return make_error("character not allowed in path");
+    if (!url_char(c)) {
+      return make_error(c == ';' ? "';' (a path parameter) in path"
+                                 : "character not allowed in path");
+    }
     if (c == '%') {
       if (i + 2 >= path.size() || !std::isxdigit(static_cast<unsigned char>(path[i + 1])) ||
           !std::isxdigit(static_cast<unsigned char>(path[i + 2]))) {
         return make_error("bad percent-encoding in path");
       }
       if (forbidden_escape(path[i + 1], path[i + 2])) {
-        return make_error("encoded '/', '.', '\\\\', '%' or control character in path");
+        return make_error("encoded '/', '.', ';', '\\\\', '%' or control character in path");
       }
     }
     if (c == '/' && i > 0) {

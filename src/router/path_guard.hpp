@@ -9,8 +9,9 @@
 namespace yxgate::router {
 
 // Fails on: not starting with '/', empty segments ("//"), "." or ".."
-// segments, encoded '/', '\\', '.', '%' or NUL (%2F %5C %2E %25 %00),
-// backslashes, control characters, and anything not a URL character.
+// segments, ';' (a servlet path parameter), encoded '/', '\\', '.', ';', '%'
+// or NUL (%2F %5C %2E %3B %25 %00), backslashes, control characters, and
+// anything not a URL character.
 Result<bool> check_path(std::string_view path);
 
 }  // namespace yxgate::router

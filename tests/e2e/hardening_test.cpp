@@ -64,6 +64,20 @@ TEST_F(AccessControl, PathTricksCannotReachARouteOutsideTheAllowlist) {
   EXPECT_EQ(emulator().total_requests(), 0);
 }
 
+// A Java servlet stack (Tomcat) drops `;params` from each segment before
+// routing: `/chatrooms/..;/messages/actions/modifyMsg` is modifyMsg there.
+// Matched as written, it would pass an allowlist of chatroom routes.
+TEST_F(AccessControl, PathParametersCannotReachARouteOutsideTheAllowlist) {
+  for (auto target : {"/im/v2/conversations/a/messages/..;/..;/accounts",
+                      "/im/v2/conversations/alice%7C1%7Cbob/messages/1001;x",
+                      "/im/v2/conversations/a/messages/%2E%2E%3B/1"}) {
+    const auto res = get(target, {{"Authorization", "Bearer test-token"}});
+    EXPECT_EQ(res.status, 400) << target;
+    EXPECT_EQ(res.header("X-Yxgate-Error"), "bad_path") << target;
+  }
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
 class Hardening : public GatewayTest {};
 
 TEST_F(Hardening, PathTraversalIsRefusedWith400) {
@@ -72,6 +86,27 @@ TEST_F(Hardening, PathTraversalIsRefusedWith400) {
   EXPECT_EQ(res.status, 400);
   EXPECT_EQ(res.header("X-Yxgate-Error"), "bad_path");
   EXPECT_EQ(emulator().total_requests(), 0);
+}
+
+// `modifyMsg;` is modifyMsg to a servlet stack: relayed as an unrouted
+// pass-through it would change the message upstream and leave the cached
+// version in place (SPEC §11.1, §11.2). Refused, it changes nothing.
+TEST_F(Hardening, AMutationWithPathParametersIsRefusedAndTheCacheStaysRight) {
+  start();
+  ASSERT_EQ(get(kMessage).header("X-Yxgate-Cache"), "miss");
+  const auto before = emulator().total_requests();
+  for (auto target : {"/im/v2/messages/actions/modifyMsg;", "/im/v2/messages/actions/modifyMsg;a=1",
+                      "/im/v2/messages/actions/modifyMsg%3B"}) {
+    const auto res =
+        request(gateway().port(), "POST", target, {{"Content-Type", "application/json"}},
+                R"({"message":{"message_server_id":1001,"text":"changed"}})");
+    EXPECT_EQ(res.status, 400) << target;
+    EXPECT_EQ(res.header("X-Yxgate-Error"), "bad_path") << target;
+  }
+  EXPECT_EQ(emulator().total_requests(), before);
+  const auto again = get(kMessage);
+  EXPECT_EQ(again.header("X-Yxgate-Cache"), "hit");
+  EXPECT_EQ(again.body.find("changed"), std::string::npos);
 }
 
 TEST_F(Hardening, ConflictingContentLengthAndTransferEncodingAreRejected) {

@@ -70,7 +70,11 @@ TEST(PathGuard, RefusesTraversalAndEncodingTricks) {
   for (auto bad :
        {"/im/v2/../admin", "/im/v2/./x", "/im/v2//x", "/im/v2/%2e%2e/x", "/im/v2/a%2Fb",
         "/im/v2/a%2fb", "/im/v2/a%5Cb", "/im/v2/a%252Fb", "/im/v2/a%00", "/im/v2/a\\b",
-        "/im/v2/a b", "im/v2/x", "/im/v2/%", "/im/v2/%G1", "/im/v2/..", "/im/v2/a%0d%0aX-Evil:1"}) {
+        "/im/v2/a b", "im/v2/x", "/im/v2/%", "/im/v2/%G1", "/im/v2/..", "/im/v2/a%0d%0aX-Evil:1",
+        // Servlet path parameters: Tomcat routes these as other paths.
+        "/im/v2/messages/actions/modifyMsg;", "/im/v2/messages/actions/modifyMsg;jsessionid=1",
+        "/im/v2/chatrooms/..;/messages/actions/modifyMsg", "/im/v2/x/.;y", "/im/v2/a%3Bb",
+        "/im/v2/a%3bb"}) {
     EXPECT_FALSE(router::check_path(bad).ok()) << bad;
   }
   for (auto good : {"/", "/im/v2/conversations/alice%7C1%7Cbob/messages/1",
