@@ -23,7 +23,7 @@ using server::HttpResponse;
 
 namespace {
 
-constexpr std::string_view kTraceHeader = "X-custom-traceid";
+using signing::kTraceHeader;
 constexpr std::string_view kAppHeader = "X-Yxgate-App";
 
 double seconds_since(std::chrono::steady_clock::time_point start) {

@@ -20,6 +20,7 @@
 #include "server/http_head.hpp"
 #include "server/io_deadline.hpp"
 #include "server/request_parser.hpp"
+#include "signing/signer.hpp"
 #include "yunxin/codes.hpp"
 
 namespace yxgate::server {
@@ -87,6 +88,17 @@ HttpResponse read_error_response(const beast::error_code& ec, const Refusal& ref
                              "malformed HTTP request: " + ec.message(), "bad_request");
 }
 
+// SPEC §2: the trace id comes back on every response, a refusal included:
+// the client's, when its field was read before the refusal, else a new one.
+void stamp_trace_id(const HttpRequest& partial, HttpResponse& response) {
+  const auto it = partial.find(signing::kTraceHeader);
+  if (it != partial.end() && !it->value().empty()) {
+    response.set(signing::kTraceHeader, it->value());
+  } else {
+    response.set(signing::kTraceHeader, signing::make_trace_id());
+  }
+}
+
 // Refusals decided once the header is in, before any body byte is read.
 beast::error_code check_head(RequestParser& parser, std::uint64_t max_body_bytes,
                              Refusal& refusal) {
@@ -108,6 +120,12 @@ beast::error_code check_head(RequestParser& parser, std::uint64_t max_body_bytes
   }
   if (!frontdoor::is_known_method(request.method_string())) {
     refusal.status = http::status::not_implemented;
+    return http::error::bad_method;
+  }
+  // Not a tunnel: refused, and the connection closed, so that the bytes a
+  // client sends for the tunnel it expected are never read as requests.
+  if (request.method() == http::verb::connect) {
+    refusal.why = "CONNECT is not served (yxgate is not a tunnel)";
     return http::error::bad_method;
   }
   return {};
@@ -258,10 +276,14 @@ awaitable<bool> HttpServer::Impl::finish_request(tcp::socket& socket, IoDeadline
       hec == asio::error::eof) {
     co_return false;
   }
-  const bool header_done = parser.is_header_done();
-  const unsigned version = header_done ? parser.get().version() : 11;
-  const bool head = header_done && parser.get().method() == http::verb::head;
-  co_await reply_and_close(socket, io_deadline, read_error_response(hec, refusal, version), head);
+  // Known from the request line alone (a request refused before its header
+  // block ended included): the method is `unknown` and the version 1.1 until
+  // the request line is read.
+  const auto& partial = parser.get();
+  const bool head = partial.method() == http::verb::head;
+  auto response = read_error_response(hec, refusal, partial.version());
+  stamp_trace_id(partial, response);
+  co_await reply_and_close(socket, io_deadline, std::move(response), head);
   co_return false;
 }
 

@@ -22,6 +22,10 @@ std::string random_hex(std::size_t bytes);
 
 std::string make_nonce();
 
+// The vendor's trace header (SPEC §2): forwarded upstream, returned to the
+// client, and the key of a retried write (SPEC §11.4).
+inline constexpr std::string_view kTraceHeader = "X-custom-traceid";
+
 // A fresh X-custom-traceid (UUID v4 text form) from the CSPRNG: unpredictable
 // to anyone who has seen other ids.
 std::string make_trace_id();

@@ -21,7 +21,7 @@ using server::HttpResponse;
 
 namespace {
 
-constexpr std::string_view kTraceHeader = "X-custom-traceid";
+using signing::kTraceHeader;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

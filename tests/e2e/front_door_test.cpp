@@ -109,6 +109,70 @@ TEST_F(FrontDoor, HeadAnswersCarryNoBodyOnTheGatewaysOwnErrors) {
   EXPECT_EQ(after_first_head(admin), "") << admin;
 }
 
+// Refusals decided before the header block is read whole (a Content-Length
+// over max_body_bytes, a header over max_header_bytes, a header that never
+// ends) answered HEAD with a body: the method comes from the request line.
+TEST_F(FrontDoor, HeadAnswersCarryNoBodyOnRefusalsBeforeTheHeaderIsWhole) {
+  start({.server_yaml = "  request_timeout: 300ms\n"});
+  const auto too_large =
+      raw_exchange(gateway().port(),
+                   "HEAD /im/v2/custom/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n");
+  EXPECT_TRUE(too_large.starts_with("HTTP/1.1 413")) << too_large;
+  EXPECT_EQ(after_first_head(too_large), "") << too_large;
+  const auto header_too_large =
+      raw_exchange(gateway().port(), "HEAD /im/v2/custom/x HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                         std::string(17 * 1024, 'a') + "\r\n\r\n");
+  EXPECT_TRUE(header_too_large.starts_with("HTTP/1.1 431")) << header_too_large.substr(0, 200);
+  EXPECT_EQ(after_first_head(header_too_large), "") << header_too_large.substr(0, 200);
+  const auto never_ends = raw_exchange(
+      gateway().port(), "HEAD /im/v2/custom/x HTTP/1.1\r\nHost: x\r\n", std::chrono::seconds(5));
+  EXPECT_TRUE(never_ends.starts_with("HTTP/1.1 408")) << never_ends;
+  EXPECT_EQ(after_first_head(never_ends), "") << never_ends;
+  // GET gets the body (the JSON the HEAD answers above left out).
+  const auto get_too_large =
+      raw_exchange(gateway().port(),
+                   "GET /im/v2/custom/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n");
+  EXPECT_NE(after_first_head(get_too_large).find("\"code\":414"), std::string::npos)
+      << get_too_large;
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
+// SPEC §2: the trace id is returned on every response. Refusals at the front
+// door (413, 501, 400, 408) echo the client's when its field was read, and
+// carry a fresh one otherwise.
+TEST_F(FrontDoor, RefusalsAtTheFrontDoorCarryTheTraceId) {
+  start({.server_yaml = "  request_timeout: 300ms\n"});
+  const std::pair<std::string, std::string> cases[] = {
+      {"413",
+       "POST /im/v2/x HTTP/1.1\r\nHost: x\r\nX-custom-traceid: t-413\r\n"
+       "Content-Length: 1048577\r\n\r\n"},
+      {"501", "get /im/v2/x HTTP/1.1\r\nHost: x\r\nX-custom-traceid: t-501\r\n\r\n"},
+      {"400",
+       "POST /im/v2/x HTTP/1.1\r\nHost: x\r\nX-custom-traceid: t-400\r\n"
+       "Transfer-Encoding: gzip\r\n\r\n"},
+      {"408",
+       "POST /im/v2/x HTTP/1.1\r\nHost: x\r\nX-custom-traceid: t-408\r\n"
+       "Content-Length: 10\r\n\r\nabc"},
+  };
+  for (const auto& [status, raw] : cases) {
+    const auto reply = raw_exchange(gateway().port(), raw, std::chrono::seconds(5));
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 " + status)) << reply;
+    EXPECT_NE(reply.find("X-custom-traceid: t-" + status + "\r\n"), std::string::npos) << reply;
+  }
+  // No trace id sent, or none read before the refusal (Beast reads the
+  // fields once the header block is whole): a fresh one.
+  const std::regex fresh_id("X-custom-traceid: [0-9a-f-]{36}\r\n");
+  const auto fresh = raw_exchange(gateway().port(), "BREW /im/v2/x HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(fresh.starts_with("HTTP/1.1 501")) << fresh;
+  EXPECT_TRUE(std::regex_search(fresh, fresh_id)) << fresh;
+  const auto unfinished = raw_exchange(
+      gateway().port(), "GET /im/v2/x HTTP/1.1\r\nHost: x\r\nX-custom-traceid: t-never\r\n",
+      std::chrono::seconds(5));
+  EXPECT_TRUE(unfinished.starts_with("HTTP/1.1 408")) << unfinished;
+  EXPECT_TRUE(std::regex_search(unfinished, fresh_id)) << unfinished;
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
 TEST_F(FrontDoor, HeadAnswersCarryNoBodyOn401) {
   start({.extra_yaml = "clients:\n  - name: a\n    token_sha256: "
                        "4c5dc9b7708905f77f5e5d16316b5dfb425e68cb326dcd55a860e90a7707031e\n"
@@ -172,6 +236,18 @@ TEST_F(FrontDoor, UnknownOrLowerCaseMethodsGet501AndNothingGoesUpstream) {
 
 // RFC 9110 §9.3.8: a TRACE carries no content. One that did closed the
 // connection with no answer at all (the upstream request could not be framed).
+// What follows a CONNECT is meant for a tunnel: never read as a request.
+TEST_F(FrontDoor, ConnectGets400AndTheConnectionCloses) {
+  start();
+  const auto reply = raw_exchange(
+      gateway().port(),
+      "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n" + std::string(kSmuggled));
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
+  EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
+  EXPECT_EQ(count_responses(reply), 1) << reply;
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
 TEST_F(FrontDoor, TraceWithContentGets400AndNothingGoesUpstream) {
   start();
   const std::string target = "/im/v2/chatrooms/7/messages";
