@@ -58,6 +58,19 @@ Result<SingleReply> parse_single_reply(std::string_view body) {
   return reply;
 }
 
+Result<long long> parse_reply_code(std::string_view body) {
+  // The DOM parser validates every value, skipped ones included, and refuses
+  // trailing content; these replies are small and rare (mutations).
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(body.data(), body.size()).get(root)) return make_error("reply is not JSON");
+  simdjson::dom::object object;
+  if (root.get_object().get(object)) return make_error("reply is not a JSON object");
+  std::int64_t code = 0;
+  if (object["code"].get_int64().get(code)) return make_error("reply has no integer code");
+  return static_cast<long long>(code);
+}
+
 Result<BatchReply> parse_batch_reply(std::string_view body) {
   simdjson::padded_string padded(body);
   od::parser parser;

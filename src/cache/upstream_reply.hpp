@@ -20,6 +20,12 @@ struct SingleReply {
 // shape (the caller answers 502: SPEC §3.1, §5).
 Result<SingleReply> parse_single_reply(std::string_view body);
 
+// Reads the `code` of a reply the gateway does not otherwise use (a
+// mutation's), validating the whole body: one JSON object with an integer
+// `code` and nothing after it. Fails on anything else (SPEC §11.1: a 200
+// whose body cannot be parsed is a failure on every route the gateway parses).
+Result<long long> parse_reply_code(std::string_view body);
+
 struct FailedItem {
   std::uint64_t message_server_id = 0;
   std::uint64_t create_time = 0;

@@ -29,6 +29,21 @@ void learn_from_mutation_reply(RouteEnv& env, const upstream::UpstreamReply& rep
   if (parsed && parsed->code == 200) env.batcher.learn_message(env.app.index, parsed->data_json);
 }
 
+// SPEC §11.1: an HTTP 200 whose body is not a whole JSON reply is a
+// failure here too, not relayed as upstream's answer; the write reached
+// upstream, so its outcome is unknown (504, SPEC §11.4).
+void check_reply_body(upstream::UpstreamReply& reply) {
+  if (!reply.http_ok()) return;
+  auto code = cache::parse_reply_code(reply.outcome.response.body());
+  if (code) {
+    reply.code = *code;
+    return;
+  }
+  reply.code.reset();
+  reply.outcome.failure = upstream::Failure::kProtocol;
+  reply.outcome.detail = "unparsable reply: " + code.error().message;
+}
+
 }  // namespace
 
 asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
@@ -47,10 +62,14 @@ asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
   auto reply = co_await env.worker.upstream().call(
       parsed_upstream_request(env, target->upstream_target, std::move(body)), env.app, env.ctx,
       env.ctx.trace_id);
-  if (reply.code == 200) {
+  check_reply_body(reply);
+  // Whenever the mutation may have been applied (a success, and an outcome
+  // the gateway could not read: a timeout, a lost or unreadable reply), the
+  // readers that started meanwhile may hold the old version: vetoed too.
+  if (reply.code == 200 || (!reply.rate_limited && reply.outcome.sent && !reply.code)) {
     co_await invalidate(env, *target, budget, true);
-    learn_from_mutation_reply(env, reply);
   }
+  if (reply.code == 200) learn_from_mutation_reply(env, reply);
   co_return upstream::UpstreamCaller::relay(std::move(reply), env.ctx, env.version(),
                                             env.request.method() == server::http::verb::head);
 }

@@ -20,6 +20,9 @@ upstream::Request parsed_upstream_request(RouteEnv& env, std::string target, std
 
 server::HttpResponse relay_shared(RouteEnv& env, const upstream::UpstreamReply& reply) {
   upstream::UpstreamReply copy = reply;
+  // A failure is worded for what the client sent: a GET that shared a
+  // batch_messages POST gets a read's 502, not a write's unknown outcome.
+  copy.write = upstream::UpstreamCaller::is_write(env.request.method());
   if (copy.code) env.ctx.body_code = *copy.code;
   return upstream::UpstreamCaller::relay(std::move(copy), env.ctx, env.version(), false);
 }

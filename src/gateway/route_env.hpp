@@ -38,7 +38,8 @@ server::HttpResponse parameter_error(RouteEnv& env, std::string_view what);
 // `Accept-Encoding: identity` since the gateway must read the reply.
 upstream::Request parsed_upstream_request(RouteEnv& env, std::string target, std::string body);
 
-// What a client gets for a call it shared (copies the shared answer).
+// What a client gets for a call it shared (copies the shared answer); a
+// failure is worded for the client's own method (SPEC §11.4).
 server::HttpResponse relay_shared(RouteEnv& env, const upstream::UpstreamReply& reply);
 
 // Upstream's own shape for a JSON answer the gateway composed (cache hits).

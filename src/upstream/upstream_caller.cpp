@@ -156,9 +156,7 @@ asio::awaitable<UpstreamReply> UpstreamCaller::call(upstream::Request request,
   // co_await inside a braced initializer twice.
   UpstreamReply reply;
   const bool reads = reads_reply(request);
-  const auto method = request.method();
-  reply.write = method == http::verb::post || method == http::verb::put ||
-                method == http::verb::patch || method == http::verb::delete_;
+  reply.write = is_write(request.method());
   reply.outcome = co_await client_->send(std::move(request), ctx.upstream_timeout);
   if (reads) decode_reply_body(reply.outcome);  // SPEC §11.1: read as sent
   ctx.upstream_calls += std::max(1, reply.outcome.attempts);

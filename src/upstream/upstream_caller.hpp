@@ -60,6 +60,13 @@ class UpstreamCaller {
                                              request::RequestContext& ctx,
                                              std::string_view trace_id);
 
+  // SPEC §11.4's writes: a failure after such a request may have reached
+  // upstream is a 504 whose outcome is unknown, not a 502 (SDKs retry 502).
+  static bool is_write(server::http::verb method) {
+    return method == server::http::verb::post || method == server::http::verb::put ||
+           method == server::http::verb::patch || method == server::http::verb::delete_;
+  }
+
   // What the client gets for `reply`: upstream's answer unchanged, or a
   // gateway-made §5 error for a transport failure.
   static server::HttpResponse relay(UpstreamReply&& reply, request::RequestContext& ctx,

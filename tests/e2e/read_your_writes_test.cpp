@@ -61,6 +61,26 @@ TEST_P(ReadYourWrites, ABatchedLookupAfterAModifyDoesNotJoinTheEarlierBatch) {
                                  std::to_string(seeded_create_time(1203)));
 }
 
+// A mutation whose reply is lost after upstream applied it (here: a 101
+// nobody asked for, then the answer) ends in a 504 whose outcome is unknown.
+// A lookup that read the old version while the mutation was in flight must
+// not stay cached: the gateway invalidates again, as after a success.
+TEST_P(ReadYourWrites, AMutationWithAnUnknownOutcomeLeavesNoOldVersionCached) {
+  const std::uint64_t id = 1205;
+  const auto path = "/im/v2/conversations/alice%7C1%7Cbob/messages/" + std::to_string(id);
+  emulator().hold("modify_message", 1, "before");
+  auto mutation = std::async(std::launch::async, [&] { return modify(id, "edited"); });
+  ASSERT_EQ(emulator().wait_held(1).size(), 1u);
+  // Read while the modify waits upstream: the old version, cached.
+  EXPECT_EQ(json_get_string(get(path).body, "/data/text"), "message " + std::to_string(id));
+  emulator().add_fault("modify_message", "switching", 0, 1);
+  emulator().release_all();
+  const auto answer = mutation.get();
+  EXPECT_EQ(answer.status, 504) << answer.body;
+  EXPECT_EQ(answer.header("X-Yxgate-Error"), "upstream_bad_reply");
+  EXPECT_EQ(json_get_string(get(path).body, "/data/text"), "edited") << "old version cached";
+}
+
 INSTANTIATE_TEST_SUITE_P(LocalLayer, ReadYourWrites, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "On" : "Off"; });
 

@@ -123,6 +123,32 @@ TEST_F(SdkRetry, ConnectionLostMidReplyIsNeitherRetriedNorResent) {
   EXPECT_EQ(emulator().calls("modify_message"), 2);
 }
 
+// SPEC §11.1: an HTTP 200 whose body is not a reply is a failure on every
+// route the gateway parses; on a mutation, which reached upstream, its
+// outcome is unknown (SPEC §11.4). It was relayed as a 200 before.
+TEST_F(SdkRetry, AnUnreadable200OnAMutationIsAnUnknownOutcome) {
+  start();
+  for (const auto* kind : {"malformed", "not_json"}) {
+    emulator().add_fault("modify_message", kind, 0, 1);
+    const auto modify = sdk().modify_message(kConversation, 1009, "v2");
+    ASSERT_EQ(modify.attempts.size(), 1u) << kind;
+    expect_outcome_unknown(modify.last());
+    EXPECT_EQ(modify.last().header("X-Yxgate-Error"), "upstream_bad_reply") << kind;
+
+    emulator().add_fault("delete_message", kind, 0, 1);
+    const auto del =
+        request(gateway().port(), "DELETE",
+                "/im/v2/conversations/" + std::string(kConversation) + "/messages/1011?type=1");
+    expect_outcome_unknown(del);
+    EXPECT_EQ(del.header("X-Yxgate-Error"), "upstream_bad_reply") << kind;
+  }
+  // A whole reply with a business code is still upstream's answer.
+  emulator().add_fault("modify_message", "code500", 0, 1);
+  const auto refused = sdk().modify_message(kConversation, 1009, "v2");
+  EXPECT_EQ(refused.last().status, 200);
+  EXPECT_EQ(json_get_int(refused.last().body, "/code"), 500) << refused.last().body;
+}
+
 TEST_F(SdkRetry, Upstream503IsUpstreamsAnswerGivenOnce) {
   start();
   emulator().add_fault("modify_message", "http503", 0, 1);

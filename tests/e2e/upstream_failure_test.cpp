@@ -80,6 +80,20 @@ TEST_F(UpstreamFailure, MalformedUpstreamHttpGives502) {
   expect_gateway_error(get(kMessage), 502, 500, "upstream_bad_reply");
 }
 
+// A GET answered through a batch_messages call (a POST upstream) failed with
+// a write's wording: 504 "the outcome of this write is unknown", which the
+// SDKs do not retry. The client sent a read: 502, as its single GET gets.
+TEST_F(UpstreamFailure, AGetAnsweredThroughABatchCallFailsAsARead) {
+  start();
+  for (const auto* kind : {"close", "switching"}) {
+    emulator().add_fault("batch_messages", kind, 0, 1);
+    const auto res = get(std::string(kMessage) + "?message_time=1700001001000");
+    expect_gateway_error(res, 502, 500, "upstream_bad_reply");
+    EXPECT_EQ(res.body.find("write"), std::string::npos) << res.body;
+  }
+  EXPECT_EQ(emulator().calls("batch_messages"), 2);
+}
+
 TEST_F(UpstreamFailure, UpstreamHttp503IsPassedThroughUnchanged) {
   start();
   emulator().add_fault("chatroom_messages", "http503", 0, 1);
