@@ -1,5 +1,6 @@
 #include "admin/admin_handler.hpp"
 
+#include "fidelity/url_text.hpp"
 #include "metrics/registry.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "router/conversation_id.hpp"
@@ -58,8 +59,12 @@ boost::asio::awaitable<HttpResponse> AdminHandler::purge(const server::HttpReque
   }
   const auto query = router::split_target(request.target()).query;
   const auto param = router::find_query_param(query, "message_server_id");
-  auto id = router::parse_message_server_id(param.value);
-  if (!param.found || !id) {
+  // Percent-decoded, as every query value the data plane reads.
+  std::optional<std::uint64_t> id;
+  if (auto text = fidelity::decode_query_component(param.value); param.found && text) {
+    if (auto parsed = router::parse_message_server_id(*text)) id = *parsed;
+  }
+  if (!id) {
     co_return server::make_error_response(
         http::status::bad_request, 400,
         "message_server_id must be a positive integer <= 9223372036854775807", "invalid_parameter",
@@ -80,10 +85,12 @@ HttpResponse AdminHandler::respond(const server::HttpRequest& request) const {
     return server::make_error_response(http::status::not_found, 404, "not found", "not_found",
                                        version);
   }
-  if (request.method() != http::verb::get) {
+  // RFC 9110 §9.1: HEAD wherever GET is (health checkers use it); the
+  // server sends no body after a HEAD.
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
     auto res = server::make_error_response(http::status::method_not_allowed, 405,
                                            "method not allowed", "method_not_allowed", version);
-    res.set(http::field::allow, "GET");
+    res.set(http::field::allow, "GET, HEAD");
     return res;
   }
   if (path == "/healthz") {

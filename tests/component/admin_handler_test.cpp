@@ -59,5 +59,39 @@ TEST(AdminHandler, ReadOnlyEndpointsAnswerAnyone) {
   EXPECT_EQ(call(handler, http::verb::get, "/readyz", "192.0.2.10").result_int(), 503);
 }
 
+// RFC 9110 §9.1: HEAD wherever GET is; HEAD-based health checks failed on 405.
+TEST(AdminHandler, ReadOnlyEndpointsAnswerHeadAsGet) {
+  server::ServerState state;
+  state.ready = true;
+  AdminHandler handler(state, R"({"redacted":true})", nullptr);
+  for (const auto* path : {"/healthz", "/readyz", "/metrics", "/config"}) {
+    const auto head = call(handler, http::verb::head, path, "127.0.0.1");
+    const auto get = call(handler, http::verb::get, path, "127.0.0.1");
+    EXPECT_EQ(head.result_int(), 200) << path;
+    EXPECT_EQ(head[http::field::content_type], get[http::field::content_type]) << path;
+  }
+  const auto post = call(handler, http::verb::post, "/healthz", "127.0.0.1");
+  EXPECT_EQ(post.result_int(), 405);
+  EXPECT_EQ(post[http::field::allow], "GET, HEAD");
+}
+
+// The purge's id is read as the data plane reads query values: decoded.
+TEST(AdminHandler, PurgeReadsAPercentEncodedId) {
+  server::ServerState state;
+  std::vector<std::uint64_t> purged;
+  AdminHandler handler(state, "{}", [&](std::uint64_t id, std::size_t) -> asio::awaitable<void> {
+    purged.push_back(id);
+    co_return;
+  });
+  EXPECT_EQ(
+      call(handler, http::verb::post, "/admin/cache/purge?message_server_id=%3705", "127.0.0.1")
+          .result_int(),
+      200);
+  EXPECT_EQ(purged, std::vector<std::uint64_t>{705});
+  EXPECT_EQ(call(handler, http::verb::post, "/admin/cache/purge?message_server_id=%ZZ", "127.0.0.1")
+                .result_int(),
+            400);
+}
+
 }  // namespace
 }  // namespace yxgate::admin

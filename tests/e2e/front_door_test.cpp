@@ -173,6 +173,18 @@ TEST_F(FrontDoor, RefusalsAtTheFrontDoorCarryTheTraceId) {
   EXPECT_EQ(emulator().total_requests(), 0);
 }
 
+// HEAD-based health checks (RFC 9110 §9.1: HEAD wherever GET is).
+TEST_F(FrontDoor, AdminEndpointsAnswerHeadWithoutABody) {
+  start();
+  for (const auto* path : {"/healthz", "/readyz", "/metrics"}) {
+    const auto reply = raw_exchange(gateway().admin_port(), "HEAD " + std::string(path) +
+                                                                " HTTP/1.1\r\nHost: x\r\n"
+                                                                "Connection: close\r\n\r\n");
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << path << ": " << reply;
+    EXPECT_EQ(after_first_head(reply), "") << path;
+  }
+}
+
 TEST_F(FrontDoor, HeadAnswersCarryNoBodyOn401) {
   start({.extra_yaml = "clients:\n  - name: a\n    token_sha256: "
                        "4c5dc9b7708905f77f5e5d16316b5dfb425e68cb326dcd55a860e90a7707031e\n"
