@@ -101,6 +101,9 @@ std::string batch_target(std::string_view batch_path, std::string_view encoded_c
 }
 
 asio::awaitable<server::HttpResponse> handle_batch_messages(RouteEnv env) {
+  if (const auto why = encoded_body_refusal(env); !why.empty()) {
+    co_return parameter_error(env, why);
+  }
   // SPEC §11.1: 1..100 items, each with create_time, or nothing goes upstream.
   auto request = fidelity::read_batch_messages(env.route.conversation_id, env.request.body());
   if (!request) co_return parameter_error(env, request.error().message);

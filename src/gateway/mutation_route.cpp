@@ -49,6 +49,9 @@ void check_reply_body(upstream::UpstreamReply& reply) {
 asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
   // What the gateway cannot read as upstream does is refused: a mutation it
   // forwarded but read differently would leave the old version cached.
+  if (const auto why = encoded_body_refusal(env); !why.empty()) {
+    co_return parameter_error(env, why);
+  }
   auto target = fidelity::read_mutation(env.route, env.query, env.request.body());
   if (!target) co_return parameter_error(env, target.error().message);
   // Before: no reader may fill the old version from now on. After: readers

@@ -1,5 +1,7 @@
 #include "gateway/route_env.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 #include "yunxin/codes.hpp"
 
 namespace yxgate::gateway {
@@ -8,6 +10,14 @@ server::HttpResponse parameter_error(RouteEnv& env, std::string_view what) {
   return upstream::gateway_error(env.ctx, server::http::status::ok, yunxin::kParameterError,
                                  "parameter error: " + std::string(what), "invalid_parameter",
                                  env.version());
+}
+
+std::string_view encoded_body_refusal(const RouteEnv& env) {
+  const auto coding = env.request[server::http::field::content_encoding];
+  const bool plain = env.request.count(server::http::field::content_encoding) == 0 ||
+                     (env.request.count(server::http::field::content_encoding) == 1 &&
+                      boost::beast::iequals(coding, "identity"));
+  return plain ? std::string_view() : "Content-Encoding of the request body not supported";
 }
 
 upstream::Request parsed_upstream_request(RouteEnv& env, std::string target, std::string body) {

@@ -33,6 +33,11 @@ inline constexpr std::string_view kCacheHeader = "X-Yxgate-Cache";
 // SPEC §3.1.1 shape: HTTP 200, {"code":414,"msg":"parameter error: <what>"}.
 server::HttpResponse parameter_error(RouteEnv& env, std::string_view what);
 
+// Why a parsed route cannot read the request body as upstream would: a
+// Content-Encoding other than identity (the gateway reads bodies as sent;
+// upstream may decode them, or not). Empty when the body is plain.
+std::string_view encoded_body_refusal(const RouteEnv& env);
+
 // The request a parsed route sends upstream (SPEC §11.1): the client's
 // end-to-end headers, but the target and body the gateway understood, and
 // `Accept-Encoding: identity` since the gateway must read the reply.

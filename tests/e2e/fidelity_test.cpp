@@ -93,6 +93,31 @@ TEST_F(Fidelity, AmbiguousModifyBodyIsRefusedAndAnEscapedKeyIsReadDecoded) {
   EXPECT_EQ(json_get_string(get(message_path(367)).body, "/data/text"), "edited");
 }
 
+// The gateway reads a body as sent; an upstream that decodes a request's
+// Content-Encoding would read another one (a plain body labelled br is no
+// brotli; a gzip body is no JSON). Refused either way, nothing upstream.
+TEST_F(Fidelity, EncodedRequestBodiesOnParsedRoutesAreRefused) {
+  start();
+  const std::string modify = R"({"message":{"message_server_id":369,"text":"edited"}})";
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> items{{369, seeded_create_time(369)}};
+  for (const auto* coding : {"br", "gzip", "identity, gzip"}) {
+    Headers headers = kJson;
+    headers.emplace_back("Content-Encoding", coding);
+    expect_refused(
+        request(gateway().port(), "POST", "/im/v2/messages/actions/modifyMsg", headers, modify),
+        "Content-Encoding");
+    expect_refused(request(gateway().port(), "POST", kBatchPath, headers, batch_body(items)),
+                   "Content-Encoding");
+  }
+  EXPECT_EQ(emulator().total_requests(), 0);
+  // identity is the body as sent.
+  Headers identity = kJson;
+  identity.emplace_back("Content-Encoding", "identity");
+  const auto plain =
+      request(gateway().port(), "POST", "/im/v2/messages/actions/modifyMsg", identity, modify);
+  EXPECT_EQ(json_get_int(plain.body, "/code"), 200) << plain.body;
+}
+
 // Defect 2: an encoded query name is message_time upstream; the gateway must
 // neither cache that 107404 as the plain question's answer nor answer it
 // from a cached message.
