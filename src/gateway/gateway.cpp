@@ -212,8 +212,12 @@ Gateway::Triage Gateway::admit(HttpRequest& request, const server::ClientInfo& c
   ctx.route = triage.route.route_class;
   if (triage.app) ctx.app = triage.app->name;
 
-  const auto auth = path_check ? clients_.check(request[http::field::authorization],
-                                                request.method_string(), target.path)
+  // Authorization is a singleton field: two of them are no credential (a
+  // proxy in front may have checked the other one).
+  const std::string_view credentials = request.count(http::field::authorization) == 1
+                                           ? std::string_view(request[http::field::authorization])
+                                           : std::string_view();
+  const auto auth = path_check ? clients_.check(credentials, request.method_string(), target.path)
                                : auth::AuthResult{};
   ctx.client_name.assign(auth.client);
   if (state_.inflight.load() > static_cast<std::int64_t>(config_.server.max_inflight)) {

@@ -34,6 +34,21 @@ TEST_F(AccessControl, RequestsWithoutATokenGet401EvenOnLoopback) {
   EXPECT_EQ(emulator().total_requests(), 0);
 }
 
+// RFC 9110 §11.6.2: Authorization holds one credential. Two fields (a valid
+// one among them) are no credential: which one a proxy in front checked is
+// unknown.
+TEST_F(AccessControl, TwoAuthorizationFieldsAreNoCredential) {
+  for (const Headers& headers :
+       {Headers{{"Authorization", "Bearer test-token"}, {"Authorization", "Bearer wrong"}},
+        Headers{{"Authorization", "Bearer wrong"}, {"Authorization", "Bearer test-token"}},
+        Headers{{"Authorization", "Bearer test-token"}, {"Authorization", "Bearer test-token"}}}) {
+    const auto res = get(kMessage, headers);
+    EXPECT_EQ(res.status, 401);
+    EXPECT_EQ(res.header("X-Yxgate-Error"), "unauthorized");
+  }
+  EXPECT_EQ(emulator().total_requests(), 0);
+}
+
 TEST_F(AccessControl, AllowedRoutePassesAndTheTokenIsNotForwarded) {
   const auto res = get(kMessage, {{"Authorization", "Bearer test-token"}});
   EXPECT_EQ(res.status, 200);
