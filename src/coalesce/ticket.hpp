@@ -8,9 +8,13 @@
 //   2. It may join a call already in flight only while no mutation happened
 //      since that call's ticket: may_join(). A call that left before a
 //      mutation still serves the waiters that joined before it, but nobody
-//      who arrives after the mutation.
+//      who arrives after the mutation. A replica that cannot prove it has
+//      seen every invalidation (no local-layer lease: Redis paused, down or
+//      partitioned) joins nothing in flight: the mutation it missed may be
+//      one that returned after the call left.
 //   3. Identical single GETs share a call only under one generation:
-//      flight_key() contains it, so after a mutation a new flight starts.
+//      flight_key() contains it, so after a mutation a new flight starts;
+//      without a lease a lookup shares no call (shares_calls()).
 //   4. A fill carries the call's ticket; the cache writes it only if the
 //      key is unchanged since, checked atomically with the write (the local
 //      layer's put_if_unchanged, Redis tombstones): a raced fill is vetoed.
@@ -25,14 +29,20 @@ namespace yxgate::coalesce {
 struct FillTicket {
   cache::CacheKey key;
   std::uint64_t local_generation = 0;
+  // The replica held its invalidation lease when the ticket was taken (always
+  // true without Redis: one replica sees every mutation it makes).
+  bool leased = true;
 };
 
 // Rule 2. `now` is a ticket taken for the same key by the arriving lookup.
 // Equality, not "no invalidation of this key": a generation covers a shard of
 // keys, so any mutation in it keeps later lookups out (never serves stale).
 inline bool may_join(const FillTicket& call, const FillTicket& now) {
-  return now.local_generation == call.local_generation;
+  return now.leased && now.local_generation == call.local_generation;
 }
+
+// Rule 3's exception: a lookup without a lease makes a call of its own.
+inline bool shares_calls(const FillTicket& now) { return now.leased; }
 
 // Where tickets come from: the cache's local generations (CachedMessages).
 class TicketSource {

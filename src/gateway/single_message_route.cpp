@@ -57,10 +57,16 @@ asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const Mes
   // Taken before the call (and before joining one): a mutation after this
   // point vetoes the fill and keeps later lookups out of this flight.
   const auto ticket = env.cache.ticket(env.app.index, lookup.message_server_id);
-  auto shared = co_await env.flights.run(
-      flight_key(target, ticket), [&]() -> asio::awaitable<upstream::UpstreamReply> {
-        co_return co_await call_single(env, lookup, ticket, std::move(target), fill);
-      });
+  coalesce::SharedReply<upstream::UpstreamReply> shared;
+  if (coalesce::shares_calls(ticket)) {
+    shared = co_await env.flights.run(
+        flight_key(target, ticket), [&]() -> asio::awaitable<upstream::UpstreamReply> {
+          co_return co_await call_single(env, lookup, ticket, std::move(target), fill);
+        });
+  } else {
+    auto reply = co_await call_single(env, lookup, ticket, std::move(target), fill);
+    shared = {std::make_shared<const upstream::UpstreamReply>(std::move(reply)), true, false};
+  }
   auto response = relay_shared(env, *shared.reply);
   // A call our own limiter refused served nobody: not "coalesced".
   const bool coalesced = shared.shared && !shared.reply->rate_limited && miss_label == "miss";

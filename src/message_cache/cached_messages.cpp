@@ -155,7 +155,7 @@ CacheAnswer CachedMessages::answer_from_redis(const FillTicket& ticket, RedisLoo
 
 FillTicket CachedMessages::ticket(std::uint32_t app, std::uint64_t id) const {
   const cache::CacheKey key{app, id};
-  return FillTicket{key, local_.generation(key)};
+  return FillTicket{key, local_.generation(key), leased(Clock::now())};
 }
 
 void CachedMessages::put_local(const FillTicket& ticket,

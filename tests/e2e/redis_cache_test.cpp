@@ -310,5 +310,54 @@ TEST_F(RedisCache, PausedRedisLeavesNoReplicaServingTheOldVersionAfterwards) {
   }
 }
 
+// SPEC §11.2: after a mutation returned, no replica serves the old version
+// "by sharing an upstream call that left before the mutation", Redis paused
+// included. B cannot hear A's invalidation then: without its lease it must
+// not join a call in flight. (It joined: "coalesced", the old text.)
+// (The same rule keeps a single GET out of a shared flight: shares_calls();
+// this interleaving does not make one share here, the batch does.)
+class RedisPausedJoin : public RedisCache {
+ protected:
+  // B serves its local layer only under its lease: a local hit proves it.
+  void wait_for_lease(GatewayProcess& gateway) {
+    const auto path = message_path(kAliceBob, 1599);
+    const auto local_hits = [&] {
+      return metric_value(gateway.admin_port(),
+                          "yxgate_cache_lookups_total{layer=\"local\",result=\"hit\"}");
+    };
+    const auto before = local_hits();
+    ASSERT_TRUE(eventually(
+        [&] {
+          get_via(gateway, path);
+          return local_hits() > before;
+        },
+        std::chrono::seconds(10)));
+  }
+};
+
+TEST_F(RedisPausedJoin, ALookupAfterAModifyJoinsNoBatchThatLeftBeforeIt) {
+  const std::uint64_t id = 1511;
+  const std::string route = "batch_messages";
+  const auto path =
+      message_path(kAliceBob, id) + "?message_time=" + std::to_string(seeded_create_time(id));
+  wait_for_lease(*b_);
+  emulator_->hold(route, 1, "after");  // answered with the state on arrival: the old text
+  auto before = std::async(std::launch::async, [&] { return get_via(*b_, path); });
+  ASSERT_EQ(emulator_->wait_held(1).size(), 1u);
+  redis_->pause();
+  ASSERT_EQ(json_get_int(modify_via(*a_, id, "changed").body, "/code"), 200);
+  auto after = std::async(std::launch::async, [&] { return get_via(*b_, path); });
+  // A lookup of its own reaches upstream; one that joined the held call waits.
+  const bool own_call =
+      eventually([&] { return emulator_->calls(route) == 2; }, std::chrono::seconds(10));
+  emulator_->release_all();
+  redis_->resume();
+  ASSERT_TRUE(own_call) << "joined the call that left before the modify";
+  const auto answer = after.get();
+  EXPECT_EQ(json_get_string(answer.body, "/data/text"), "changed") << answer.body;
+  EXPECT_NE(answer.header("X-Yxgate-Cache"), "coalesced");
+  EXPECT_EQ(json_get_string(before.get().body, "/data/text"), "message " + std::to_string(id));
+}
+
 }  // namespace
 }  // namespace yxgate::testing
