@@ -35,7 +35,7 @@ FROM debian:12-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libssl3 libhiredis0.14 libyaml-cpp0.7 libspdlog1.10 libfmt9 libsimdjson14 zlib1g \
-      libprometheus-cpp-core1.0 \
+      libprometheus-cpp-core1.0 libtcmalloc-minimal4 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 yxgate \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \

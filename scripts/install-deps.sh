@@ -11,6 +11,7 @@ packages=(
   redis-server redis-tools curl ca-certificates
   prometheus  # promtool: the metrics tests check /metrics with it
   prometheus-cpp-dev  # metrics families and text format (core; SPEC §8)
+  libgoogle-perftools-dev  # tcmalloc_minimal: yxgate's allocator (not under sanitizers)
   clang libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
   python3 python3-h11  # tests/differential: an independent HTTP/1.1 parser to compare framing with
 )
