@@ -58,7 +58,8 @@ asio::awaitable<server::HttpResponse> handle_mutation(RouteEnv env) {
   // that started between the two calls are vetoed too (SPEC §3.3).
   // Each waits at most one cache.redis.timeout; once Redis failed one, the
   // rest share that timeout (SPEC §11.3).
-  request::RedisBudget budget;
+  // The request's own budget: a write replay's claim may have spent some.
+  auto& budget = env.ctx.redis;
   co_await invalidate(env, *target, budget, false);
   auto body =
       target->upstream_body ? std::move(*target->upstream_body) : std::string(env.request.body());

@@ -105,7 +105,8 @@ struct WriteReplay::Exchange {
   HttpResponse response;
   Record record;
   std::string key;
-  bool claimed_in_redis = false;
+  RedisClaim claim = RedisClaim::kNone;
+  std::string answer;  // the encoded answer kept for repeats (settle_claim)
 };
 
 WriteReplay::WriteReplay(const config::Config& config, redis::RedisLinks* redis)
@@ -113,6 +114,8 @@ WriteReplay::WriteReplay(const config::Config& config, redis::RedisLinks* redis)
       window_(config.idempotency.window),
       upstream_timeout_(config.upstream.timeout),
       pending_ttl_(pending_claim_ttl(config)),
+      redis_timeout_(config.cache.redis ? config.cache.redis->timeout
+                                        : std::chrono::milliseconds(0)),
       redis_(redis),
       table_(config.idempotency.window) {}
 
@@ -138,22 +141,39 @@ asio::awaitable<HttpResponse> WriteReplay::run(RouteEnv env, Handler handler) {
     co_return co_await handler(env);
   }
   if (!claim.owner) co_return co_await join(env, claim.record);
-  bool claimed_in_redis = false;
+  auto redis_claim = RedisClaim::kNone;
   if (redis_ && redis_->up()) {
-    auto reply = co_await env.worker.redis()->command(redis::cmd(
-        "SET", key, idempotency::kPendingMarker, "NX", "PX", std::to_string(pending_ttl_.count())));
+    // The request's first Redis call: charged to its budget, which the
+    // mutation's invalidations share (SPEC §11.3: one timeout in all).
+    auto& budget = env.ctx.redis;
+    const auto issued = Clock::now();
+    auto reply = co_await env.worker.redis()->command(
+        redis::cmd("SET", key, idempotency::kPendingMarker, "NX", "PX",
+                   std::to_string(pending_ttl_.count())),
+        budget.deadline(issued, redis_timeout_));
+    budget.charge(issued, Clock::now());
     if (reply.ok() && reply->is_nil()) {
       co_return co_await follow_redis(env, handler, claim.record, key);
     }
-    // Any other failure: Redis is unusable, go on with the local record only.
-    claimed_in_redis = reply.ok() && reply->is_status();
+    if (reply.ok() && reply->is_status()) {
+      redis_claim = RedisClaim::kTaken;
+    } else if (!reply.ok() && reply.failure() != redis::RedisFailure::kNotConnected) {
+      redis_claim = RedisClaim::kUnknown;
+      // Redis took nothing after this moment: the other replicas' leases,
+      // renewed through it, run out one timeout after it, as when an
+      // invalidation fails (redis_invalidations.cpp).
+      if (reply.failure() == redis::RedisFailure::kTimeout && !budget.lost_at) {
+        budget.lost_at = issued;
+      }
+    }
+    // Otherwise Redis is unusable: go on with the local record only.
   }
-  co_return co_await lead(env, handler, claim.record, key, claimed_in_redis);
+  co_return co_await lead(env, handler, claim.record, key, redis_claim);
 }
 
 asio::awaitable<HttpResponse> WriteReplay::lead(RouteEnv& env, Handler handler,
                                                 const Record& record, const std::string& key,
-                                                bool claimed_in_redis) {
+                                                RedisClaim claim) {
   const auto executor = co_await asio::this_coro::executor;
   auto shared = std::make_shared<Exchange>(executor);
   shared->request = env.request;
@@ -161,7 +181,7 @@ asio::awaitable<HttpResponse> WriteReplay::lead(RouteEnv& env, Handler handler,
   shared->ctx.upstream_timeout = upstream_timeout_ * 2;
   shared->record = record;
   shared->key = key;
-  shared->claimed_in_redis = claimed_in_redis;
+  shared->claim = claim;
   shared->signal.expires_after(upstream_timeout_);
   asio::co_spawn(executor, exchange(shared, env, handler), asio::detached);
   // co_spawn runs the exchange inline up to its first wait: it may be done.
@@ -206,14 +226,26 @@ asio::awaitable<void> WriteReplay::exchange(std::shared_ptr<Exchange> shared, Ro
         shared->ctx.trace_id, stored.status, shared->ctx.body_code, shared->ctx.upstream_calls);
   }
   table_.finish(shared->record, stored, keep, Clock::now());
-  if (shared->claimed_in_redis && redis_) {
-    auto& connection = *own.worker.redis();
-    if (keep) {
-      co_await connection.command(redis::cmd("SET", shared->key, idempotency::encode(stored), "PX",
-                                             std::to_string(window_.count())));
-    } else {
-      co_await connection.command(redis::cmd("DEL", shared->key));
-    }
+  if (shared->claim != RedisClaim::kNone && redis_) {
+    if (keep) shared->answer = idempotency::encode(stored);
+    co_await settle_claim(*own.worker.redis(), *shared, keep);
+  }
+}
+
+asio::awaitable<void> WriteReplay::settle_claim(redis::RedisConnection& connection,
+                                                const Exchange& exchange, bool keep) {
+  const auto command =
+      keep ? redis::cmd("SET", exchange.key, exchange.answer, "PX", std::to_string(window_.count()))
+           : redis::cmd("DEL", exchange.key);
+  const auto reply = co_await connection.command(command);
+  if (reply.ok() || reply.failure() == redis::RedisFailure::kTimeout) co_return;  // taken or queued
+  // Not sent (Redis suspect since the claim timed out, or reconnecting):
+  // queue it behind the claim on the open connection, so that Redis never
+  // holds a pending marker nobody will replace (a repeat elsewhere would
+  // wait on it, then write upstream again).
+  if (!connection.send_unanswered(command)) {
+    spdlog::warn("\"event\":\"write_replay_record_unsent\",\"trace_id\":\"{}\"",
+                 exchange.ctx.trace_id);
   }
 }
 
@@ -251,7 +283,7 @@ asio::awaitable<HttpResponse> WriteReplay::follow_redis(RouteEnv& env, Handler h
           co_await connection.command(redis::cmd("SET", key, idempotency::kPendingMarker, "NX",
                                                  "PX", std::to_string(pending_ttl_.count())));
       if (again.ok() && again->is_status()) {
-        co_return co_await lead(env, handler, record, key, true);
+        co_return co_await lead(env, handler, record, key, RedisClaim::kTaken);
       }
     } else {
       break;  // Redis failed: the owner elsewhere may still be sending it

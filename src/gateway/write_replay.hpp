@@ -50,10 +50,17 @@ class WriteReplay {
  private:
   struct Exchange;
   using Record = std::shared_ptr<idempotency::ReplayTable::Record>;
+  // What this replica knows of its pending marker in Redis. kUnknown: the
+  // SET NX was sent but not answered (Redis paused, or the link dropped):
+  // Redis may run it when it reads again, so the answer is written anyway.
+  enum class RedisClaim { kNone, kTaken, kUnknown };
 
   boost::asio::awaitable<server::HttpResponse> lead(RouteEnv& env, Handler handler,
                                                     const Record& record, const std::string& key,
-                                                    bool claimed_in_redis);
+                                                    RedisClaim claim);
+  // The exchange's end in Redis: its answer for repeats, or the key freed.
+  boost::asio::awaitable<void> settle_claim(redis::RedisConnection& connection,
+                                            const Exchange& exchange, bool keep);
   boost::asio::awaitable<void> exchange(std::shared_ptr<Exchange> exchange, RouteEnv env,
                                         Handler handler);
   boost::asio::awaitable<server::HttpResponse> join(RouteEnv& env, const Record& record);
@@ -64,7 +71,8 @@ class WriteReplay {
   std::string key_prefix_;  // cache.redis.key_prefix: replicas of one deployment meet
   std::chrono::milliseconds window_;
   std::chrono::milliseconds upstream_timeout_;
-  std::chrono::milliseconds pending_ttl_;  // PX of the pending marker (write_replay.cpp)
+  std::chrono::milliseconds pending_ttl_;    // PX of the pending marker (write_replay.cpp)
+  std::chrono::milliseconds redis_timeout_;  // cache.redis.timeout: the request's Redis budget
   redis::RedisLinks* redis_;
   idempotency::ReplayTable table_;
 };

@@ -115,5 +115,29 @@ TEST_F(ReplayCrash, AClaimThatFinishesNormallyIsKeptForTheWholeWindow) {
   EXPECT_EQ(emulator_->calls("modify_message"), 1);
 }
 
+// A write made while Redis is paused: A's claim (SET NX) waits in Redis's
+// socket, times out for A, and runs when Redis reads again. A must then
+// replace that marker with its answer, or a retry through B waits on a
+// marker nobody will finish (504), and once it expires writes upstream a
+// second time within idempotency.window.
+TEST_F(ReplayCrash, AWriteMadeWhileRedisWasPausedIsReplayedByTheOtherReplicaAfterwards) {
+  const auto trace_id = SdkClient::new_trace_id();
+  redis_->pause();
+  const auto first = modify(a_->port(), trace_id);
+  ASSERT_EQ(json_get_int(first.body, "/code"), 200) << first.body;
+  redis_->resume();
+  ASSERT_TRUE(eventually(
+      [&] {
+        return redis_->cli({"GET", replay_key()}).starts_with("A1");
+      },
+      5s))
+      << "the pending marker was not replaced with the answer";
+  const auto retry = modify(b_->port(), trace_id);
+  EXPECT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(retry.header("X-Yxgate-Replayed"), "1");
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(emulator_->calls("modify_message"), 1);
+}
+
 }  // namespace
 }  // namespace yxgate::testing
