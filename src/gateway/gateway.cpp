@@ -288,6 +288,23 @@ asio::awaitable<HttpResponse> Gateway::run_route(RouteEnv env) {
   }
 }
 
+// SPEC §8, §10: a request the front door refused is counted and logged like
+// any other (a 413 or a smuggling attempt is what an operator looks for).
+void Gateway::refused(const HttpRequest& partial, const server::ClientInfo& client,
+                      const HttpResponse& response) {
+  request::RequestContext ctx;
+  ctx.method.assign(partial.method_string());
+  ctx.client.assign(client.address_text);
+  ctx.trace_id.assign(response[kTraceHeader]);
+  const auto target = router::split_target(partial.target());
+  ctx.path.assign(target.path);
+  ctx.route = router::classify(partial.method_string(), target.path).route_class;
+  ctx.error.assign(response[server::kErrorHeader]);
+  ctx.body_code = response.result_int() == 413 ? yunxin::kParameterError : response.result_int();
+  auto answer = response;  // finish() stamps the trace id it already carries
+  finish(ctx, answer);
+}
+
 void Gateway::finish(request::RequestContext& ctx, HttpResponse& response) const {
   response.set(kTraceHeader, ctx.trace_id);
   ctx.status = response.result_int();

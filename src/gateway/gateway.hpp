@@ -42,6 +42,9 @@ class Gateway final : public server::RequestHandler {
   boost::asio::awaitable<server::HttpResponse> handle_rest(server::HttpRequest& request,
                                                            const server::ClientInfo& client,
                                                            Scratch* scratch) override;
+  // The front door's refusals, counted and logged as finish() does.
+  void refused(const server::HttpRequest& partial, const server::ClientInfo& client,
+               const server::HttpResponse& response) override;
 
   message_cache::CachedMessages& cache() { return *cache_; }
   // POST /admin/cache/purge (admin/admin_handler.hpp): every app's entry for

@@ -169,7 +169,7 @@ struct HttpServer::Impl {
   awaitable<bool> finish_request(tcp::socket& socket, IoDeadline& io_deadline,
                                  beast::flat_buffer& buffer, RequestParser& parser,
                                  HttpRequest& request, RequestDeadline& deadline,
-                                 beast::error_code hec);
+                                 beast::error_code hec, const ClientInfo& client);
   awaitable<void> reply_and_close(tcp::socket& socket, IoDeadline& io_deadline,
                                   HttpResponse response, bool head);
 };
@@ -247,7 +247,7 @@ bool HttpServer::Impl::take_whole_request(beast::flat_buffer& buffer,
 awaitable<bool> HttpServer::Impl::finish_request(tcp::socket& socket, IoDeadline& io_deadline,
                                                  beast::flat_buffer& buffer, RequestParser& parser,
                                                  HttpRequest& request, RequestDeadline& deadline,
-                                                 beast::error_code hec) {
+                                                 beast::error_code hec, const ClientInfo& client) {
   std::size_t hn = 0;
   if (!hec && !parser.is_header_done()) {
     deadline.arm(options.request_timeout);
@@ -283,6 +283,7 @@ awaitable<bool> HttpServer::Impl::finish_request(tcp::socket& socket, IoDeadline
   const bool head = partial.method() == http::verb::head;
   auto response = read_error_response(hec, refusal, partial.version());
   stamp_trace_id(partial, response);
+  handler.refused(partial, client, response);
   co_await reply_and_close(socket, io_deadline, std::move(response), head);
   co_return false;
 }
@@ -318,7 +319,8 @@ awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t worker
     io_deadline.expires_never();  // from here on the request deadline applies
     beast::error_code hec;
     if (!take_whole_request(buffer, parser, request, hec) &&
-        !co_await finish_request(socket, io_deadline, buffer, *parser, request, deadline, hec)) {
+        !co_await finish_request(socket, io_deadline, buffer, *parser, request, deadline, hec,
+                                 client)) {
       break;
     }
     ++active_requests;

@@ -42,6 +42,12 @@ class RequestHandler {
                           Scratch* /*scratch*/, HttpResponse& /*response*/) {
     return false;
   }
+  // A request the front door refused before any handler saw it (framing,
+  // limits, timeout, method): `partial` holds what was read of it (the method
+  // is `unknown` and the target empty before the request line was whole).
+  // For the access log and metrics (SPEC §8, §10); `response` is final.
+  virtual void refused(const HttpRequest& /*partial*/, const ClientInfo& /*client*/,
+                       const HttpResponse& /*response*/) {}
   // Only after answer_now() returned false for this request.
   virtual boost::asio::awaitable<HttpResponse> handle_rest(HttpRequest& request,
                                                            const ClientInfo& client,

@@ -185,6 +185,46 @@ TEST_F(FrontDoor, AdminEndpointsAnswerHeadWithoutABody) {
   }
 }
 
+// SPEC §8, §10: a request the front door refused (a 413, a smuggling
+// attempt, a slow client) is counted and logged like any other request;
+// only bad_path, refused later, was.
+TEST_F(FrontDoor, RefusalsAtTheFrontDoorAreCountedAndLogged) {
+  start({.server_yaml = "  request_timeout: 300ms\n"});
+  const std::pair<std::string, std::string> cases[] = {
+      {"413",
+       "POST /im/v2/x HTTP/1.1\r\nHost: x\r\nX-custom-traceid: log-413\r\n"
+       "Content-Length: 1048577\r\n\r\n"},
+      {"501", "get /im/v2/x HTTP/1.1\r\nHost: x\r\nX-custom-traceid: log-501\r\n\r\n"},
+      {"400",
+       "POST /im/v2/x HTTP/1.1\r\nHost: x\r\nX-custom-traceid: log-400\r\n"
+       "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+      {"408",
+       "POST /im/v2/x HTTP/1.1\r\nHost: x\r\nX-custom-traceid: log-408\r\n"
+       "Content-Length: 10\r\n\r\nabc"},
+  };
+  for (const auto& [status, raw] : cases) {
+    const auto reply = raw_exchange(gateway().port(), raw, std::chrono::seconds(5));
+    ASSERT_TRUE(reply.starts_with("HTTP/1.1 " + status)) << reply;
+  }
+  for (const auto& [status, raw] : cases) {
+    EXPECT_TRUE(eventually(
+        [&, &status = status] {
+          const auto log = gateway().log();
+          const auto at = log.find("\"trace_id\":\"log-" + status + "\"");
+          return at != std::string::npos &&
+                 log.find("\"status\":" + status, at) < log.find('\n', at);
+        },
+        std::chrono::seconds(5)))
+        << "no access line for the " << status;
+  }
+  const auto metrics = request(gateway().admin_port(), "GET", "/metrics").body;
+  for (const auto* line :
+       {"yxgate_http_requests_total{route=\"default\",code=\"413\",cache=\"none\"} 1",
+        "yxgate_http_requests_total{route=\"default\",code=\"408\",cache=\"none\"} 1"}) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line;
+  }
+}
+
 TEST_F(FrontDoor, HeadAnswersCarryNoBodyOn401) {
   start({.extra_yaml = "clients:\n  - name: a\n    token_sha256: "
                        "4c5dc9b7708905f77f5e5d16316b5dfb425e68cb326dcd55a860e90a7707031e\n"
