@@ -27,7 +27,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: yxgate --config FILE        run the gateway\n"
     "       yxgate --check-config FILE  validate FILE and exit 0 (valid) or 1\n"
-    "       yxgate --version            print the version\n";
+    "       yxgate --version            print the version\n"
+    "       yxgate --help               print this\n";
 
 int check_config(const char* path) {
   auto config = yxgate::config::load_config_file(path);
@@ -208,6 +209,11 @@ int main(int argc, char** argv) {
   }
   if (argc == 3 && std::strcmp(argv[1], "--check-config") == 0) return check_config(argv[2]);
   if (argc == 3 && std::strcmp(argv[1], "--config") == 0) return run(argv[2]);
+  // Asked for: the usage on stdout and success, as other tools answer.
+  if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+    std::cout << kUsage;
+    return 0;
+  }
   std::cerr << kUsage;
   return 2;
 }

@@ -15,6 +15,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <optional>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "server/http_head.hpp"
@@ -155,10 +156,22 @@ struct HttpServer::Impl {
         options(std::move(o)),
         state(s),
         idle(p.size()) {
-    acceptor.open(ep.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(ep);
-    acceptor.listen(asio::socket_base::max_listen_connections);
+    // A startup failure: it names the listener and address, not Asio's
+    // source location.
+    beast::error_code ec;
+    const auto fail = [&](std::string_view what) {
+      throw std::runtime_error(options.name + " listener " + ep.address().to_string() + ":" +
+                               std::to_string(ep.port()) + ": " + std::string(what) + ": " +
+                               ec.message());
+    };
+    acceptor.open(ep.protocol(), ec);
+    if (ec) fail("socket");
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (ec) fail("SO_REUSEADDR");
+    acceptor.bind(ep, ec);
+    if (ec) fail("bind");
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) fail("listen");
     port = acceptor.local_endpoint().port();
   }
 

@@ -98,6 +98,20 @@ TEST(Cli, RefusesAPortInUse) {
   const auto run = run_yxgate({"--config", path}, {{"YX_APP_KEY", "k"}, {"YX_APP_SECRET", "s"}});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("listen_failed"), std::string::npos) << run.err;
+  // It names the listener and the address, not Asio's source location.
+  EXPECT_NE(run.err.find("data listener 127.0.0.1:" + std::to_string(emulator.port()) +
+                         ": bind: Address already in use"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("reactive_socket_service"), std::string::npos) << run.err;
+}
+
+TEST(Cli, HelpPrintsUsageAndSucceeds) {
+  for (const auto* flag : {"--help", "-h"}) {
+    const auto run = run_yxgate({flag});
+    EXPECT_EQ(run.exit_code, 0) << flag;
+    EXPECT_NE(run.out.find("usage: yxgate"), std::string::npos) << flag;
+  }
 }
 
 TEST(Cli, UnknownArgumentsPrintUsage) {
