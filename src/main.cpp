@@ -1,4 +1,5 @@
 // yxgate entry point: command line, config, startup and shutdown (SPEC §1).
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
@@ -111,10 +112,22 @@ void reload(const std::string& path, const yxgate::config::Config& running,
   applied.cache.negative_ttl = loaded->cache.negative_ttl;
   applied.log.level = loaded->log.level;
   admin.set_redacted_config(config::to_redacted_json(applied));
-  spdlog::warn(
+  // What else the file changes waits for a restart: named, not silently kept.
+  // Secrets are not read again on reload: compare as if they were the same.
+  for (std::size_t i = 0; i < loaded->apps.size(); ++i) {
+    loaded->apps[i].resolved_app_key = running.apps[i].resolved_app_key;
+    loaded->apps[i].resolved_app_secret = running.apps[i].resolved_app_secret;
+  }
+  std::string pending;
+  for (const auto& section : config::changed_sections(applied, *loaded)) {
+    pending += (pending.empty() ? "\"" : ",\"") + section + "\"";
+  }
+  const auto line = fmt::format(
       "\"event\":\"reloaded\",\"applied\":[\"rate_limits\",\"cache.ttl\","
-      "\"cache.negative_ttl\",\"log.level\"],\"log_level\":\"{}\"",
-      loaded->log.level);
+      "\"cache.negative_ttl\",\"log.level\"],\"log_level\":\"{}\",\"restart_required\":[{}]",
+      loaded->log.level, pending);
+  // Warning level: seen even when the reload raised log.level above info.
+  spdlog::warn(line);
 }
 
 int run(const char* path) {

@@ -1,5 +1,6 @@
 #include "config/redacted_json.hpp"
 
+#include <array>
 #include <charconv>
 #include <cstdio>
 
@@ -187,40 +188,72 @@ void write_client(JsonWriter& w, const ClientConfig& c) {
   w.end_object();
 }
 
+void write_coalesce(JsonWriter& w, const CoalesceConfig& c) {
+  w.begin_object();
+  w.key("window").value(c.window);
+  w.key("max_batch").value(c.max_batch);
+  w.key("batch_path").value(c.batch_path);
+  w.key("time_index_entries").value(c.time_index_entries);
+  w.key("max_hold").value(c.max_hold);
+  w.end_object();
+}
+
+void write_log(JsonWriter& w, const LogConfig& l) {
+  w.begin_object();
+  w.key("level").value(l.level);
+  w.key("format").value(l.format);
+  w.key("access_log").value(l.access_log);
+  w.end_object();
+}
+
+constexpr std::array<std::string_view, 8> kSections = {
+    "server", "upstream", "apps", "cache", "coalesce", "idempotency", "log", "clients"};
+
+void write_section(JsonWriter& w, const Config& cfg, std::string_view section) {
+  if (section == "server") return write_server(w, cfg.server);
+  if (section == "upstream") return write_upstream(w, cfg.upstream);
+  if (section == "cache") return write_cache(w, cfg.cache);
+  if (section == "coalesce") return write_coalesce(w, cfg.coalesce);
+  if (section == "log") return write_log(w, cfg.log);
+  if (section == "idempotency") {
+    w.begin_object();
+    w.key("window").value(cfg.idempotency.window);
+    return w.end_object();
+  }
+  w.begin_array();
+  if (section == "apps") {
+    for (const auto& app : cfg.apps) write_app(w, app);
+  } else {
+    for (const auto& client : cfg.clients) write_client(w, client);
+  }
+  w.end_array();
+}
+
+std::string section_json(const Config& cfg, std::string_view section) {
+  JsonWriter w;
+  write_section(w, cfg, section);
+  return w.take();
+}
+
 }  // namespace
 
 std::string to_redacted_json(const Config& cfg) {
   JsonWriter w;
   w.begin_object();
-  w.key("server");
-  write_server(w, cfg.server);
-  w.key("upstream");
-  write_upstream(w, cfg.upstream);
-  w.key("apps").begin_array();
-  for (const auto& app : cfg.apps) write_app(w, app);
-  w.end_array();
-  w.key("cache");
-  write_cache(w, cfg.cache);
-  w.key("coalesce").begin_object();
-  w.key("window").value(cfg.coalesce.window);
-  w.key("max_batch").value(cfg.coalesce.max_batch);
-  w.key("batch_path").value(cfg.coalesce.batch_path);
-  w.key("time_index_entries").value(cfg.coalesce.time_index_entries);
-  w.key("max_hold").value(cfg.coalesce.max_hold);
-  w.end_object();
-  w.key("idempotency").begin_object();
-  w.key("window").value(cfg.idempotency.window);
-  w.end_object();
-  w.key("log").begin_object();
-  w.key("level").value(cfg.log.level);
-  w.key("format").value(cfg.log.format);
-  w.key("access_log").value(cfg.log.access_log);
-  w.end_object();
-  w.key("clients").begin_array();
-  for (const auto& client : cfg.clients) write_client(w, client);
-  w.end_array();
+  for (const auto section : kSections) {
+    w.key(section);
+    write_section(w, cfg, section);
+  }
   w.end_object();
   return w.take();
+}
+
+std::vector<std::string> changed_sections(const Config& a, const Config& b) {
+  std::vector<std::string> changed;
+  for (const auto section : kSections) {
+    if (section_json(a, section) != section_json(b, section)) changed.emplace_back(section);
+  }
+  return changed;
 }
 
 }  // namespace yxgate::config

@@ -130,6 +130,7 @@ TEST_F(RateLimit, SighupRaisesALimitLiveWithoutDroppingConnections) {
   const auto before = request(gateway().admin_port(), "GET", "/config").body;
   gateway().process().signal(SIGHUP);
   ASSERT_TRUE(gateway().process().wait_for_line("\"event\":\"reloaded\"", std::chrono::seconds(5)));
+  EXPECT_NE(gateway().log().find("\"restart_required\":[]"), std::string::npos);
   // /config shows the limits now in force, not the ones it started with.
   const auto after = request(gateway().admin_port(), "GET", "/config").body;
   EXPECT_EQ(json_get_raw(before, "/apps/0/rate_limits/get_message/rate"), "1") << before;
@@ -224,8 +225,13 @@ TEST_F(RateLimit, SighupChangesTheLogLevel) {
   }
   config.replace(config.find("level: info"), 11, "level: warn");
   std::ofstream(gateway().config_path()) << config;
+  // A change SIGHUP cannot apply is named, not silently kept.
+  config.replace(config.find("format: json"), 12, "format: text");
+  std::ofstream(gateway().config_path()) << config;
   gateway().process().signal(SIGHUP);
   ASSERT_TRUE(gateway().process().wait_for_line("\"event\":\"reloaded\"", std::chrono::seconds(5)));
+  EXPECT_NE(gateway().log().find("\"restart_required\":[\"log\"]"), std::string::npos)
+      << gateway().log();
   get(message_path(4003), {{"X-custom-traceid", "after-reload"}});
   get(message_path(4003));  // a second request: the first one's log line would be out by now
   EXPECT_EQ(gateway().log().find("after-reload"), std::string::npos) << "info lines are off";
