@@ -11,6 +11,7 @@
 
 #include "admin/admin_handler.hpp"
 #include "config/config_loader.hpp"
+#include "config/config_validate.hpp"
 #include "config/redacted_json.hpp"
 #include "config/secrets.hpp"
 #include "frontdoor/connection_limits.hpp"
@@ -41,6 +42,9 @@ int check_config(const char* path) {
   auto copy = *config;
   if (auto secrets = yxgate::config::resolve_secrets(copy); !secrets) {
     std::cerr << path << ": note: " << secrets.error().message << "\n";
+  }
+  for (const auto& warning : yxgate::config::config_warnings(*config)) {
+    std::cerr << path << ": note: " << warning << "\n";
   }
   std::cout << path << ": ok\n";
   return 0;
@@ -142,6 +146,9 @@ int run(const char* path) {
   if (auto secrets = config::resolve_secrets(config); !secrets) {
     spdlog::critical(log::EventLine("config_error").str("error", secrets.error().message).text());
     return 1;
+  }
+  for (const auto& warning : config::config_warnings(config)) {
+    spdlog::warn(log::EventLine("config_warning").str("warning", warning).text());
   }
   std::signal(SIGPIPE, SIG_IGN);
 

@@ -271,4 +271,25 @@ Result<std::monostate> validate_config(const Config& cfg) {
   return std::monostate{};
 }
 
+std::vector<std::string> config_warnings(const Config& cfg) {
+  std::vector<std::string> warnings;
+  const auto& u = cfg.upstream;
+  if (u.connect_timeout > u.timeout) {
+    warnings.push_back("upstream.connect_timeout (" + format_duration(u.connect_timeout) +
+                       ") exceeds upstream.timeout (" + format_duration(u.timeout) +
+                       "), which bounds connecting too: it never applies" +
+                       (u.backup_url.empty() ? "" : ", and upstream.backup_url is never tried"));
+  }
+  std::chrono::milliseconds max_wait{0};
+  for (const auto& app : cfg.apps) max_wait = std::max(max_wait, app.rate_limits.max_wait);
+  if (cfg.server.drain_timeout < u.timeout + max_wait) {
+    warnings.push_back("server.drain_timeout (" + format_duration(cfg.server.drain_timeout) +
+                       ") is shorter than upstream.timeout + rate_limits.max_wait (" +
+                       format_duration(u.timeout + max_wait) +
+                       "): on SIGTERM, requests still waiting on upstream at its end are "
+                       "closed unanswered");
+  }
+  return warnings;
+}
+
 }  // namespace yxgate::config

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config_loader.hpp"
+#include "config/config_validate.hpp"
 
 namespace yxgate::config {
 namespace {
@@ -257,6 +258,28 @@ TEST(ConfigErrorsAssembled, RedisPasswordIsNeverEchoed) {
   auto cfg = parse_config("cache: {redis: {url: \"redis://:hunter2@host\"}}\n");
   ASSERT_FALSE(cfg.ok());
   EXPECT_EQ(cfg.error().message.find("hunter2"), std::string::npos) << cfg.error().message;
+}
+
+// Valid, but a setting that never takes effect or cuts requests short:
+// --check-config prints these as notes, the gateway logs them at start.
+TEST(ConfigWarnings, SettingsThatCannotTakeEffectAreNamed) {
+  const auto defaults = parse_config("");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(config_warnings(*defaults).empty());
+  const auto slow_connect = parse_config(
+      "upstream: {connect_timeout: 10s, timeout: 4s, backup_url: http://127.0.0.1:1}\n");
+  ASSERT_TRUE(slow_connect.ok()) << slow_connect.error().message;
+  const auto connect = config_warnings(*slow_connect);
+  ASSERT_EQ(connect.size(), 1u);
+  EXPECT_NE(connect[0].find("upstream.connect_timeout (10s) exceeds upstream.timeout (4s)"),
+            std::string::npos)
+      << connect[0];
+  EXPECT_NE(connect[0].find("backup_url is never tried"), std::string::npos) << connect[0];
+  const auto short_drain = parse_config("server: {drain_timeout: 2s}\n");
+  ASSERT_TRUE(short_drain.ok());
+  const auto drain = config_warnings(*short_drain);
+  ASSERT_EQ(drain.size(), 1u);
+  EXPECT_NE(drain[0].find("server.drain_timeout (2s)"), std::string::npos) << drain[0];
 }
 
 }  // namespace
