@@ -242,6 +242,7 @@ void Batcher::answer_registered(Batch& batch) {
     auto& slot = waiter.results[registration.slot];
     slot = outcome.results[registration.item];
     slot.shared = shared;
+    slot.counts_call = outcome.called_upstream && batch.answered == 0;
     slot.batch_trace_id = outcome.trace_id;
     if (--waiter.remaining == 0) waiter.done.notify();
   }

@@ -30,7 +30,11 @@ struct ItemResult {
   bool malformed = false;       // kBatchFailed: a 200 we could not parse (batch may be null)
   bool not_found_said = false;  // kFailed: upstream's own 107404 (cacheable, SPEC §3.1.6)
   bool shared = false;          // set by the core: the call also served another client
-  std::string batch_trace_id;   // set by the core from BatchOutcome::trace_id
+  // Set by the core on one item of one client per call that went upstream
+  // (the first registered): its access line counts the call, so that the
+  // lines' upstream_calls add up to the calls made (SPEC §10).
+  bool counts_call = false;
+  std::string batch_trace_id;  // set by the core from BatchOutcome::trace_id
 
   // Upstream's single-message GET body for a kMessage / kFailed item.
   std::string single_message_body() const;

@@ -120,6 +120,7 @@ asio::awaitable<server::HttpResponse> handle_batch_messages(RouteEnv env) {
   for (std::size_t i = 0; i < results.size(); ++i) {
     auto& result = results[i];
     env.ctx.upstream_trace_id = result.batch_trace_id;
+    env.ctx.upstream_calls += result.counts_call ? 1 : 0;
     switch (result.kind) {
       case ItemResult::Kind::kBatchFailed:
         // A call that fails as a whole fails the client's batch with it.

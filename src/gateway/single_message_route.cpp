@@ -97,6 +97,7 @@ asio::awaitable<server::HttpResponse> batched_get(RouteEnv& env, const MessageLo
                                       std::nullopt);
   }
   env.ctx.upstream_trace_id = result.batch_trace_id;
+  env.ctx.upstream_calls += result.counts_call ? 1 : 0;
   const std::string_view label = result.shared ? "coalesced" : "miss";
   if (result.kind == ItemResult::Kind::kBatchFailed) {
     if (result.malformed) {

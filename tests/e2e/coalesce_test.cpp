@@ -8,6 +8,7 @@
 #include <future>
 #include <latch>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "e2e/gateway_test_env.hpp"
@@ -122,6 +123,26 @@ TEST_F(Coalescing, SixtyConcurrentLookupsOfTwelveIdsBecomeOneBatchCall) {
       << "no single GET went upstream";
   ASSERT_TRUE(std::regex_search(text, m, std::regex("yxgate_coalesced_requests_total (\\d+)")));
   EXPECT_EQ(std::stoi(m[1]), 60);
+  // SPEC §10: the access lines' upstream_calls add up to the calls made: one
+  // line counts the batch call, the 59 others ride on it.
+  const std::regex access_calls(
+      "\"event\":\"access\".*\"route\":\"get_message\".*\"upstream_calls\":(\\d+)");
+  int lines = 0;
+  int calls = 0;
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::istringstream log(gateway().log());
+        lines = calls = 0;
+        for (std::string line; std::getline(log, line);) {
+          if (!std::regex_search(line, m, access_calls)) continue;
+          ++lines;
+          calls += std::stoi(m[1]);
+        }
+        return lines == 60;
+      },
+      std::chrono::seconds(5)))
+      << lines;
+  EXPECT_EQ(calls, 1);
 }
 
 TEST_F(Coalescing, EachDistinctIdIsAskedOnce) {
