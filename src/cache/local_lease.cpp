@@ -21,7 +21,8 @@ std::optional<Heartbeat> parse_heartbeat(std::string_view payload) {
   const auto tab = payload.find('\t');
   const auto tab2 = payload.find('\t', tab == std::string_view::npos ? tab : tab + 1);
   if (tab == std::string_view::npos || tab2 == std::string_view::npos) return std::nullopt;
-  Heartbeat beat{payload.substr(0, tab)};
+  Heartbeat beat;
+  beat.replica = payload.substr(0, tab);
   const auto seq = payload.substr(tab + 1, tab2 - tab - 1);
   const auto sent = payload.substr(tab2 + 1);
   std::chrono::steady_clock::rep ns = 0;
