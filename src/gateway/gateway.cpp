@@ -1,5 +1,7 @@
 #include "gateway/gateway.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/string.hpp>
 
@@ -146,6 +148,12 @@ asio::awaitable<void> Gateway::purge(std::uint64_t message_server_id, std::size_
   for (std::uint32_t app = 0; app < cache_->app_count(); ++app) {
     co_await cache_->invalidate_message(lane, app, message_server_id, budget, true);
   }
+  // The one mutating admin call leaves a trace. Redis did not take it:
+  // replayed when Redis answers again; other replicas' local layers have
+  // stopped serving by now (their leases ran out).
+  spdlog::info("\"event\":\"admin_purge\",\"message_server_id\":{},\"redis\":\"{}\"",
+               message_server_id,
+               !lane ? "none" : (budget.lost_at ? "unreachable, replayed later" : "ok"));
 }
 
 void Gateway::reload(const config::Config& config) {

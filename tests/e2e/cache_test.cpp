@@ -278,6 +278,9 @@ TEST_F(Cache, PurgeFromLoopbackDropsAMessage) {
       request(gateway().admin_port(), "POST", "/admin/cache/purge?message_server_id=1001");
   EXPECT_EQ(purge.status, 200) << purge.body;
   EXPECT_EQ(get(path).header("X-Yxgate-Cache"), "miss");
+  // The one mutating admin call is logged.
+  EXPECT_TRUE(gateway().process().wait_for_line(
+      "\"event\":\"admin_purge\",\"message_server_id\":1001", std::chrono::seconds(5)));
   EXPECT_EQ(request(gateway().admin_port(), "POST", "/admin/cache/purge").status, 400);
   EXPECT_EQ(
       request(gateway().admin_port(), "POST", "/admin/cache/purge?message_server_id=x").status,
