@@ -3,6 +3,7 @@
 // the batcher. Pure logic: the raw JSON of each message is kept verbatim so an
 // answer rebuilt from the cache is byte-equal to upstream's own.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,9 @@ struct BatchItem {
   std::uint64_t message_server_id = 0;
   std::uint64_t create_time = 0;
   bool has_create_time = true;
+  // Not part of the item: the Redis epoch its lookup saw, carried to the
+  // fill's ticket (coalesce/ticket.hpp FillTicket::redis_epoch).
+  std::optional<std::int64_t> redis_epoch;
 };
 
 // Parses {"messages":[{"message_server_id":N,"create_time":T},...]}; the

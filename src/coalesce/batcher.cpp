@@ -120,7 +120,8 @@ asio::awaitable<std::vector<ItemResult>> Batcher::fetch(Lane& lane, std::uint32_
       const auto& item = items[slot];
       const auto item_key = item_key_of(item);
       // Taken now, before joining or opening (ticket.hpp rules 1 and 2).
-      const auto ticket = tickets_.ticket(app, item.message_server_id);
+      auto ticket = tickets_.ticket(app, item.message_server_id);
+      ticket.redis_epoch = item.redis_epoch;
       Batch* joined = nullptr;
       if (auto flights = state_->in_flight.find(key); flights != state_->in_flight.end()) {
         for (auto& batch : flights->second) {

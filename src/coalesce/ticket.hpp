@@ -19,6 +19,7 @@
 //      key is unchanged since, checked atomically with the write (the local
 //      layer's put_if_unchanged, Redis tombstones): a raced fill is vetoed.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,10 @@ struct FillTicket {
   // The replica held its invalidation lease when the ticket was taken (always
   // true without Redis: one replica sees every mutation it makes).
   bool leased = true;
+  // The app's Redis invalidation epoch the lookup saw before going upstream
+  // (message_cache/redis_message_store_impl.hpp, kPutScript): a tombstone it
+  // already followed does not refuse its fill. None: every tombstone does.
+  std::optional<std::int64_t> redis_epoch;
 };
 
 // Rule 2. `now` is a ticket taken for the same key by the arriving lookup.

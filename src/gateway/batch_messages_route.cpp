@@ -84,6 +84,7 @@ asio::awaitable<std::vector<cache::BatchItem>> answer_from_cache(
       answers.failures.emplace(key_of(item), not_found(item));
     } else {
       misses.push_back(item);
+      misses.back().redis_epoch = answer.redis_epoch;  // for its fill (FillTicket)
     }
   }
   co_return misses;

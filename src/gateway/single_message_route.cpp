@@ -51,12 +51,14 @@ asio::awaitable<upstream::UpstreamReply> call_single(RouteEnv& env, const Messag
 }
 
 // Identical requests in flight share one single GET (SPEC §3.1.2, §3.1.4).
-asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const MessageLookup& lookup,
-                                                        bool fill, std::string_view miss_label) {
+asio::awaitable<server::HttpResponse> shared_single_get(
+    RouteEnv& env, const MessageLookup& lookup, bool fill, std::string_view miss_label,
+    std::optional<std::int64_t> redis_epoch = std::nullopt) {
   auto target = fidelity::single_get_target(env.route.prefix, lookup);
   // Taken before the call (and before joining one): a mutation after this
   // point vetoes the fill and keeps later lookups out of this flight.
-  const auto ticket = env.cache.ticket(env.app.index, lookup.message_server_id);
+  auto ticket = env.cache.ticket(env.app.index, lookup.message_server_id);
+  ticket.redis_epoch = redis_epoch;
   coalesce::SharedReply<upstream::UpstreamReply> shared;
   if (coalesce::shares_calls(ticket)) {
     shared = co_await env.flights.run(
@@ -80,11 +82,12 @@ asio::awaitable<server::HttpResponse> shared_single_get(RouteEnv& env, const Mes
 // asks (id, create_time); with the message's own create_time upstream's
 // answer is what its single GET without message_time would be.
 asio::awaitable<server::HttpResponse> batched_get(RouteEnv& env, const MessageLookup& lookup,
-                                                  std::uint64_t create_time) {
+                                                  std::uint64_t create_time,
+                                                  std::optional<std::int64_t> redis_epoch) {
   // Taken before joining, as the single GET path does: a mutation after this
   // point vetoes the negative fill below.
   const auto ticket = env.cache.ticket(env.app.index, lookup.message_server_id);
-  std::vector<cache::BatchItem> items{{lookup.message_server_id, create_time, true}};
+  std::vector<cache::BatchItem> items{{lookup.message_server_id, create_time, true, redis_epoch}};
   auto results = co_await env.batcher.fetch(env.worker, env.app,
                                             fidelity::conversation_segment(lookup.conversation),
                                             lookup.conversation, items, env.ctx);
@@ -143,14 +146,18 @@ namespace {
 // A lookup no cache layer answered. Its own coroutine: three ways upstream
 // in the frame of handle_single_message would put that frame over the 1 KiB
 // Asio recycles, and a Redis hit would pay a malloc for a miss's temporaries.
-asio::awaitable<server::HttpResponse> answer_miss(RouteEnv& env, const MessageLookup& lookup) {
-  if (lookup.message_time) co_return co_await batched_get(env, lookup, *lookup.message_time);
+// `redis_epoch`: what the lookup's Redis read saw, for the fill.
+asio::awaitable<server::HttpResponse> answer_miss(RouteEnv& env, const MessageLookup& lookup,
+                                                  std::optional<std::int64_t> redis_epoch) {
+  if (lookup.message_time) {
+    co_return co_await batched_get(env, lookup, *lookup.message_time, redis_epoch);
+  }
   // Upstream's batch call needs create_time: without message_time, a batch
   // only with a learned one (SPEC §11.5); otherwise a single GET.
   if (auto learned = env.batcher.learned_time(env.app.index, lookup.message_server_id)) {
-    co_return co_await batched_get(env, lookup, *learned);
+    co_return co_await batched_get(env, lookup, *learned, redis_epoch);
   }
-  co_return co_await shared_single_get(env, lookup, true, "miss");
+  co_return co_await shared_single_get(env, lookup, true, "miss", redis_epoch);
 }
 
 // Not a coroutine (one co_await site in the caller, not two). GCC 12 crashes
@@ -179,7 +186,7 @@ asio::awaitable<server::HttpResponse> handle_single_message(RouteEnv env, bool l
 
   const auto answer = co_await cache_lookup(env, *lookup, local_checked);
   if (answer.entry) co_return cache_hit(env, answer);
-  co_return co_await answer_miss(env, *lookup);
+  co_return co_await answer_miss(env, *lookup, answer.redis_epoch);
 }
 
 }  // namespace yxgate::gateway

@@ -147,7 +147,11 @@ CacheAnswer CachedMessages::answer_from_redis(const FillTicket& ticket, RedisLoo
   const auto result =
       entry ? cache::match(*entry, conversation, message_time) : cache::Lookup::kMiss;
   metrics_.lookups(metrics::CacheLayer::kRedis, lookup_result(result)).Increment();
-  if (result == cache::Lookup::kMiss) return CacheAnswer{};
+  if (result == cache::Lookup::kMiss) {
+    CacheAnswer miss;
+    miss.redis_epoch = found.epoch;
+    return miss;
+  }
   // Refill the local layer for what is left of the Redis TTL.
   if (found.cached.ttl_left.count() > 0) put_local(ticket, entry, found.cached.ttl_left);
   return CacheAnswer{std::move(entry), result, "redis"};
@@ -179,9 +183,10 @@ asio::awaitable<void> CachedMessages::fill_message(RedisLane* lane, const FillTi
     const auto canonical = canonical_conversation(facts->conversation_type, facts->sender_id,
                                                   facts->receiver_id, facts->team_id);
     const auto started = Clock::now();
-    const auto put = co_await redis_->put(
-        *lane, ticket.key.app, ticket.key.message_server_id, message_json, canonical,
-        std::chrono::milliseconds(ttl_ms_.load()), budget.deadline(started, redis_->timeout()));
+    const auto put =
+        co_await redis_->put(*lane, ticket.key.app, ticket.key.message_server_id, message_json,
+                             canonical, std::chrono::milliseconds(ttl_ms_.load()),
+                             budget.deadline(started, redis_->timeout()), ticket.redis_epoch);
     budget.charge(started, Clock::now());
     // Refused means a mutation's tombstone stands: this may be the old
     // version, so it must not reach the local layer either. (When Redis did

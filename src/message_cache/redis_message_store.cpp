@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <charconv>
+
 #include "message_cache/redis_message_store_impl.hpp"
 
 namespace yxgate::message_cache {
@@ -47,6 +50,7 @@ asio::awaitable<RedisLookup> RedisMessageStore::get(RedisLane& lane, std::uint32
   const auto batch = open;
   const auto slot = batch->keys.size();
   batch->keys.push_back(impl_->key(app, "msg", std::to_string(id)));
+  batch->apps.push_back(app);
   batch->with_ttl = batch->with_ttl || with_ttl;
   if (!batch->answered) {
     co_await batch->done.async_wait(kAwait);  // cancelled when the call is answered
@@ -57,15 +61,18 @@ asio::awaitable<RedisLookup> RedisMessageStore::get(RedisLane& lane, std::uint32
 
 namespace {
 
-// MGET of every key and, `with_ttl`, PTTL of each, in one write: Redis runs
-// a script call for ~9 us plus ~1.5 us a key (two redis.call each), these
-// commands for ~0.3 us a key (measured with redis-benchmark, issue 18).
-// They need no atomicity: a key deleted or expiring between its MGET and
-// its PTTL answers -2 and is not refilled; one replaced in between is
-// refused by the local layer's generation check (the invalidation bumped it).
+// MGET of every key and of the epoch of each app among them, and,
+// `with_ttl`, PTTL of each key, in one write: Redis runs a script call for
+// ~9 us plus ~1.5 us a key (two redis.call each), these commands for ~0.3 us
+// a key (measured with redis-benchmark, issue 18). They need no atomicity:
+// a key deleted or expiring between its MGET and its PTTL answers -2 and is
+// not refilled; one replaced in between is refused by the local layer's
+// generation check (the invalidation bumped it). The epochs are read in the
+// same MGET as the keys: a tombstone written after it stands (kPutScript).
 asio::awaitable<std::vector<RedisLookup>> read_keys(
-    redis::RedisConnection& connection, std::vector<std::string> keys, bool with_ttl,
-    std::optional<std::chrono::steady_clock::time_point> deadline) {
+    redis::RedisConnection& connection, std::vector<std::string> keys,
+    const std::vector<std::uint32_t>& apps, const std::vector<std::string>& epoch_keys,
+    bool with_ttl, std::optional<std::chrono::steady_clock::time_point> deadline) {
   const auto count = keys.size();
   std::vector<std::vector<std::string>> commands;
   commands.reserve(with_ttl ? count + 1 : 1);
@@ -73,19 +80,38 @@ asio::awaitable<std::vector<RedisLookup>> read_keys(
     for (const auto& key : keys) commands.push_back({"PTTL", key});
   }
   keys.insert(keys.begin(), "MGET");
+  // One epoch per app present: `apps` index into `epoch_keys` (the app's).
+  std::vector<std::uint32_t> present;
+  for (const auto app : apps) {
+    if (std::find(present.begin(), present.end(), app) == present.end()) present.push_back(app);
+  }
+  for (const auto app : present) keys.push_back(epoch_keys[app]);
   commands.insert(commands.begin(), std::move(keys));
   auto replies = co_await connection.pipeline(std::move(commands), deadline);
   // Anything but a full answer (no reply, an error reply) leaves every
   // result kError: the lookups bypass Redis.
   std::vector<RedisLookup> results(count);
   auto& values = replies.front();
-  if (!values || !values->is_array() || values->elements.size() != count) co_return results;
+  if (!values || !values->is_array() || values->elements.size() != count + present.size()) {
+    co_return results;
+  }
   for (std::size_t i = 1; i < replies.size(); ++i) {
     if (!replies[i] || !replies[i]->is_integer()) co_return results;
   }
   auto elements = std::move(values).value().elements;
   for (std::size_t i = 0; i < count; ++i) {
     auto& result = results[i];
+    const auto at = std::find(present.begin(), present.end(), apps[i]) - present.begin();
+    const auto& epoch = elements[count + static_cast<std::size_t>(at)];
+    result.epoch = 0;
+    if (epoch.is_string()) {
+      std::int64_t value = 0;
+      const auto [end, ec] =
+          std::from_chars(epoch.str.data(), epoch.str.data() + epoch.str.size(), value);
+      result.epoch = ec == std::errc{} && end == epoch.str.data() + epoch.str.size()
+                         ? std::optional(value)
+                         : std::nullopt;  // not ours: no fill passes a tombstone
+    }
     if (!elements[i].is_string()) {
       result.status = RedisLookup::Status::kMissing;
       continue;
@@ -108,8 +134,8 @@ asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(RedisLane& lane,
   if (auto it = open_gets.find(batch->group); it != open_gets.end() && it->second == batch) {
     open_gets.erase(it);  // no more joiners
   }
-  batch->results =
-      co_await read_keys(lane.connection(), std::move(batch->keys), batch->with_ttl, std::nullopt);
+  batch->results = co_await read_keys(lane.connection(), std::move(batch->keys), batch->apps,
+                                      epoch_keys, batch->with_ttl, std::nullopt);
   batch->answered = true;
   batch->done.cancel();
 }
@@ -120,12 +146,15 @@ asio::awaitable<std::vector<RedisLookup>> RedisMessageStore::get_many(
   std::vector<std::string> keys;
   keys.reserve(ids.size());
   for (const auto id : ids) keys.push_back(impl_->key(app, "msg", std::to_string(id)));
-  co_return co_await read_keys(lane.connection(), std::move(keys), with_ttl, deadline);
+  const std::vector<std::uint32_t> apps(ids.size(), app);
+  co_return co_await read_keys(lane.connection(), std::move(keys), apps, impl_->epoch_keys,
+                               with_ttl, deadline);
 }
 
 asio::awaitable<RedisPut> RedisMessageStore::put(
     RedisLane& lane, std::uint32_t app, std::uint64_t id, std::string value, std::string canonical,
-    std::chrono::milliseconds ttl, std::optional<std::chrono::steady_clock::time_point> deadline) {
+    std::chrono::milliseconds ttl, std::optional<std::chrono::steady_clock::time_point> deadline,
+    std::optional<std::int64_t> seen_epoch) {
   const auto id_text = std::to_string(id);
   const bool indexed = !canonical.empty();
   std::vector<std::string> keys{
@@ -133,7 +162,8 @@ asio::awaitable<RedisPut> RedisMessageStore::put(
       indexed ? impl_->key(app, "convtomb", canonical) : impl_->key(app, "tomb", id_text),
       indexed ? impl_->key(app, "conv", canonical) : impl_->key(app, "tomb", id_text)};
   std::vector<std::string> args{std::move(value), std::to_string(ttl.count()),
-                                indexed ? id_text : std::string()};
+                                indexed ? id_text : std::string(),
+                                seen_epoch ? std::to_string(*seen_epoch) : std::string()};
   auto reply =
       co_await impl_->put_script.run(lane.connection(), std::move(keys), std::move(args), deadline);
   if (!reply || !reply->is_integer()) co_return RedisPut::kError;  // error replies included
@@ -146,7 +176,8 @@ asio::awaitable<void> RedisMessageStore::invalidate_message(RedisLane& lane, std
                                                             bool before_answer) {
   const auto id_text = std::to_string(id);
   const auto nonce = signing::random_hex(8);
-  std::vector<std::string> keys{impl_->key(app, "msg", id_text), impl_->key(app, "tomb", id_text)};
+  std::vector<std::string> keys{impl_->key(app, "msg", id_text), impl_->key(app, "tomb", id_text),
+                                impl_->epoch_keys[app]};
   std::vector<std::string> args{
       std::to_string(impl_->race_horizon.count()), impl_->channel,
       cache::render_invalidation(nonce, impl_->app_names[app], cache::Invalidation::Kind::kMessage,
@@ -161,7 +192,7 @@ asio::awaitable<void> RedisMessageStore::invalidate_conversation(RedisLane& lane
                                                                  bool before_answer) {
   const auto nonce = signing::random_hex(8);
   std::vector<std::string> keys{impl_->key(app, "conv", canonical),
-                                impl_->key(app, "convtomb", canonical)};
+                                impl_->key(app, "convtomb", canonical), impl_->epoch_keys[app]};
   std::vector<std::string> args{
       std::to_string(impl_->race_horizon.count()), impl_->channel,
       cache::render_invalidation(nonce, impl_->app_names[app],

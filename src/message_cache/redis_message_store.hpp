@@ -60,6 +60,9 @@ struct RedisLookup {
   enum class Status { kFound, kMissing, kError };  // kError: Redis did not answer
   Status status = Status::kError;
   RedisCached cached;
+  // The app's invalidation epoch when Redis read the key (0: none yet); a
+  // fill of this lookup's miss passes it to put() (kPutScript's rule).
+  std::optional<std::int64_t> epoch;
 };
 
 // What a fill did in Redis. kRefused and kError call for opposite actions:
@@ -92,10 +95,13 @@ class RedisMessageStore {
   // indexes the id for clears (empty: not indexed).
   // kError also when `deadline` (the request's share of the Redis timeout)
   // comes first.
+  // `seen_epoch`: the epoch the reader's lookup saw (RedisLookup::epoch);
+  // without one every tombstone refuses the fill.
   boost::asio::awaitable<RedisPut> put(
       RedisLane& lane, std::uint32_t app, std::uint64_t id, std::string value,
       std::string canonical_conversation, std::chrono::milliseconds ttl,
-      std::optional<std::chrono::steady_clock::time_point> deadline);
+      std::optional<std::chrono::steady_clock::time_point> deadline,
+      std::optional<std::int64_t> seen_epoch = std::nullopt);
   // Tombstone + delete + broadcast; waits for replicas' confirmations within
   // what is left of the budget. One Redis did not take is replayed once it
   // answers again, and with `before_answer` waits until one timeout after

@@ -36,11 +36,27 @@ inline constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 // (at most this many keys each).
 inline constexpr std::size_t kMaxKeysPerGet = 64;
 
+// Tombstones hold the app's invalidation epoch when they were written ('e'
+// and the number); a reader saw the epoch in its lookup's MGET, before it
+// went upstream. A tombstone stands against a fill unless it is one the
+// reader's lookup already followed (e <= seen): then the reader asked
+// upstream after that invalidation, and its answer is not older than the
+// mutation. Without a seen epoch (Redis did not answer the lookup), or for a
+// tombstone of another form (a release before epochs), every tombstone
+// stands.
+//
 // KEYS: msg, tomb, convtomb, convindex. ARGV: value, ttl_ms, id-to-index
-// ('' = none). Refuses while a mutation's tombstone stands: the reader may
-// hold the version the mutation replaced.
+// ('' = none), seen epoch ('' = none).
 inline constexpr const char* kPutScript = R"lua(
-if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local seen = tonumber(ARGV[4])
+local function stands(key)
+  local t = redis.call('GET', key)
+  if not t then return false end
+  if not seen then return true end
+  local e = tonumber(string.match(t, '^e(%d+)$'))
+  return e == nil or e > seen
+end
+if stands(KEYS[2]) or stands(KEYS[3]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 if ARGV[3] ~= '' then
   redis.call('SADD', KEYS[4], ARGV[3])
@@ -49,23 +65,36 @@ end
 return 1
 )lua";
 
-// KEYS: msg, tomb. ARGV: horizon_ms, channel, message. Returns receivers
-// (channel '': no PUBLISH, returns 0; cluster mode publishes apart).
-inline constexpr const char* kInvalidateScript = R"lua(
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+// The next epoch of an app (KEYS[3]), as the string Redis holds: Lua prints
+// numbers with 14 digits, too few for these. A new counter (Redis restarted
+// empty) starts at the server's time in microseconds, above anything the
+// lost one reached, so that no reader's earlier epoch passes a later
+// tombstone.
+#define YXGATE_NEXT_EPOCH                                                         \
+  "if redis.call('INCR', KEYS[3]) == 1 then\n"                                    \
+  "  local t = redis.call('TIME')\n"                                              \
+  "  redis.call('SET', KEYS[3], t[1] .. string.format('%06d', tonumber(t[2])))\n" \
+  "end\n"                                                                         \
+  "local e = redis.call('GET', KEYS[3])\n"
+
+// KEYS: msg, tomb, epoch. ARGV: horizon_ms, channel, message. Returns
+// receivers (channel '': no PUBLISH, returns 0; cluster mode publishes apart).
+inline constexpr const char* kInvalidateScript = YXGATE_NEXT_EPOCH R"lua(
+redis.call('SET', KEYS[2], 'e' .. e, 'PX', ARGV[1])
 redis.call('DEL', KEYS[1])
 if ARGV[2] == '' then return 0 end
 return redis.call('PUBLISH', ARGV[2], ARGV[3])
 )lua";
 
-// KEYS: convindex, convtomb. ARGV: horizon_ms, channel, message, msg key prefix.
-inline constexpr const char* kClearScript = R"lua(
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+// KEYS: convindex, convtomb, epoch. ARGV: horizon_ms, channel, message, msg key prefix.
+inline constexpr const char* kClearScript = YXGATE_NEXT_EPOCH R"lua(
+redis.call('SET', KEYS[2], 'e' .. e, 'PX', ARGV[1])
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', ARGV[4] .. id) end
 redis.call('DEL', KEYS[1])
 if ARGV[2] == '' then return 0 end
 return redis.call('PUBLISH', ARGV[2], ARGV[3])
 )lua";
+#undef YXGATE_NEXT_EPOCH
 
 // One pipeline for the lookups of one event-loop turn. Every waiter
 // waits on the one timer; the call's end cancels it, waking them all.
@@ -77,6 +106,7 @@ struct GetBatch {
   bool answered = false;
   bool with_ttl = false;  // any joiner wants it
   std::vector<std::string> keys;
+  std::vector<std::uint32_t> apps;  // each key's app (its epoch is read too)
   std::vector<RedisLookup> results;
 };
 
@@ -110,7 +140,11 @@ struct RedisMessageStore::Impl {
         race_horizon(horizon),
         cluster(config.mode == "cluster"),
         heartbeat_every(std::max(config.timeout / 3, std::chrono::milliseconds(5))),
-        lease(signing::random_hex(8), config.timeout) {}
+        lease(signing::random_hex(8), config.timeout) {
+    for (std::uint32_t app = 0; app < app_names.size(); ++app) {
+      epoch_keys.push_back(key(app, "epoch", "invalidations"));
+    }
+  }
 
   // The connection of the worker the store's own loops run on (worker 0:
   // heartbeats, replays, the subscriber's handlers).
@@ -121,6 +155,7 @@ struct RedisMessageStore::Impl {
   server::WorkerPool& pool;
   config::RedisConfig config;
   std::vector<std::string> app_names;
+  std::vector<std::string> epoch_keys;  // per app: its invalidation epoch (kPutScript)
   std::chrono::milliseconds race_horizon;
   redis::RedisScript put_script{kPutScript};
   redis::RedisScript invalidate_script{kInvalidateScript};

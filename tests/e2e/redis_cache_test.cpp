@@ -119,6 +119,25 @@ TEST_F(RedisCache, ReadOnOneReplicaRacingAModifyOnTheOtherCachesNothingOld) {
   EXPECT_EQ(json_get_string(get_via(*a_, path).body, "/data/text"), "new");
 }
 
+// A lookup made after a mutation returned saw the tombstone's epoch: its
+// fill is the new version and is kept, so the next reader anywhere hits.
+// (Until tombstones carried epochs, the message stayed uncached for the
+// tombstone's life, 20 s by default, every lookup going upstream.)
+TEST_F(RedisCache, TheFirstReadAfterAModifyCachesTheNewVersionEverywhere) {
+  const auto path = message_path(kAliceBob, 1011);
+  ASSERT_EQ(get_via(*a_, path).header("X-Yxgate-Cache"), "miss");
+  ASSERT_EQ(json_get_int(modify_via(*a_, 1011, "edited").body, "/code"), 200);
+  const auto first = get_via(*a_, path);
+  EXPECT_EQ(first.header("X-Yxgate-Cache"), "miss");
+  EXPECT_EQ(json_get_string(first.body, "/data/text"), "edited");
+  const auto other = get_via(*b_, path);
+  EXPECT_EQ(other.header("X-Yxgate-Cache"), "hit");
+  EXPECT_EQ(json_get_string(other.body, "/data/text"), "edited");
+  // Two lookups upstream in all (the second may be a batch: the modify's
+  // reply taught its create_time, SPEC §11.5).
+  EXPECT_EQ(emulator_->calls("get_message") + emulator_->calls("batch_messages"), 2);
+}
+
 TEST_F(RedisCache, ClearThroughOneReplicaInvalidatesTheOthers) {
   get_via(*b_, message_path(kAliceBob, 1001));
   get_via(*b_, message_path("bob%7C1%7Calice", 1003));

@@ -168,6 +168,40 @@ TEST_F(RedisMessageStoreTest, PutTellsStoredRefusedAndErrorApart) {
   });
 }
 
+// A fill passes only the tombstones its lookup had already seen: the epoch
+// the lookup's MGET read (kPutScript). A tombstone written after the
+// lookup, one of an older release ('1'), or a fill without an epoch: refused.
+TEST_F(RedisMessageStoreTest, AFillPassesOnlyTombstonesItsLookupFollowed) {
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(60));
+  message_cache::RedisLane lane(links.connection(0));
+  run_test(pool.context(0), [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
+    const auto put = [&](std::uint64_t id, std::optional<std::int64_t> seen) {
+      return store.put(lane, 0, id, "value", "1|alice|bob", 60s, Clock::now() + 10s, seen);
+    };
+    const auto invalidate = [&](std::uint64_t id) -> asio::awaitable<void> {
+      request::RedisBudget budget;
+      co_await store.invalidate_message(lane, 0, id, budget, false);
+    };
+    co_await invalidate(11);
+    // Read after the invalidation: its epoch is the tombstone's.
+    const auto after = co_await store.get(lane, 0, 11);
+    CO_ASSERT_TRUE(after.epoch.has_value());
+    EXPECT_GT(*after.epoch, 1'000'000'000'000'000);  // a new counter starts at TIME in us
+    EXPECT_EQ(co_await put(11, after.epoch), message_cache::RedisPut::kStored);
+    // Read before the next invalidation: refused.
+    const auto before = co_await store.get(lane, 0, 13);
+    co_await invalidate(13);
+    EXPECT_EQ(co_await put(13, before.epoch), message_cache::RedisPut::kRefused);
+    EXPECT_EQ(co_await put(13, std::nullopt), message_cache::RedisPut::kRefused);
+    // An older release's tombstone stands against every fill.
+    server.cli({"SET", "yxgate:default:tomb:15", "1", "PX", "60000"});
+    EXPECT_EQ(co_await put(15, (co_await store.get(lane, 0, 15)).epoch),
+              message_cache::RedisPut::kRefused);
+  });
+}
+
 // A client's batch_messages: every id in one round trip (issue 18).
 TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneRoundTrip) {
   for (int id = 1; id <= 50; id += 2) {
