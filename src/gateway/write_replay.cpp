@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
 
+#include "cache/upstream_reply.hpp"
 #include "metrics/yxgate_metrics.hpp"
 #include "redis/redis_command.hpp"
 #include "redis/redis_connection.hpp"
@@ -60,6 +61,8 @@ HttpResponse replayed(RouteEnv& env, const StoredAnswer& answer) {
   if (const auto it = response.find("X-Yxgate-Error"); it != response.end()) {
     env.ctx.error = std::string(it->value());
   }
+  // SPEC §10: the access line carries the body code of what the client got.
+  if (auto code = cache::parse_reply_code(answer.body)) env.ctx.body_code = *code;
   metrics::yxgate_metrics().idempotent_replays_total.Increment();
   return response;
 }

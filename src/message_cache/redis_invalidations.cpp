@@ -211,10 +211,22 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(
   if (!done) {
     // No suspension between the check above and this wait: a cancel posted
     // by on_ack runs on this executor only once we are waiting.
-    timer->expires_at(deadline);
+    // Confirmations of a later invalidation of this mutation are awaited only
+    // until the deadline of the first that went unconfirmed (below).
+    const auto confirm_by = budget.unconfirmed_at
+                                ? std::min(deadline, *budget.unconfirmed_at + config.timeout)
+                                : deadline;
+    timer->expires_at(confirm_by);
     auto [ec] = co_await timer->async_wait(kAwait);
     if (!ec && reply) {
       spdlog::warn("\"event\":\"invalidation_unconfirmed\",\"replicas\":{}", needed);
+      // A replica that did not confirm (its Redis links still coming back
+      // after a restart) renews its lease only by a heartbeat that comes back
+      // after this invalidation (one channel, in order): the lease it had ran
+      // out one timeout after this was issued. Redis itself answered, so the
+      // later invalidations are still sent and awaited; only their
+      // confirmations share this deadline (SPEC §11.3: one timeout in all).
+      if (!budget.unconfirmed_at) budget.unconfirmed_at = issued;
     }
   }
   std::lock_guard lock(mutex);

@@ -13,9 +13,13 @@ struct RedisBudget {
   using Clock = std::chrono::steady_clock;
 
   Clock::duration spent{0};
-  // When Redis first failed to take one of this request's invalidations:
-  // every other replica's local lease has run out one timeout after it.
+  // When Redis first failed to take one of this request's invalidations (or
+  // its replay claim): every other replica's local lease has run out one
+  // timeout after it.
   std::optional<Clock::time_point> lost_at;
+  // When the replicas first failed to confirm one Redis took: their
+  // confirmations of the later ones are awaited until one timeout after it.
+  std::optional<Clock::time_point> unconfirmed_at;
 
   Clock::duration left(Clock::duration timeout) const {
     return std::max(timeout - spent, Clock::duration::zero());

@@ -113,6 +113,15 @@ TEST_F(ReplayCrash, AClaimThatFinishesNormallyIsKeptForTheWholeWindow) {
   const auto retry = modify(b_->port(), trace_id);
   EXPECT_EQ(retry.header("X-Yxgate-Replayed"), "1");
   EXPECT_EQ(emulator_->calls("modify_message"), 1);
+  // SPEC §10: the replay's access line carries the body code it answered.
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto log = b_->log();
+        const auto at = log.find("\"trace_id\":\"" + trace_id + "\"");
+        return at != std::string::npos && log.find("\"code\":200,", at) < log.find('\n', at);
+      },
+      2s))
+      << b_->log();
 }
 
 // A write made while Redis is paused: A's claim (SET NX) waits in Redis's
