@@ -7,6 +7,7 @@
 
 #include "cache/app_identity.hpp"
 #include "cache/page_times.hpp"
+#include "cache/upstream_reply.hpp"
 #include "fidelity/content_coding.hpp"
 #include "fidelity/url_text.hpp"
 #include "gateway/batch_messages_route.hpp"
@@ -222,8 +223,9 @@ Gateway::Triage Gateway::admit(HttpRequest& request, const server::ClientInfo& c
 
   // Authorization is a singleton field: two of them are no credential (a
   // proxy in front may have checked the other one).
-  const std::string_view credentials = request.count(http::field::authorization) == 1
-                                           ? std::string_view(request[http::field::authorization])
+  const auto [auth_first, auth_last] = request.equal_range(http::field::authorization);
+  const std::string_view credentials = auth_first != auth_last && std::next(auth_first) == auth_last
+                                           ? std::string_view(auth_first->value())
                                            : std::string_view();
   const auto auth = path_check ? clients_.check(credentials, request.method_string(), target.path)
                                : auth::AuthResult{};
@@ -308,14 +310,18 @@ void Gateway::refused(const HttpRequest& partial, const server::ClientInfo& clie
   ctx.path.assign(target.path);
   ctx.route = router::classify(partial.method_string(), target.path).route_class;
   ctx.error.assign(response[server::kErrorHeader]);
-  ctx.body_code = response.result_int() == 413 ? yunxin::kParameterError : response.result_int();
-  auto answer = response;  // finish() stamps the trace id it already carries
-  finish(ctx, answer);
+  if (auto code = cache::parse_reply_code(response.body())) ctx.body_code = *code;
+  ctx.status = response.result_int();
+  record(ctx);
 }
 
 void Gateway::finish(request::RequestContext& ctx, HttpResponse& response) const {
   response.set(kTraceHeader, ctx.trace_id);
   ctx.status = response.result_int();
+  record(ctx);
+}
+
+void Gateway::record(const request::RequestContext& ctx) const {
   const auto latency = seconds_since(ctx.start);
   http_metrics_.record(ctx.route, ctx.cache, ctx.status, latency);
   if (config_.log.access_log) log::write_access_log(ctx, latency * 1000.0);

@@ -77,6 +77,8 @@ class Gateway final : public server::RequestHandler {
   boost::asio::awaitable<server::HttpResponse> run_route(RouteEnv env);
   const upstream::AppCredentials* select_app(const server::HttpRequest& request) const;
   void finish(request::RequestContext& ctx, server::HttpResponse& response) const;
+  // The request's metrics and access line (finish() and refused()).
+  void record(const request::RequestContext& ctx) const;
 
   config::Config config_;
   server::ServerState& state_;

@@ -13,10 +13,9 @@ server::HttpResponse parameter_error(RouteEnv& env, std::string_view what) {
 }
 
 std::string_view encoded_body_refusal(const RouteEnv& env) {
-  const auto coding = env.request[server::http::field::content_encoding];
-  const bool plain = env.request.count(server::http::field::content_encoding) == 0 ||
-                     (env.request.count(server::http::field::content_encoding) == 1 &&
-                      boost::beast::iequals(coding, "identity"));
+  const auto [first, last] = env.request.equal_range(server::http::field::content_encoding);
+  const bool plain = first == last || (std::next(first) == last &&
+                                       boost::beast::iequals(first->value(), "identity"));
   return plain ? std::string_view() : "Content-Encoding of the request body not supported";
 }
 

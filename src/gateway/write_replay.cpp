@@ -109,7 +109,6 @@ struct WriteReplay::Exchange {
   Record record;
   std::string key;
   RedisClaim claim = RedisClaim::kNone;
-  std::string answer;  // the encoded answer kept for repeats (settle_claim)
 };
 
 WriteReplay::WriteReplay(const config::Config& config, redis::RedisLinks* redis)
@@ -230,16 +229,18 @@ asio::awaitable<void> WriteReplay::exchange(std::shared_ptr<Exchange> shared, Ro
   }
   table_.finish(shared->record, stored, keep, Clock::now());
   if (shared->claim != RedisClaim::kNone && redis_) {
-    if (keep) shared->answer = idempotency::encode(stored);
-    co_await settle_claim(*own.worker.redis(), *shared, keep);
+    // Built apart: GCC 12 destroys a conditional's temporaries twice inside
+    // a co_await expression.
+    auto command = keep ? redis::cmd("SET", shared->key, idempotency::encode(stored), "PX",
+                                     std::to_string(window_.count()))
+                        : redis::cmd("DEL", shared->key);
+    co_await settle_claim(*own.worker.redis(), std::move(command), shared->ctx.trace_id);
   }
 }
 
 asio::awaitable<void> WriteReplay::settle_claim(redis::RedisConnection& connection,
-                                                const Exchange& exchange, bool keep) {
-  const auto command =
-      keep ? redis::cmd("SET", exchange.key, exchange.answer, "PX", std::to_string(window_.count()))
-           : redis::cmd("DEL", exchange.key);
+                                                std::vector<std::string> command,
+                                                const std::string& trace_id) {
   const auto reply = co_await connection.command(command);
   if (reply.ok() || reply.failure() == redis::RedisFailure::kTimeout) co_return;  // taken or queued
   // Not sent (Redis suspect since the claim timed out, or reconnecting):
@@ -247,8 +248,7 @@ asio::awaitable<void> WriteReplay::settle_claim(redis::RedisConnection& connecti
   // holds a pending marker nobody will replace (a repeat elsewhere would
   // wait on it, then write upstream again).
   if (!connection.send_unanswered(command)) {
-    spdlog::warn("\"event\":\"write_replay_record_unsent\",\"trace_id\":\"{}\"",
-                 exchange.ctx.trace_id);
+    spdlog::warn("\"event\":\"write_replay_record_unsent\",\"trace_id\":\"{}\"", trace_id);
   }
 }
 

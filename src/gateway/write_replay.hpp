@@ -60,7 +60,8 @@ class WriteReplay {
                                                     RedisClaim claim);
   // The exchange's end in Redis: its answer for repeats, or the key freed.
   boost::asio::awaitable<void> settle_claim(redis::RedisConnection& connection,
-                                            const Exchange& exchange, bool keep);
+                                            std::vector<std::string> command,
+                                            const std::string& trace_id);
   boost::asio::awaitable<void> exchange(std::shared_ptr<Exchange> exchange, RouteEnv env,
                                         Handler handler);
   boost::asio::awaitable<server::HttpResponse> join(RouteEnv& env, const Record& record);
