@@ -41,13 +41,17 @@ std::chrono::milliseconds RedisMessageStore::timeout() const { return impl_->con
 asio::awaitable<RedisLookup> RedisMessageStore::get(RedisLane& lane, std::uint32_t app,
                                                     std::uint64_t id, bool with_ttl) {
   const auto executor = co_await asio::this_coro::executor;
-  const std::uint32_t group = impl_->cluster ? app : 0;
-  auto& open = lane.open_gets_->by_group[group];
-  if (!open || open->keys.size() >= kMaxKeysPerGet) {
-    open = std::make_shared<GetBatch>(executor, group);
-    asio::co_spawn(executor, impl_->run_get_batch(lane, open), asio::detached);
+  const std::uint32_t group_id = impl_->cluster ? app : 0;
+  auto& group = lane.open_gets_->by_group[group_id];
+  if (group.open && group.open->keys.size() >= kMaxKeysPerGet) {
+    group.open->release();  // full: it leaves now, held or not
+    group.open.reset();
   }
-  const auto batch = open;
+  if (!group.open) {
+    group.open = std::make_shared<GetBatch>(executor, group_id, std::chrono::steady_clock::now());
+    asio::co_spawn(executor, impl_->run_get_batch(lane, group.open), asio::detached);
+  }
+  const auto batch = group.open;
   const auto slot = batch->keys.size();
   batch->keys.push_back(impl_->key(app, "msg", std::to_string(id)));
   batch->apps.push_back(app);
@@ -130,12 +134,16 @@ asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(RedisLane& lane,
   // co_spawn may run us inline: yield, so that this loop turn's other ready
   // handlers (and the lookups they start) join the batch first.
   co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-  auto& open_gets = lane.open_gets_->by_group;
-  if (auto it = open_gets.find(batch->group); it != open_gets.end() && it->second == batch) {
-    open_gets.erase(it);  // no more joiners
+  auto& group = lane.open_gets_->by_group[batch->group];
+  if (group.in_flight > 0 && !batch->released) {
+    co_await batch->hold.async_wait(kAwait);  // cancelled by release()
   }
+  if (group.open == batch) group.open.reset();  // no more joiners
+  ++group.in_flight;
   batch->results = co_await read_keys(lane.connection(), std::move(batch->keys), batch->apps,
-                                      epoch_keys, batch->with_ttl, std::nullopt);
+                                      epoch_keys, batch->with_ttl, batch->opened + config.timeout);
+  --group.in_flight;
+  if (group.open) group.open->release();  // the next one has waited long enough
   batch->answered = true;
   batch->done.cancel();
 }

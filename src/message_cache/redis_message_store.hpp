@@ -32,7 +32,7 @@ namespace yxgate::message_cache {
 class InvalidationSink;
 
 // One worker's side of the Redis layer: its connection, and the lookups it
-// opened in this turn of its event loop (they leave in one script call).
+// opened and not yet sent (they leave in one pipelined call).
 // Owned by the worker (gateway/worker.hpp) and used on its thread only.
 class RedisLane {
  public:

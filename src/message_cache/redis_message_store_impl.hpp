@@ -32,8 +32,8 @@ namespace asio = boost::asio;
 
 inline constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-// Lookups a worker starts in one turn of its event loop share one pipeline
-// (at most this many keys each).
+// Lookups a worker starts share one pipeline (GetBatch), at most this many
+// keys each.
 inline constexpr std::size_t kMaxKeysPerGet = 64;
 
 // Tombstones hold the app's invalidation epoch when they were written ('e'
@@ -96,18 +96,43 @@ return redis.call('PUBLISH', ARGV[2], ARGV[3])
 )lua";
 #undef YXGATE_NEXT_EPOCH
 
-// One pipeline for the lookups of one event-loop turn. Every waiter
-// waits on the one timer; the call's end cancels it, waking them all.
+// One pipeline for the lookups of one event-loop turn, or, while an
+// earlier one of its group is in flight, of every turn until that one is
+// answered (or this one is full): Redis answers a connection's commands in
+// order, so holding costs a lookup no more than the round trip it would
+// have queued behind, and under load one MGET carries many lookups (fewer
+// writes, fewer wake-ups of redis-server: issue 18). Every waiter waits on
+// the one `done` timer; the call's end cancels it, waking them all.
 struct GetBatch {
-  GetBatch(const asio::any_io_executor& executor, std::uint32_t g)
-      : done(executor, asio::steady_timer::time_point::max()), group(g) {}
+  GetBatch(const asio::any_io_executor& executor, std::uint32_t g,
+           std::chrono::steady_clock::time_point opened_at)
+      : done(executor, asio::steady_timer::time_point::max()),
+        hold(executor, asio::steady_timer::time_point::max()),
+        group(g),
+        opened(opened_at) {}
   asio::steady_timer done;
-  std::uint32_t group;  // the app in cluster mode (its keys share a slot), else 0
+  asio::steady_timer hold;  // cancelled when it may leave (released)
+  std::uint32_t group;      // the app in cluster mode (its keys share a slot), else 0
+  // The first lookup's start: the call's deadline is one timeout after it,
+  // however long the batch was held (SPEC §11.3).
+  std::chrono::steady_clock::time_point opened;
   bool answered = false;
+  bool released = false;  // full, or the call ahead of it was answered
   bool with_ttl = false;  // any joiner wants it
   std::vector<std::string> keys;
   std::vector<std::uint32_t> apps;  // each key's app (its epoch is read too)
   std::vector<RedisLookup> results;
+
+  void release() {
+    released = true;
+    hold.cancel();
+  }
+};
+
+// Per group: the batch still taking lookups, and how many calls are out.
+struct GetGroup {
+  std::shared_ptr<GetBatch> open;
+  std::size_t in_flight = 0;
 };
 
 struct AckWait {
@@ -119,9 +144,9 @@ struct AckWait {
 }  // namespace yxgate::message_cache::store_detail
 
 namespace yxgate::message_cache {
-// Per group, the batch still taking lookups.
+// Per group (never erased: one per app at most), its lookup batches.
 struct RedisLane::OpenGets {
-  std::unordered_map<std::uint32_t, std::shared_ptr<store_detail::GetBatch>> by_group;
+  std::unordered_map<std::uint32_t, store_detail::GetGroup> by_group;
 };
 }  // namespace yxgate::message_cache
 

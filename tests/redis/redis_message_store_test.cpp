@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <regex>
 
 #include "coalesce/lane.hpp"
@@ -71,7 +72,7 @@ TEST_F(RedisMessageStoreTest, ConcurrentLookupsShareOneRoundTripAndGetTheirOwnAn
   }
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     co_await store.get(lane, 0, 999);  // connected and answering
@@ -100,7 +101,7 @@ TEST_F(RedisMessageStoreTest, LookupsWithoutTtlAskOnlyMget) {
   server.cli({"SET", "yxgate:default:msg:7", "seven", "PX", "60000"});
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     const int pttl_before = server.command_calls({"pttl"});
@@ -124,7 +125,7 @@ TEST_F(RedisMessageStoreTest, LookupsWithoutTtlAskOnlyMget) {
 TEST_F(RedisMessageStoreTest, ARoundTripAsksAtMostSixtyFourKeys) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     co_await store.get(lane, 0, 999);
@@ -135,10 +136,91 @@ TEST_F(RedisMessageStoreTest, ARoundTripAsksAtMostSixtyFourKeys) {
   });
 }
 
+// Issue 18: lookups started while a call is out wait for it and then leave
+// together, whatever loop turn they started in: under load one MGET carries
+// many lookups. Redis is stopped so that the first call is certainly out.
+TEST_F(RedisMessageStoreTest, LookupsStartedWhileACallIsOutLeaveTogetherAfterIt) {
+  server.cli({"SET", "yxgate:default:msg:3", "three", "PX", "60000"});
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
+  run_test(pool.context(0), [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
+    co_await store.get(lane, 0, 999);  // connected and answering
+    const int before = lookup_round_trips();
+    const auto executor = co_await asio::this_coro::executor;
+    std::vector<RedisLookup> results(4);
+    Event answered(executor);
+    const auto start = [&](int i) {
+      asio::co_spawn(
+          executor,
+          [&, i]() -> asio::awaitable<void> {
+            results[i] = co_await store.get(lane, 0, static_cast<std::uint64_t>(i + 1));
+            answered.notify();
+          },
+          asio::detached);
+    };
+    server.pause();
+    start(0);
+    for (int i = 1; i < 4; ++i) {
+      // A later loop turn each: the first call has been written by then.
+      co_await asio::post(executor, asio::use_awaitable);
+      co_await asio::post(executor, asio::use_awaitable);
+      start(i);
+    }
+    co_await asio::post(executor, asio::use_awaitable);
+    server.resume();
+    CO_ASSERT_TRUE(co_await answered.wait(4, 5s));
+    EXPECT_EQ(lookup_round_trips() - before, 2);
+    EXPECT_EQ(results[0].status, RedisLookup::Status::kMissing);
+    EXPECT_EQ(results[1].status, RedisLookup::Status::kMissing);
+    EXPECT_EQ(results[2].status, RedisLookup::Status::kFound);
+    EXPECT_EQ(results[2].cached.value, "three");
+    EXPECT_EQ(results[3].status, RedisLookup::Status::kMissing);
+  });
+}
+
+// SPEC §11.3: a lookup held behind a call to a silent Redis is not given a
+// timeout of its own when that call times out: it ends with it.
+TEST_F(RedisMessageStoreTest, ALookupHeldBehindACallToASilentRedisEndsWithIt) {
+  config.timeout = std::chrono::milliseconds(300);
+  redis::RedisLinks links(pool, config);
+  message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
+  run_test(pool.context(0), [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
+    co_await store.get(lane, 0, 999);  // connected and answering
+    const auto executor = co_await asio::this_coro::executor;
+    std::vector<Clock::time_point> ended(2);
+    std::vector<RedisLookup> results(2);
+    Event answered(executor);
+    const auto start = [&](int i) {
+      asio::co_spawn(
+          executor,
+          [&, i]() -> asio::awaitable<void> {
+            results[i] = co_await store.get(lane, 0, 1);
+            ended[i] = Clock::now();
+            answered.notify();
+          },
+          asio::detached);
+    };
+    server.pause();
+    start(0);
+    // The second lookup starts half a timeout into the first's wait.
+    asio::steady_timer later(executor, 150ms);
+    co_await later.async_wait(asio::use_awaitable);
+    start(1);
+    CO_ASSERT_TRUE(co_await answered.wait(2, 5s));
+    EXPECT_EQ(results[0].status, RedisLookup::Status::kError);
+    EXPECT_EQ(results[1].status, RedisLookup::Status::kError);
+    EXPECT_LT(ended[1] - ended[0], 100ms);
+  });
+}
+
 TEST_F(RedisMessageStoreTest, EveryLookupOfAFailedCallIsAnError) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     server.stop();
@@ -152,7 +234,7 @@ TEST_F(RedisMessageStoreTest, EveryLookupOfAFailedCallIsAnError) {
 TEST_F(RedisMessageStoreTest, PutTellsStoredRefusedAndErrorApart) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     const auto put = [&](std::uint64_t id) {
@@ -210,7 +292,7 @@ TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneRoundTrip) {
   }
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     co_await store.get(lane, 0, 999);  // connected and answering
@@ -240,7 +322,7 @@ TEST_F(RedisMessageStoreTest, GetManyAsksEveryIdInOneRoundTrip) {
 TEST_F(RedisMessageStoreTest, APutGetsOnlyWhatIsLeftOfTheBudgetAndSuspectsNothing) {
   redis::RedisLinks links(pool, config);  // timeout 1 s
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await links.connection(0).wait_until(true, 5s));
     server.pause();
@@ -292,7 +374,7 @@ class CachedMessagesLeaseTest : public RedisMessageStoreTest {
 TEST_F(CachedMessagesLeaseTest, AFillRedisRefusedIsNotServedLocally) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
   message_cache::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
   cache.attach_redis(&store);
   store.start(cache);
@@ -312,7 +394,7 @@ TEST_F(CachedMessagesLeaseTest, AFillRedisRefusedIsNotServedLocally) {
 TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLocalLayer) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
   message_cache::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
   cache.attach_redis(&store);
   store.start(cache);
@@ -341,7 +423,7 @@ TEST_F(CachedMessagesLeaseTest, ASilentRedisEndsTheLeaseAndItsReturnDropsTheLoca
 TEST_F(CachedMessagesLeaseTest, ACallsFillsLeaveTogether) {
   redis::RedisLinks links(pool, config);
   message_cache::RedisMessageStore store(links, pool, {"default"}, std::chrono::seconds(1));
-  message_cache::RedisLane lane(links.connection(0));  // worker 0\'s side of the Redis layer
+  message_cache::RedisLane lane(links.connection(0));  // worker 0's side of the Redis layer
   message_cache::CachedMessages cache(config::CacheConfig{}, {"default"}, std::chrono::seconds(1));
   cache.attach_redis(&store);
   run_test(pool.context(0), [&]() -> asio::awaitable<void> {
