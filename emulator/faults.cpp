@@ -10,9 +10,9 @@ namespace yxgate::emulator {
 namespace {
 
 constexpr std::string_view kKindNames[] = {
-    "latency",      "code500", "http503",          "close",       "malformed", "hang",
-    "ratelimit416", "chunked", "connection_close", "wrong_shape", "not_json",  "status",
-    "failed_code",  "interim", "switching"};
+    "latency",      "code500", "http503",          "close",          "malformed",     "hang",
+    "ratelimit416", "chunked", "connection_close", "wrong_shape",    "not_json",      "status",
+    "failed_code",  "interim", "switching",        "bloated_chunks", "foreign_fields"};
 
 constexpr std::string_view kNotJsonPage =
     "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
@@ -137,6 +137,8 @@ std::optional<Reply> fault_reply(const Fault& fault, Route route) {
   switch (fault.kind) {
     case FaultKind::kLatency:
     case FaultKind::kChunked:
+    case FaultKind::kBloatedChunks:
+    case FaultKind::kForeignFields:
     case FaultKind::kConnectionClose:
     case FaultKind::kInterim:
     case FaultKind::kSwitching:
@@ -189,6 +191,8 @@ std::optional<Reply> fault_reply(const Fault& fault, Route route) {
 void apply_fault(const Fault& fault, Reply& reply) {
   reply.delay = fault.latency;
   if (fault.kind == FaultKind::kChunked) reply.chunked = true;
+  if (fault.kind == FaultKind::kBloatedChunks) reply.chunked = reply.bloated = true;
+  if (fault.kind == FaultKind::kForeignFields) reply.foreign_fields = true;
   if (fault.kind == FaultKind::kConnectionClose) reply.close = true;
   // What a CDN or server in front of the vendor may send before an answer:
   // hints, a 100 Continue nobody asked for; or, broken, a 101.

@@ -31,6 +31,8 @@ enum class FaultKind {
   kFailedCode,       // batch items fail with error_code; other routes answer it
   kInterim,          // normal answer after interim replies (103 Early Hints, 100 Continue)
   kSwitching,        // 101 Switching Protocols nobody asked for, then the normal answer
+  kBloatedChunks,    // chunked, with a 1 MiB chunk extension and a 1 MiB trailer field
+  kForeignFields,    // normal answer plus X-Yxgate-* fields (the gateway's namespace)
 };
 
 struct Fault {
@@ -57,7 +59,8 @@ struct FaultRule {
 Result<FaultRule> parse_fault_rule(std::string_view json);
 
 // The reply a fault produces instead of the route's, or nullopt when the
-// route runs (latency, chunked, connection_close; failed_code on batch_messages).
+// route runs (latency, chunked, bloated_chunks, foreign_fields,
+// connection_close, interim, switching; failed_code on batch_messages).
 std::optional<Reply> fault_reply(const Fault& fault, Route route);
 // Applies what a fault changes about a route's answer (framing, delay).
 void apply_fault(const Fault& fault, Reply& reply);

@@ -41,6 +41,8 @@ struct Reply {
   std::chrono::milliseconds delay{0};  // wait this long (on a timer) before acting
   std::string content_type{};          // empty: application/json;charset=utf-8
   bool chunked = false;                // Transfer-Encoding: chunked (fault or --chunked)
+  bool bloated = false;                // chunked with 1 MiB of extension and trailer (fault)
+  bool foreign_fields = false;         // X-Yxgate-* fields in the answer (fault)
   bool close = false;                  // Connection: close, then close (fault connection_close)
   std::string_view prelude{};          // written first: 1xx replies (faults interim, switching)
   bool compressible = false;           // an API answer: gzip applies when enabled and accepted

@@ -63,6 +63,11 @@ http::response<http::string_body> to_response(Reply reply, const Request& reques
   if (const auto trace = request.header("X-custom-traceid"); !trace.empty()) {
     res.set("X-custom-traceid", trace);
   }
+  if (reply.foreign_fields) {
+    res.set("X-Yxgate-Cache", "hit");
+    res.set("X-Yxgate-Error", "upstream_timeout");
+    res.set("X-Yxgate-Replayed", "1");
+  }
   if (reply.compressible && !reply.body.empty() &&
       (gzip_always || (gzip && accepts_gzip(request.header("Accept-Encoding"))))) {
     res.set(http::field::content_encoding, "gzip");
@@ -78,9 +83,13 @@ http::response<http::string_body> to_response(Reply reply, const Request& reques
 // Writes `res` with Transfer-Encoding: chunked, its body cut into kChunkSize
 // pieces (Beast's own chunked serializer would send one chunk), and a
 // trailer field after the last chunk, as HTTP/1.1 servers may send: a
-// client must not take it for a header field (RFC 9110 §6.5).
+// client must not take it for a header field (RFC 9110 §6.5). `bloated`
+// (fault bloated_chunks): the first chunk's size line carries a 1 MiB
+// extension and the trailer a 1 MiB field, both legal and neither limited
+// by a body or header limit: a client must bound what it buffers for them.
 asio::awaitable<beast::error_code> write_chunked(beast::tcp_stream& stream,
-                                                 http::response<http::string_body>& res) {
+                                                 http::response<http::string_body>& res,
+                                                 bool bloated) {
   http::response<http::empty_body> head{res.result(), res.version()};
   for (const auto& field : res) {
     if (field.name() != http::field::content_length) head.set(field.name_string(), field.value());
@@ -90,14 +99,19 @@ asio::awaitable<beast::error_code> write_chunked(beast::tcp_stream& stream,
   auto [ec, n] = co_await http::async_write_header(stream, serializer, use_nothrow);
   if (ec) co_return ec;
   const std::string_view body = res.body();
+  constexpr std::size_t kBloat = 1024 * 1024;
   std::string wire;
   for (std::size_t at = 0; at < body.size(); at += kChunkSize) {
     const auto piece = body.substr(at, kChunkSize);
     char size[20];
-    std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
-    wire.append(size).append(piece).append("\r\n");
+    std::snprintf(size, sizeof size, "%zx", piece.size());
+    wire.append(size);
+    if (bloated && at == 0) wire.append(";x=").append(kBloat, 'e');
+    wire.append("\r\n").append(piece).append("\r\n");
   }
-  wire += "0\r\nX-Emulator-Trailer: sent-after-the-body\r\n\r\n";
+  wire += "0\r\nX-Emulator-Trailer: sent-after-the-body\r\n";
+  if (bloated) wire.append("X-Emulator-Bloat: ").append(kBloat, 't').append("\r\n");
+  wire += "\r\n";
   auto [body_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), use_nothrow);
   co_return body_ec;
 }
@@ -197,6 +211,7 @@ asio::awaitable<void> do_session(beast::tcp_stream stream, Emulator& emulator) {
       break;
     }
     const bool chunked = reply.chunked && version >= 11;
+    const bool bloated = reply.bloated;
     // HTTP/1.0 knows no 1xx replies (RFC 9110 §15.2).
     const auto prelude = version >= 11 ? reply.prelude : std::string_view{};
     auto res = to_response(std::move(reply), request, version, keep_alive, emulator.switches().gzip,
@@ -209,7 +224,7 @@ asio::awaitable<void> do_session(beast::tcp_stream stream, Emulator& emulator) {
       if (write_ec) break;
     }
     if (chunked) {
-      write_ec = co_await write_chunked(stream, res);
+      write_ec = co_await write_chunked(stream, res, bloated);
     } else {
       std::tie(write_ec, std::ignore) = co_await http::async_write(stream, res, use_nothrow);
     }

@@ -57,9 +57,11 @@ Result<dom::element> parse(dom::parser& parser, std::string_view body) {
   return root;
 }
 
-// A JSON integer, or a string of decimal digits (Java coerces those).
-bool read_u64(dom::element value, std::uint64_t& out) {
+// A JSON integer, or, `quoted_too`, a string of decimal digits (Java's
+// JSON libraries coerce those; a strict reader answers 414).
+bool read_u64(dom::element value, std::uint64_t& out, bool quoted_too) {
   if (value.is_string()) {
+    if (!quoted_too) return false;
     std::string_view text;
     if (value.get_string().get(text)) return false;
     auto parsed = router::parse_non_negative(text, "");
@@ -88,12 +90,14 @@ Result<std::vector<cache::BatchItem>> read_batch_body(std::string_view body) {
     if (!element.is_object()) return make_error("messages items must be objects");
     cache::BatchItem item;
     dom::element id;
-    if (element["message_server_id"].get(id) || !read_u64(id, item.message_server_id) ||
+    // Integers only: an item a strict upstream would refuse must not be
+    // answered from the cache (SPEC §11.1: refuse what may be read two ways).
+    if (element["message_server_id"].get(id) || !read_u64(id, item.message_server_id, false) ||
         item.message_server_id == 0) {
       return make_error("messages[].message_server_id must be a positive integer");
     }
     dom::element time;
-    if (element["create_time"].get(time) || !read_u64(time, item.create_time)) {
+    if (element["create_time"].get(time) || !read_u64(time, item.create_time, false)) {
       return make_error("messages[].create_time must be a non-negative integer");
     }
     items.push_back(item);
@@ -109,7 +113,9 @@ Result<ModifyBody> read_modify_body(std::string_view body) {
   ModifyBody out;
   if ((*root)["message"].get_object().error()) return make_error("message must be an object");
   if (root->at_pointer("/message/message_server_id").get(id) ||
-      !read_u64(id, out.message_server_id) || out.message_server_id == 0) {
+      // Quoted too: whichever way upstream reads it, invalidating this id
+      // is right, and the body is forwarded as it came.
+      !read_u64(id, out.message_server_id, true) || out.message_server_id == 0) {
     return make_error("message.message_server_id must be a positive integer");
   }
   out.canonical = simdjson::minify(*root);

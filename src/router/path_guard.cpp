@@ -65,6 +65,12 @@ Result<bool> check_path(std::string_view path) {
   }
   const auto last = path.substr(segment_start);
   if (last == "." || last == "..") return make_error("dot segment in path");
+  // A trailing '/' is an empty last segment: a stack that drops empty
+  // segments (or matches with a trailing slash, as Spring MVC did by
+  // default) runs `.../messages/?type=1` as the clear `.../messages`, which
+  // the gateway would relay as an unrouted pass-through without
+  // invalidating. No vendor path ends in '/'.
+  if (last.empty() && path.size() > 1) return make_error("empty path segment (trailing '/')");
   return true;
 }
 

@@ -8,7 +8,7 @@
 
 namespace yxgate::router {
 
-// Fails on: not starting with '/', empty segments ("//"), "." or ".."
+// Fails on: not starting with '/', empty segments ("//", a trailing '/'), "." or ".."
 // segments, ';' (a servlet path parameter), encoded '/', '\\', '.', ';', '%'
 // or NUL (%2F %5C %2E %3B %25 %00), backslashes, control characters, and
 // anything not a URL character.

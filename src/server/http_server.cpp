@@ -37,6 +37,14 @@ constexpr std::size_t kMaxLingerBytes = 4 * 1024 * 1024;
 // Like nginx's default of 100 header lines: plenty for an SDK, few for a flood.
 constexpr std::ptrdiff_t kMaxHeaderFields = 100;
 
+// What a connection's read buffer may hold beyond the header limit. Body
+// bytes pass through it as they come, but Beast keeps a chunk's size line
+// (with its extensions) and the whole trailer section in it until their
+// ends arrive, and neither header_limit nor body_limit counts them: without
+// a bound one request could hold gigabytes (audit 13). Past it the read
+// fails with buffer_overflow: 400 and a close.
+constexpr std::size_t kReadAheadBytes = 64 * 1024;
+
 // Parses what the buffer already holds without another trip through the
 // event loop (the usual case: a whole request arrived in one read). Leaves
 // `ec` clear when the parser simply needs more bytes.
@@ -80,6 +88,11 @@ HttpResponse read_error_response(const beast::error_code& ec, const Refusal& ref
   if (ec == http::error::header_limit) {
     return make_error_response(http::status::request_header_fields_too_large, 431,
                                "request headers too large", "headers_too_large");
+  }
+  if (ec == http::error::buffer_overflow) {
+    return make_error_response(
+        http::status::bad_request, 400,
+        "malformed HTTP request: chunk extension or trailer section too large", "bad_request");
   }
   if (ec == beast::error::timeout) {
     return make_error_response(http::status::request_timeout, 408, "request not received in time",
@@ -308,7 +321,7 @@ awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t worker
   // Responses are first written without waiting (below): a full send
   // buffer must say would_block, not block the worker.
   socket.non_blocking(true, ec);
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer(options.max_header_bytes + kReadAheadBytes);
   std::string head;  // reused for every response's status line and fields
   std::optional<RequestParser> parser;
   IoDeadline io_deadline(socket);

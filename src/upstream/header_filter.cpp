@@ -41,6 +41,12 @@ bool is_client_only(http::field field, std::string_view name) {
   }
 }
 
+bool is_gateway_owned(std::string_view name) {
+  constexpr std::string_view kPrefix = "x-yxgate-";
+  return name.size() >= kPrefix.size() &&
+         boost::beast::iequals(name.substr(0, kPrefix.size()), kPrefix);
+}
+
 void remove_hop_by_hop(http::fields& fields) {
   // Copied: erasing a Connection field frees the text its tokens point into.
   std::vector<std::string> named;

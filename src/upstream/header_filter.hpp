@@ -15,6 +15,11 @@ bool is_hop_by_hop(boost::beast::http::field name);
 // X-Yxgate-App, Host and Expect. `name` is the field's name as sent.
 bool is_client_only(boost::beast::http::field field, std::string_view name);
 
+// The gateway's own response fields (X-Yxgate-Cache, -Error, -Replayed, ...):
+// an upstream reply carrying one is not believed, so a client can tell the
+// gateway's errors and cache results from anything upstream sends.
+bool is_gateway_owned(std::string_view name);
+
 // Calls `f` with each token of a Connection field's value (comma list,
 // spaces and tabs around a token trimmed, empty tokens skipped).
 template <class F>

@@ -1,5 +1,6 @@
 #include "upstream/read_reply.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/error.hpp>
@@ -31,7 +32,11 @@ asio::awaitable<beast::error_code> read_reply(asio::ip::tcp::socket& socket,
       if (used == 0) break;
     }
     if (parser.is_done()) co_return ec;
-    auto [rec, n] = co_await socket.async_read_some(buffer.prepare(kReadSize), kAwait);
+    // A buffer at its max_size holds an unfinished chunk line or trailer
+    // section that long (upstream_client.cpp): refused, not grown.
+    const auto room = std::min(kReadSize, buffer.max_size() - buffer.size());
+    if (room == 0) co_return http::error::buffer_overflow;
+    auto [rec, n] = co_await socket.async_read_some(buffer.prepare(room), kAwait);
     if (rec == asio::error::eof) {
       if (!parser.got_some()) co_return http::error::end_of_stream;
       parser.put_eof(ec);

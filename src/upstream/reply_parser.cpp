@@ -21,6 +21,7 @@ void ReplyParser::on_field_impl(http::field name, string_view name_string, strin
     for_each_connection_token(value, [&](std::string_view token) { named_.emplace_back(token); });
   }
   if (is_hop_by_hop(name) && !(head_request_ && name == http::field::content_length)) return;
+  if (name == http::field::unknown && is_gateway_owned(name_string)) return;
   message_.insert(name, name_string, value);
 }
 

@@ -46,10 +46,16 @@ constexpr int kMaxInterimReplies = 8;
 
 using TlsStream = ssl::stream<beast::tcp_stream>;
 
+// What a reply may leave in the read buffer at once: the header (Beast's
+// 8 KiB limit), a chunk's size line with its extensions, or the trailer
+// section, which Beast holds whole and no limit counts. Body bytes only
+// pass through. Past it the read fails (buffer_overflow): a malformed reply.
+constexpr std::size_t kMaxBufferedReplyBytes = 256 * 1024;
+
 struct Connection {
   std::optional<beast::tcp_stream> plain;
   std::unique_ptr<TlsStream> tls;
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer{kMaxBufferedReplyBytes};
   std::string head;  // each request's head, written here: its buffer is kept
   Clock::time_point idle_since;
   // Each call's upstream.timeout, once connected (connect and the TLS

@@ -238,6 +238,31 @@ TEST_F(FrontDoor, TrailersAreNeitherForwardedNorConsulted) {
   EXPECT_EQ(upstream.find("leaked"), std::string::npos) << upstream;
 }
 
+// Audit 13: Beast holds a chunk's size line and the trailer section whole
+// in the read buffer, and neither header_limit nor body_limit counts them:
+// one request could make the gateway hold gigabytes. They are bounded; past
+// the bound the request gets 400 and nothing goes upstream.
+TEST_F(FrontDoor, ChunkExtensionsAndTrailersAreBounded) {
+  start();
+  const std::string huge(300 * 1024, 'e');
+  const std::string head =
+      "POST /im/v2/things HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+      "Connection: close\r\n\r\n";
+  for (const auto& raw : {head + "5;x=" + huge + "\r\nhello\r\n0\r\n\r\n",
+                          head + "5\r\nhello\r\n0\r\nX-Big: " + huge + "\r\n\r\n"}) {
+    const auto reply = raw_exchange(gateway().port(), raw, std::chrono::seconds(5));
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply.substr(0, 200);
+    EXPECT_NE(reply.find("chunk extension or trailer section too large"), std::string::npos)
+        << reply.substr(0, 400);
+  }
+  EXPECT_EQ(emulator().total_requests(), 0);
+  // Modest ones still pass.
+  const auto fine = raw_exchange(
+      gateway().port(), head + "5;x=" + std::string(1000, 'e') +
+                            "\r\nhello\r\n0\r\nX-T: " + std::string(1000, 't') + "\r\n\r\n");
+  EXPECT_TRUE(fine.starts_with("HTTP/1.1 200")) << fine.substr(0, 200);
+}
+
 TEST_F(FrontDoor, AnAuthorizationTrailerDoesNotAuthenticate) {
   start({.extra_yaml = "clients:\n  - name: a\n    token_sha256: "
                        "4c5dc9b7708905f77f5e5d16316b5dfb425e68cb326dcd55a860e90a7707031e\n"

@@ -124,6 +124,34 @@ TEST_F(Hardening, AMutationWithPathParametersIsRefusedAndTheCacheStaysRight) {
   EXPECT_EQ(again.body.find("changed"), std::string::npos);
 }
 
+// A trailing '/' on a mutation route: upstream's stack drops the empty
+// segment and runs the mutation (the emulator does too), so relayed as an
+// unrouted pass-through it would leave the old version cached (SPEC §3.3,
+// §11.1, §11.2). Refused, it changes nothing.
+TEST_F(Hardening, AMutationWithATrailingSlashIsRefusedAndTheCacheStaysRight) {
+  start();
+  ASSERT_EQ(get(kMessage).header("X-Yxgate-Cache"), "miss");
+  const auto before = emulator().total_requests();
+  const std::string conversation = "/im/v2/conversations/alice%7C1%7Cbob/messages/";
+  const std::vector<std::pair<std::string, std::string>> mutations{
+      {"POST", "/im/v2/messages/actions/modifyMsg/"},
+      {"DELETE", conversation + "?type=1"},
+      {"DELETE", conversation + "1001/?type=1"}};
+  for (const auto& [method, target] : mutations) {
+    const auto res = request(
+        gateway().port(), method, target, {{"Content-Type", "application/json"}},
+        method == "POST" ? R"({"message":{"message_server_id":1001,"text":"changed"}})" : "");
+    EXPECT_EQ(res.status, 400) << target;
+    EXPECT_EQ(res.header("X-Yxgate-Error"), "bad_path") << target;
+  }
+  EXPECT_EQ(emulator().total_requests(), before);
+  const auto again = get(kMessage);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.header("X-Yxgate-Cache"), "hit");
+  EXPECT_EQ(again.body.find("changed"), std::string::npos);
+  EXPECT_EQ(again.body.find("107404"), std::string::npos);
+}
+
 TEST_F(Hardening, ConflictingContentLengthAndTransferEncodingAreRejected) {
   start();
   const auto reply = raw_exchange(

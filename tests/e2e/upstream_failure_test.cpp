@@ -94,6 +94,34 @@ TEST_F(UpstreamFailure, AGetAnsweredThroughABatchCallFailsAsARead) {
   EXPECT_EQ(emulator().calls("batch_messages"), 2);
 }
 
+// Audit 13: a reply's chunk extensions and trailer section are held whole
+// while read, and no limit counted them. Past the bound the reply is
+// malformed: 502, on parsed routes and on pass-through alike.
+TEST_F(UpstreamFailure, BloatedChunkFramingFromUpstreamIsABadReply) {
+  start();
+  emulator().add_fault("any", "bloated_chunks", 0, 2);
+  expect_gateway_error(get(kMessage), 502, 500, "upstream_bad_reply");
+  expect_gateway_error(get("/im/v2/chatrooms/12/messages?sender_id=a&limit=1"), 502, 500,
+                       "upstream_bad_reply");
+  EXPECT_EQ(get(kMessage).status, 200);  // the connection pool is fine afterwards
+}
+
+// An upstream reply carrying the gateway's own fields is not believed: a
+// client must be able to trust X-Yxgate-Cache and X-Yxgate-Error.
+TEST_F(UpstreamFailure, UpstreamCannotSpeakInTheGatewaysName) {
+  start();
+  emulator().add_fault("any", "foreign_fields");
+  const auto page = get("/im/v2/chatrooms/12/messages?sender_id=a&limit=1");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_FALSE(page.header("X-Yxgate-Error").has_value());
+  EXPECT_FALSE(page.header("X-Yxgate-Replayed").has_value());
+  EXPECT_FALSE(page.header("X-Yxgate-Cache").has_value());
+  const auto miss = get(kMessage);
+  EXPECT_EQ(miss.status, 200);
+  EXPECT_EQ(miss.header("X-Yxgate-Cache"), "miss");
+  EXPECT_FALSE(miss.header("X-Yxgate-Error").has_value());
+}
+
 TEST_F(UpstreamFailure, UpstreamHttp503IsPassedThroughUnchanged) {
   start();
   emulator().add_fault("chatroom_messages", "http503", 0, 1);

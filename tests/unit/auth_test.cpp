@@ -74,7 +74,10 @@ TEST(PathGuard, RefusesTraversalAndEncodingTricks) {
         // Servlet path parameters: Tomcat routes these as other paths.
         "/im/v2/messages/actions/modifyMsg;", "/im/v2/messages/actions/modifyMsg;jsessionid=1",
         "/im/v2/chatrooms/..;/messages/actions/modifyMsg", "/im/v2/x/.;y", "/im/v2/a%3Bb",
-        "/im/v2/a%3bb"}) {
+        "/im/v2/a%3bb",
+        // A trailing '/': an empty last segment, dropped by upstream's stack.
+        "/im/v2/messages/actions/modifyMsg/", "/im/v2/conversations/a%7C1%7Cb/messages/",
+        "/im/v2/conversations/a%7C1%7Cb/messages/7/", "/im/v2/"}) {
     EXPECT_FALSE(router::check_path(bad).ok()) << bad;
   }
   for (auto good : {"/", "/im/v2/conversations/alice%7C1%7Cbob/messages/1",
