@@ -135,7 +135,7 @@ asio::awaitable<void> RedisMessageStore::Impl::run_get_batch(RedisLane& lane,
   // handlers (and the lookups they start) join the batch first.
   co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
   auto& group = lane.open_gets_->by_group[batch->group];
-  if (group.in_flight > 0 && !batch->released) {
+  if (group.in_flight >= kMaxGetsInFlight && !batch->released) {
     co_await batch->hold.async_wait(kAwait);  // cancelled by release()
   }
   if (group.open == batch) group.open.reset();  // no more joiners

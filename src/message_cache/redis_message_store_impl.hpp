@@ -35,6 +35,9 @@ inline constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 // Lookups a worker starts share one pipeline (GetBatch), at most this many
 // keys each.
 inline constexpr std::size_t kMaxKeysPerGet = 64;
+// Calls a group keeps out before the next batch is held back for one to
+// come back: two keep the worker busy while one is on the wire.
+inline constexpr std::size_t kMaxGetsInFlight = 2;
 
 // Tombstones hold the app's invalidation epoch when they were written ('e'
 // and the number); a reader saw the epoch in its lookup's MGET, before it
@@ -96,12 +99,12 @@ return redis.call('PUBLISH', ARGV[2], ARGV[3])
 )lua";
 #undef YXGATE_NEXT_EPOCH
 
-// One pipeline for the lookups of one event-loop turn, or, while an
-// earlier one of its group is in flight, of every turn until that one is
-// answered (or this one is full): Redis answers a connection's commands in
-// order, so holding costs a lookup no more than the round trip it would
-// have queued behind, and under load one MGET carries many lookups (fewer
-// writes, fewer wake-ups of redis-server: issue 18). Every waiter waits on
+// One pipeline for the lookups of one event-loop turn, or, while
+// kMaxGetsInFlight earlier ones of its group are out, of every turn until
+// one is answered (or this one is full): Redis answers a connection's
+// commands in order, so holding costs a lookup no more than the round trip
+// it would have queued behind, and under load one MGET carries many lookups
+// (fewer writes, fewer wake-ups of redis-server: issue 18). Every waiter waits on
 // the one `done` timer; the call's end cancels it, waking them all.
 struct GetBatch {
   GetBatch(const asio::any_io_executor& executor, std::uint32_t g,
