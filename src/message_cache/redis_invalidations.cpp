@@ -18,6 +18,14 @@ void RedisMessageStore::start(InvalidationSink& local) {
       [impl] { impl->apply(impl->lease.resubscribed(std::chrono::steady_clock::now())); });
   impl_->links.subscriber().subscribe(impl_->ack_channel,
                                       [impl](std::string_view nonce) { impl->on_ack(nonce); });
+  // From the moment the subscriber's link is gone this replica hears no
+  // invalidation: stop serving the local layer now, not when the lease runs
+  // out (audit 11: a reset link served old versions for up to a timeout,
+  // while the mutating replica, whose PUBLISH no longer counted this one,
+  // did not wait). The resubscription drops the layer and takes the lease
+  // again.
+  impl_->links.subscriber().on_disconnected(
+      [impl] { impl->lose_lease("invalidation subscriber disconnected"); });
   // The loop lives as long as worker 0 runs; shutdown drops its frame.
   asio::co_spawn(impl_->pool.context(0), impl_->heartbeats(), asio::detached);
 }
@@ -79,7 +87,7 @@ void RedisMessageStore::Impl::lose_lease(std::string_view why) {
 // Payload format: cache/invalidation_message.hpp.
 void RedisMessageStore::Impl::on_invalidation(std::string_view message) {
   if (const auto beat = cache::parse_heartbeat(message)) {
-    if (cluster) {
+    {
       std::lock_guard lock(mutex);
       replicas_seen[std::string(beat->replica)] = std::chrono::steady_clock::now();
     }
@@ -172,8 +180,13 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(
   }
   std::int64_t needed = 0;
   if (reply && reply->is_integer()) {
+    // PUBLISH counts the subscribers connected now; a replica whose link
+    // is cut (reset, not yet reconnected; in cluster mode one subscribed on
+    // another node) is not among them but may still hold a lease taken
+    // before. Every replica whose beat came lately confirms, or the wait
+    // runs out its timeout, by when any such lease has (audit 11).
     needed = reply->integer;
-    if (cluster) {
+    {
       std::lock_guard lock(mutex);
       needed = std::max(needed, replicas_alive(std::chrono::steady_clock::now()));
     }
@@ -219,7 +232,12 @@ asio::awaitable<void> RedisMessageStore::Impl::broadcast(
     timer->expires_at(confirm_by);
     auto [ec] = co_await timer->async_wait(kAwait);
     if (!ec && reply) {
-      spdlog::warn("\"event\":\"invalidation_unconfirmed\",\"replicas\":{}", needed);
+      // An error reply (a cluster slot in failover) leaves the count unknown.
+      if (needed == std::numeric_limits<std::int64_t>::max()) {
+        spdlog::warn("\"event\":\"invalidation_unconfirmed\",\"replicas\":null");
+      } else {
+        spdlog::warn("\"event\":\"invalidation_unconfirmed\",\"replicas\":{}", needed);
+      }
       // A replica that did not confirm (its Redis links still coming back
       // after a restart) renews its lease only by a heartbeat that comes back
       // after this invalidation (one channel, in order): the lease it had ran

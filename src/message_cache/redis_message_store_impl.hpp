@@ -221,11 +221,11 @@ struct RedisMessageStore::Impl {
 
   std::chrono::milliseconds heartbeat_every;
   cache::LocalLease lease;
-  // Cluster mode: a PUBLISH counts the subscribers on its own node only.
-  // While the channel's slot moves, some replicas' subscribers are still on
-  // the old node (they get the message over the cluster bus, uncounted), so
-  // an invalidation waits for at least one confirmation per replica whose
-  // heartbeat came lately (under `mutex`).
+  // A PUBLISH counts the subscribers connected to its node now: not a
+  // replica whose link was just cut (it may still hold a lease), nor, in
+  // cluster mode while the channel's slot moves, one still subscribed on the
+  // old node. So an invalidation waits for at least one confirmation per
+  // replica whose heartbeat came lately (under `mutex`).
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> replicas_seen;
   std::int64_t replicas_alive(std::chrono::steady_clock::time_point now);
 

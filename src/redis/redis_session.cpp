@@ -356,6 +356,8 @@ void RedisSession::set_up(bool up) {
     const auto port = endpoint_ ? endpoint_->port() : options_.port;
     spdlog::info("\"event\":\"redis_up\",\"role\":\"{}\",\"host\":\"{}\",\"port\":{}", role_,
                  json_escaped(where), port);
+  } else if (!stopped_ && hooks_.on_down) {
+    hooks_.on_down();
   }
   for (auto* timer : state_waiters_) timer->cancel();
 }

@@ -42,6 +42,9 @@ class RedisSession : public std::enable_shared_from_this<RedisSession>,
     // Each reply with kPushTag. Runs inside the link's read callback: record
     // or dispatch, but never stop() the session from here.
     std::function<void(const redisReply& reply)> on_push{};
+    // When up() turns false because the link was lost (not on stop()).
+    // Runs inside link callbacks too: record, never stop() the session.
+    std::function<void()> on_down{};
   };
 
   // `role` names the session in logs ("connection", "subscriber").

@@ -18,6 +18,7 @@ struct RedisSubscriber::Channels {
   };
   // shared_ptr: a handler may replace its own entry while it runs.
   std::map<std::string, std::shared_ptr<const Handlers>, std::less<>> by_name;
+  std::function<void()> on_lost;  // on_disconnected()
 
   std::shared_ptr<const Handlers> find(const redisReply& name) const {
     if (name.type != REDIS_REPLY_STRING) return nullptr;
@@ -108,6 +109,9 @@ RedisSubscriber::RedisSubscriber(boost::asio::any_io_executor executor, RedisOpt
     session.send_push(args);
   };
   hooks.on_push = [channels = channels_](const redisReply& reply) { channels->dispatch(reply); };
+  hooks.on_down = [channels = channels_] {
+    if (channels->on_lost) channels->on_lost();
+  };
   session_ = std::make_shared<RedisSession>(std::move(executor), std::move(options),
                                             std::move(hooks), "subscriber");
   channels_->session = session_;
@@ -123,6 +127,10 @@ void RedisSubscriber::subscribe(std::string channel, MessageHandler on_message,
       Channels::Handlers{std::move(on_message), std::move(on_subscribed)});
   // Not connected: on_ready subscribes to everything on the next connection.
   if (!known) session_->send_push({"SUBSCRIBE", channel});
+}
+
+void RedisSubscriber::on_disconnected(std::function<void()> handler) {
+  channels_->on_lost = std::move(handler);
 }
 
 bool RedisSubscriber::up() const { return session_->up(); }

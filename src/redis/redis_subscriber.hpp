@@ -39,6 +39,11 @@ class RedisSubscriber {
   void subscribe(std::string channel, MessageHandler on_message,
                  SubscribedHandler on_subscribed = {});
 
+  // `handler` runs each time the connection is lost (from then on messages
+  // are missed until `on_subscribed` runs again), on the executor, inside
+  // the link's callback: it must not destroy the subscriber.
+  void on_disconnected(std::function<void()> handler);
+
   bool up() const;
   boost::asio::awaitable<bool> wait_until(bool want, std::chrono::milliseconds timeout);
 

@@ -68,8 +68,12 @@ struct Connection {
 
   // A pooled connection the peer has closed (or that holds unexpected bytes)
   // reads as ready; reusing it would fail a request we may not resend.
-  bool looks_reusable(Clock::time_point now) {
+  // `probe` false skips that check (a syscall per call, issue 18): for a
+  // read, retried on a fresh connection if this one turns out dead before
+  // any byte of its answer (UpstreamClient::send's may_retry).
+  bool looks_reusable(Clock::time_point now, bool probe) {
     if (now - idle_since > kMaxIdle || buffer.size() != 0) return false;
+    if (!probe) return true;
     pollfd pfd{lowest().socket().native_handle(), POLLIN, 0};
     return ::poll(&pfd, 1, 0) == 0;
   }
@@ -110,11 +114,11 @@ class UpstreamClient::Pool {
   const config::UpstreamUrl& url() const { return url_; }
 
   // Returns a reusable idle connection; stale ones are closed and counted.
-  std::unique_ptr<Connection> take_idle(Clock::time_point now, std::size_t& closed) {
+  std::unique_ptr<Connection> take_idle(Clock::time_point now, std::size_t& closed, bool probe) {
     while (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();
-      if (conn->looks_reusable(now)) return conn;
+      if (conn->looks_reusable(now, probe)) return conn;
       conn->close();
       ++closed;
     }
@@ -241,7 +245,8 @@ void UpstreamClient::wake_one() {
 }
 
 awaitable<UpstreamClient::Lease> UpstreamClient::acquire_from(Pool& pool,
-                                                              Clock::time_point deadline) {
+                                                              Clock::time_point deadline,
+                                                              bool probe) {
   // First come, first served: while others wait for a connection, a new
   // caller queues behind them instead of taking the next one to come free.
   if (!waiters_->queue.empty() && !co_await wait_for_slot(deadline)) {
@@ -249,7 +254,7 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire_from(Pool& pool,
   }
   for (;;) {
     std::size_t closed = 0;
-    auto conn = pool.take_idle(Clock::now(), closed);
+    auto conn = pool.take_idle(Clock::now(), closed, probe);
     for (; closed > 0; --closed) release_slot();
     if (conn) co_return Lease{std::move(conn), &pool, true, Failure::kNone, {}, false};
     if (open_connections_ < max_connections_) break;
@@ -274,19 +279,19 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire_from(Pool& pool,
   co_return Lease{nullptr, &pool, false, failure, std::move(detail), true};
 }
 
-UpstreamClient::Lease UpstreamClient::take_idle_lease() {
+UpstreamClient::Lease UpstreamClient::take_idle_lease(bool probe) {
   if (!waiters_->queue.empty()) return Lease{};
   const auto now = Clock::now();
   Pool* first = backup_ && now < primary_down_until_ ? backup_.get() : primary_.get();
   std::size_t closed = 0;
-  auto conn = first->take_idle(now, closed);
+  auto conn = first->take_idle(now, closed, probe);
   for (; closed > 0; --closed) release_slot();
   if (!conn) return Lease{};
   if (first == primary_.get()) primary_down_until_ = {};
   return Lease{std::move(conn), first, true, Failure::kNone, {}, false};
 }
 
-awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadline) {
+awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadline, bool probe) {
   // SPEC §7: the backup is used when the primary fails to connect. While the
   // primary is held down the backup goes first, the primary second.
   const bool backup_first = backup_ && Clock::now() < primary_down_until_;
@@ -295,7 +300,7 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadl
   Lease lease;
   for (Pool* pool : order) {
     if (!pool) continue;
-    lease = co_await acquire_from(*pool, deadline);
+    lease = co_await acquire_from(*pool, deadline, probe);
     if (!lease.connect_failed) break;
     if (pool == primary_.get()) primary_down_until_ = Clock::now() + kPrimaryHoldDown;
     if (Clock::now() >= deadline) break;
@@ -314,8 +319,14 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
   const auto deadline = Clock::now() + (timeout.count() > 0 ? timeout : config_.timeout);
 
   for (int attempt = 0;; ++attempt) {
-    auto lease = take_idle_lease();
-    if (!lease.conn) lease = co_await acquire(deadline);
+    // Only the first try of a read skips the liveness probe: it is resent
+    // on a fresh connection if this one is dead, and a retry must not land
+    // on another dead one. Writes (an idempotent DELETE too: a recall that
+    // ran twice answers an error) are sent only on a connection that passed.
+    const bool read = request.method() == http::verb::get || request.method() == http::verb::head;
+    const bool probe = !read || attempt > 0;
+    auto lease = take_idle_lease(probe);
+    if (!lease.conn) lease = co_await acquire(deadline, probe);
     if (!lease.conn) {
       Outcome failed{{}, lease.failure, std::move(lease.detail), false};
       failed.attempts = attempt;

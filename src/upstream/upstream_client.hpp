@@ -61,11 +61,14 @@ class UpstreamClient {
   struct Lease;
   // acquire()'s usual case, with no coroutine frame: nobody waits and the
   // pool acquire() tries first has a live idle connection. No connection
-  // otherwise (stale ones it met are closed, as acquire() would).
-  Lease take_idle_lease();
-  boost::asio::awaitable<Lease> acquire(std::chrono::steady_clock::time_point deadline);
+  // otherwise (stale ones it met are closed, as acquire() would). `probe`:
+  // check an idle connection for a close by upstream before reusing it (a
+  // syscall; skipped where a dead one costs only a retry).
+  Lease take_idle_lease(bool probe);
+  boost::asio::awaitable<Lease> acquire(std::chrono::steady_clock::time_point deadline, bool probe);
   boost::asio::awaitable<Lease> acquire_from(Pool& pool,
-                                             std::chrono::steady_clock::time_point deadline);
+                                             std::chrono::steady_clock::time_point deadline,
+                                             bool probe);
   boost::asio::awaitable<bool> wait_for_slot(std::chrono::steady_clock::time_point deadline);
   void release_slot();
   void wake_one();

@@ -138,6 +138,33 @@ TEST_F(RedisCache, TheFirstReadAfterAModifyCachesTheNewVersionEverywhere) {
   EXPECT_EQ(emulator_->calls("get_message") + emulator_->calls("batch_messages"), 2);
 }
 
+// Audit 11 (SPEC §11.2): a replica whose invalidation subscriber lost its
+// link hears nothing from then on, yet it served its local layer until its
+// lease ran out, while a mutation through another replica, whose PUBLISH no
+// longer counted it, returned at once. Here every subscriber is cut (CLIENT
+// KILL) and kept out (a password set first refuses new connections; open
+// ones stay authenticated): the cut replica must not answer the old version.
+TEST_F(RedisCache, AReplicaCutFromTheInvalidationsServesNoOldVersion) {
+  auto c = start_gateway("", "300ms");
+  auto d = start_gateway("", "300ms");
+  const auto path = message_path(kAliceBob, 1021);
+  ASSERT_EQ(get_via(*c, path).header("X-Yxgate-Cache"), "miss");
+  ASSERT_EQ(get_via(*c, path).header("X-Yxgate-Cache"), "hit");  // its local layer
+  redis_->cli({"CONFIG", "SET", "requirepass", "locked"});
+  const auto cut = "redis-cli -p " + std::to_string(redis_->port()) +
+                   " -a locked --no-auth-warning CLIENT KILL TYPE pubsub >/dev/null";
+  ASSERT_EQ(std::system(cut.c_str()), 0);
+  const auto modified = modify_via(*d, 1021, "after-the-cut");
+  ASSERT_EQ(json_get_int(modified.body, "/code"), 200) << modified.body;
+  const auto read = get_via(*c, path);
+  EXPECT_NE(read.header("X-Yxgate-Cache"), "hit");
+  EXPECT_EQ(json_get_string(read.body, "/data/text"), "after-the-cut") << read.body;
+  // Leave Redis usable for the fixture's teardown.
+  const auto unlock = "redis-cli -p " + std::to_string(redis_->port()) +
+                      " -a locked --no-auth-warning CONFIG SET requirepass '' >/dev/null";
+  EXPECT_EQ(std::system(unlock.c_str()), 0);
+}
+
 TEST_F(RedisCache, ClearThroughOneReplicaInvalidatesTheOthers) {
   get_via(*b_, message_path(kAliceBob, 1001));
   get_via(*b_, message_path("bob%7C1%7Calice", 1003));

@@ -4,6 +4,8 @@
 // any HTTP status, failed_list codes other than 107404, gzip. The emulator
 // switches each behaviour on (emulator/README.md, "Switches", "Faults").
 
+#include <future>
+
 #include "e2e/gateway_test_env.hpp"
 #include "support/gunzip.hpp"
 
@@ -118,6 +120,35 @@ TEST_F(UpstreamBehaviour, StalePooledConnectionAfterUpstreamIdleTimeoutDoesNotFa
     EXPECT_EQ(res.status, 200) << target << " " << res.body;
     EXPECT_EQ(json_get_int(res.body, "/code"), 200) << target << " " << res.body;
   }
+}
+
+// Reads skip the liveness probe of a pooled connection (a syscall each,
+// issue 18) and rely on one retry; the retry and every write probe. With
+// every pooled connection closed by upstream, a read and a write still
+// succeed, and the write reaches upstream once.
+TEST_F(UpstreamBehaviour, EveryPooledConnectionGoneStaleFailsNeitherAReadNorAWrite) {
+  emulator_ = std::make_unique<EmulatorProcess>(
+      EmulatorOptions{.extra_args = {"--idle-timeout-ms", "200"}});
+  start();
+  emulator().reset();  // counts connections from here on
+  std::vector<std::future<HttpResponse>> pages;
+  for (int i = 0; i < 4; ++i) {
+    pages.push_back(std::async(std::launch::async, [&] { return get(kChatroom); }));
+  }
+  for (auto& page : pages) ASSERT_EQ(page.get().status, 200);
+  // The gateway's pooled connections: all accepted but this stats call's.
+  const auto opened = json_get_int(emulator().stats(), "/connections").value_or(0) - 1;
+  ASSERT_GE(opened, 1);
+  ASSERT_TRUE(eventually(
+      [&] { return json_get_int(emulator().stats(), "/idle_closed").value_or(0) >= opened; }, 5s));
+  const auto read = get(kChatroom);
+  EXPECT_EQ(read.status, 200) << read.body;
+  const auto before = emulator().calls("modify_message");
+  const auto write = post("/im/v2/messages/actions/modifyMsg",
+                          R"({"message":{"message_server_id":5,"text":"fresh"}})");
+  EXPECT_EQ(write.status, 200) << write.body;
+  EXPECT_EQ(json_get_int(write.body, "/code"), 200) << write.body;
+  EXPECT_EQ(emulator().calls("modify_message") - before, 1);
 }
 
 TEST_F(UpstreamBehaviour, NonJson200OnParsedRoutesIs502) {
