@@ -99,6 +99,25 @@ void RateLimiter::reload(const std::vector<config::AppConfig>& apps) {
   for (std::size_t i = 0; i < apps.size() && i < apps_.size(); ++i) apps_[i]->configure(apps[i]);
 }
 
+std::optional<Admission> RateLimiter::admit_now(redis::RedisConnection* redis,
+                                                std::uint32_t app_index, router::RouteClass route) {
+  auto& app = *apps_[app_index];
+  const auto cls = std::min<std::size_t>(static_cast<std::size_t>(route), kClasses - 1);
+  ratelimit::Gcra* bucket = nullptr;
+  {
+    std::lock_guard lock(app.mutex);
+    if (app.global && redis) return std::nullopt;  // one script call: admit()
+    bucket = app.global ? app.fallback[cls].get() : app.local[cls].get();
+  }
+  // No wait allowed: a call that would have to wait is refused, and a
+  // refusal changes nothing in the bucket (gcra_step), so admit() decides it
+  // afresh, in arrival order.
+  const auto verdict = bucket->take(std::chrono::steady_clock::now(), std::chrono::microseconds{0});
+  if (verdict.decision != Decision::kAllowed) return std::nullopt;
+  app.metrics->decisions(route, Decision::kAllowed).Increment();
+  return Admission{};
+}
+
 asio::awaitable<Admission> RateLimiter::admit(redis::RedisConnection* redis,
                                               std::uint32_t app_index, router::RouteClass route) {
   auto& app = *apps_[app_index];
