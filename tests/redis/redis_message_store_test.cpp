@@ -60,6 +60,21 @@ class RedisMessageStoreTest : public ::testing::Test {
     co_return results;
   }
 
+  // Starts a lookup of `id` on this loop turn: its answer goes to `result`
+  // (and the time to `ended`), then `answered` is notified.
+  static void spawn_lookup(message_cache::RedisMessageStore& store, message_cache::RedisLane& lane,
+                           std::uint64_t id, RedisLookup& result, Event& answered,
+                           Clock::time_point* ended = nullptr) {
+    asio::co_spawn(
+        answered.executor(),
+        [&store, &lane, id, &result, &answered, ended]() -> asio::awaitable<void> {
+          result = co_await store.get(lane, 0, id);
+          if (ended) *ended = Clock::now();
+          answered.notify();
+        },
+        asio::detached);
+  }
+
   RedisServerProcess server;
   config::RedisConfig config;
   server::WorkerPool pool{1};
@@ -153,13 +168,7 @@ TEST_F(RedisMessageStoreTest, LookupsStartedWhileACallIsOutLeaveTogetherAfterIt)
     std::vector<RedisLookup> results(5);
     Event answered(executor);
     const auto start = [&](int i) {
-      asio::co_spawn(
-          executor,
-          [&, i]() -> asio::awaitable<void> {
-            results[i] = co_await store.get(lane, 0, static_cast<std::uint64_t>(i + 1));
-            answered.notify();
-          },
-          asio::detached);
+      spawn_lookup(store, lane, static_cast<std::uint64_t>(i + 1), results[i], answered);
     };
     server.pause();
     start(0);
@@ -197,14 +206,7 @@ TEST_F(RedisMessageStoreTest, ALookupHeldBehindACallToASilentRedisEndsWithIt) {
     std::vector<RedisLookup> results(3);
     Event answered(executor);
     const auto start = [&](int i) {
-      asio::co_spawn(
-          executor,
-          [&, i]() -> asio::awaitable<void> {
-            results[i] = co_await store.get(lane, 0, 1);
-            ended[i] = Clock::now();
-            answered.notify();
-          },
-          asio::detached);
+      spawn_lookup(store, lane, 1, results[i], answered, &ended[i]);
     };
     server.pause();
     start(0);

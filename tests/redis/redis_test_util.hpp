@@ -59,6 +59,7 @@ class Event {
     timer_.cancel();
   }
   int count() const { return count_; }
+  asio::any_io_executor executor() { return timer_.get_executor(); }
   asio::awaitable<bool> wait(int count, std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     while (count_ < count && Clock::now() < deadline) {
