@@ -89,6 +89,29 @@ asio::awaitable<HttpResponse> pass_through(RouteEnv env) {
 // reader): only pass-through and unrouted paths are decoded and routed again,
 // which keeps the hit path free of the copy. Bytes that are not UTF-8 stay
 // encoded: the parsed routes refuse them.
+// A POST that asks to be run as another method: Spring's HiddenHttpMethodFilter
+// (`_method=DELETE` in a form POST) and proxies honouring the override
+// headers would run it as, say, a recall upstream, which the gateway would
+// relay as an unrouted POST without invalidating (SPEC §11.1, §3.3). No
+// vendor SDK sends one.
+bool overrides_method(const HttpRequest& request, std::string_view query) {
+  if (request.method() != http::verb::post) return false;
+  for (const auto* name : {"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}) {
+    if (request.find(name) != request.end()) return true;
+  }
+  // The filter reads request parameters: the query, and a form body.
+  const auto names_override = [](std::string_view params) {
+    for (const auto* name : {"_method", "%5Fmethod", "%5fmethod"}) {
+      if (router::find_query_param(params, name).found) return true;
+    }
+    return false;
+  };
+  const auto type = request[http::field::content_type];
+  return names_override(query) ||
+         (boost::beast::iequals(type.substr(0, 33), "application/x-www-form-urlencoded") &&
+          names_override(request.body()));
+}
+
 router::Route route_as_upstream(std::string_view method, std::string_view path,
                                 request::RequestContext& ctx) {
   auto route = router::classify(method, path);
@@ -237,6 +260,12 @@ Gateway::Triage Gateway::admit(HttpRequest& request, const server::ClientInfo& c
     answer = upstream::gateway_error(ctx, http::status::bad_request, 400,
                                      "path not allowed: " + path_check.error().message, "bad_path",
                                      version);
+  } else if (overrides_method(request, target.query)) {
+    answer = upstream::gateway_error(
+        ctx, http::status::bad_request, 400,
+        "method override (X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override, _method) is "
+        "not served: send the method itself",
+        "bad_request", version);
   } else if (auth.verdict == auth::Verdict::kUnauthenticated) {
     // SPEC §6: with clients configured, every request needs a valid token.
     answer = upstream::gateway_error(ctx, http::status::unauthorized, 401,

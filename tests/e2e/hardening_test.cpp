@@ -152,6 +152,37 @@ TEST_F(Hardening, AMutationWithATrailingSlashIsRefusedAndTheCacheStaysRight) {
   EXPECT_EQ(again.body.find("107404"), std::string::npos);
 }
 
+// A POST asking to be run as another method (override headers, Spring's
+// `_method` parameter in the query or a form body) would be a recall to a
+// stack that honours it, relayed here as an unrouted POST without
+// invalidating. Refused; nothing goes upstream and the cache stays right.
+TEST_F(Hardening, MethodOverridesAreRefused) {
+  start();
+  ASSERT_EQ(get(kMessage).header("X-Yxgate-Cache"), "miss");
+  const auto before = emulator().total_requests();
+  const std::string target = std::string(kMessage) + "?type=1";
+  const std::vector<std::pair<Headers, std::string>> overrides{
+      {{{"X-HTTP-Method-Override", "DELETE"}}, ""},
+      {{{"X-HTTP-Method", "DELETE"}}, ""},
+      {{{"X-Method-Override", "DELETE"}}, ""},
+      {{}, "&_method=DELETE"},
+      {{}, "&%5Fmethod=DELETE"},
+      {{{"Content-Type", "application/x-www-form-urlencoded"}}, "form"}};
+  for (const auto& [headers, extra] : overrides) {
+    const bool form = extra == "form";
+    const auto res = request(gateway().port(), "POST", form ? target : target + extra, headers,
+                             form ? "a=1&_method=DELETE" : "");
+    EXPECT_EQ(res.status, 400) << extra;
+    EXPECT_EQ(res.header("X-Yxgate-Error"), "bad_request") << extra;
+  }
+  EXPECT_EQ(emulator().total_requests(), before);
+  EXPECT_EQ(get(kMessage).header("X-Yxgate-Cache"), "hit");
+  // A form POST without it is relayed as ever.
+  const auto plain = request(gateway().port(), "POST", "/im/v2/custom/x",
+                             {{"Content-Type", "application/x-www-form-urlencoded"}}, "a=1&b=2");
+  EXPECT_NE(plain.status, 400);
+}
+
 TEST_F(Hardening, ConflictingContentLengthAndTransferEncodingAreRejected) {
   start();
   const auto reply = raw_exchange(
