@@ -112,6 +112,21 @@ bool overrides_method(const HttpRequest& request, std::string_view query) {
           names_override(request.body()));
 }
 
+// `.../modifyMsg.json` or `DELETE .../messages.json?type=1`: Spring MVC before
+// 5.3 matched a path with any suffix as the path without it (suffix pattern
+// matching), so such a path is a mutation there while the gateway relays it
+// as a pass-through without invalidating. Refused (`bad_path`) when taking
+// the last segment's suffix off makes it one; a suffix on anything else
+// passes.
+bool suffix_hides_mutation(std::string_view method, std::string_view path) {
+  const auto last = path.rfind('/');
+  const auto dot = path.find('.', last == std::string_view::npos ? 0 : last);
+  if (dot == std::string_view::npos) return false;
+  const auto kind = router::classify(method, path.substr(0, dot)).kind;
+  return kind == router::RouteKind::kModifyMessage || kind == router::RouteKind::kDeleteMessage ||
+         kind == router::RouteKind::kClearConversation;
+}
+
 router::Route route_as_upstream(std::string_view method, std::string_view path,
                                 request::RequestContext& ctx) {
   auto route = router::classify(method, path);
@@ -237,8 +252,13 @@ Gateway::Triage Gateway::admit(HttpRequest& request, const server::ClientInfo& c
   const unsigned version = request.version();
   Triage triage;
   std::optional<HttpResponse> answer;
-  const auto path_check = router::check_path(target.path);
+  auto path_check = router::check_path(target.path);
   triage.route = route_as_upstream(request.method_string(), target.path, ctx);
+  if (path_check && triage.route.kind == router::RouteKind::kPassThrough &&
+      suffix_hides_mutation(request.method_string(),
+                            ctx.routed_path.empty() ? target.path : ctx.routed_path)) {
+    path_check = make_error("a mutation's path with a suffix (Spring suffix pattern matching)");
+  }
   triage.query = target.query;
   triage.app = select_app(request);
   ctx.route = triage.route.route_class;

@@ -156,6 +156,29 @@ TEST_F(Hardening, AMutationWithATrailingSlashIsRefusedAndTheCacheStaysRight) {
 // `_method` parameter in the query or a form body) would be a recall to a
 // stack that honours it, relayed here as an unrouted POST without
 // invalidating. Refused; nothing goes upstream and the cache stays right.
+// Spring MVC before 5.3 matched `/modifyMsg.json` as `/modifyMsg` (suffix
+// pattern matching): a mutation there, an unrouted pass-through here.
+TEST_F(Hardening, AMutationsPathWithASuffixIsRefused) {
+  start();
+  ASSERT_EQ(get(kMessage).header("X-Yxgate-Cache"), "miss");
+  const auto before = emulator().total_requests();
+  const std::vector<std::pair<std::string, std::string>> mutations{
+      {"POST", "/im/v2/messages/actions/modifyMsg.json"},
+      {"POST", "/im/v2/messages/actions/modify%4Dsg.do"},
+      {"DELETE", "/im/v2/conversations/alice%7C1%7Cbob/messages.json?type=1"}};
+  for (const auto& [method, target] : mutations) {
+    const auto res = request(
+        gateway().port(), method, target, {{"Content-Type", "application/json"}},
+        method == "POST" ? R"({"message":{"message_server_id":1001,"text":"changed"}})" : "");
+    EXPECT_EQ(res.status, 400) << target;
+    EXPECT_EQ(res.header("X-Yxgate-Error"), "bad_path") << target;
+  }
+  EXPECT_EQ(emulator().total_requests(), before);
+  EXPECT_EQ(get(kMessage).header("X-Yxgate-Cache"), "hit");
+  // A suffix elsewhere passes (a read of another route).
+  EXPECT_NE(get("/im/v2/chatrooms/12/messages.json?sender_id=a&limit=1").status, 400);
+}
+
 TEST_F(Hardening, MethodOverridesAreRefused) {
   start();
   ASSERT_EQ(get(kMessage).header("X-Yxgate-Cache"), "miss");
