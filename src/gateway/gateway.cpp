@@ -118,11 +118,16 @@ bool overrides_method(const HttpRequest& request, std::string_view query) {
 // as a pass-through without invalidating. Refused (`bad_path`) when taking
 // the last segment's suffix off makes it one; a suffix on anything else
 // passes.
+// Trailing blanks (`modifyMsg%20`, decoded) likewise: a matcher that trims
+// tokens (Spring's AntPathMatcher did before 4.3) drops them.
 bool suffix_hides_mutation(std::string_view method, std::string_view path) {
   const auto last = path.rfind('/');
-  const auto dot = path.find('.', last == std::string_view::npos ? 0 : last);
-  if (dot == std::string_view::npos) return false;
-  const auto kind = router::classify(method, path.substr(0, dot)).kind;
+  auto end = path.find('.', last == std::string_view::npos ? 0 : last);
+  if (end == std::string_view::npos) {
+    end = path.find_last_not_of(" \t") + 1;
+    if (end == path.size()) return false;
+  }
+  const auto kind = router::classify(method, path.substr(0, end)).kind;
   return kind == router::RouteKind::kModifyMessage || kind == router::RouteKind::kDeleteMessage ||
          kind == router::RouteKind::kClearConversation;
 }

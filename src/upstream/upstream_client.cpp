@@ -85,13 +85,15 @@ struct Connection {
   }
 };
 
-bool is_idempotent(http::verb method) {
+// Safe methods (RFC 9110 §9.2.1) only: PUT and DELETE are idempotent by the
+// RFC, but a recall that ran twice answers the second time "message not
+// exist" for a delete that worked, and SPEC §11.4 lets a write reach
+// upstream at most once (audit 15).
+bool is_safe(http::verb method) {
   switch (method) {
     case http::verb::get:
     case http::verb::head:
     case http::verb::options:
-    case http::verb::put:
-    case http::verb::delete_:
     case http::verb::trace:
       return true;
     default:
@@ -310,7 +312,7 @@ awaitable<UpstreamClient::Lease> UpstreamClient::acquire(Clock::time_point deadl
 }
 
 awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::milliseconds timeout) {
-  const bool idempotent = is_idempotent(request.method());
+  const bool safe = is_safe(request.method());
   // A TRACE has no content (RFC 9110 §9.3.8); the front door refuses one
   // that does (server/http_server.cpp), so this is only a guard.
   if (request.method() == http::verb::trace && !request.body().empty()) {
@@ -319,12 +321,11 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
   const auto deadline = Clock::now() + (timeout.count() > 0 ? timeout : config_.timeout);
 
   for (int attempt = 0;; ++attempt) {
-    // Only the first try of a read skips the liveness probe: it is resent
-    // on a fresh connection if this one is dead, and a retry must not land
-    // on another dead one. Writes (an idempotent DELETE too: a recall that
-    // ran twice answers an error) are sent only on a connection that passed.
-    const bool read = request.method() == http::verb::get || request.method() == http::verb::head;
-    const bool probe = !read || attempt > 0;
+    // Only the first try of a safe method skips the liveness probe: it is
+    // resent on a fresh connection if this one is dead, and a retry must not
+    // land on another dead one. Writes are sent only on a connection that
+    // passed, and never resent once they may have arrived.
+    const bool probe = !safe || attempt > 0;
     auto lease = take_idle_lease(probe);
     if (!lease.conn) lease = co_await acquire(deadline, probe);
     if (!lease.conn) {
@@ -339,8 +340,8 @@ awaitable<Outcome> UpstreamClient::send(Request request, std::chrono::millisecon
       return is_timeout(ec) || (ec && conn.deadline->expired());
     };
     // A reused connection can die between our liveness check and the write;
-    // only then, and only for idempotent methods, is one retry safe.
-    const bool may_retry = lease.reused && idempotent && attempt == 0;
+    // only then, and only for safe methods, is one retry harmless.
+    const bool may_retry = lease.reused && safe && attempt == 0;
 
     // `attempt` connections tried before this one; this one counts too.
     const auto failed = [&](Failure failure, std::string detail, int before, bool sent) {

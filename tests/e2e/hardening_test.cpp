@@ -165,6 +165,7 @@ TEST_F(Hardening, AMutationsPathWithASuffixIsRefused) {
   const std::vector<std::pair<std::string, std::string>> mutations{
       {"POST", "/im/v2/messages/actions/modifyMsg.json"},
       {"POST", "/im/v2/messages/actions/modify%4Dsg.do"},
+      {"POST", "/im/v2/messages/actions/modifyMsg%20"},
       {"DELETE", "/im/v2/conversations/alice%7C1%7Cbob/messages.json?type=1"}};
   for (const auto& [method, target] : mutations) {
     const auto res = request(

@@ -122,6 +122,26 @@ TEST_F(UpstreamFailure, UpstreamCannotSpeakInTheGatewaysName) {
   EXPECT_FALSE(miss.header("X-Yxgate-Error").has_value());
 }
 
+// Audit 15 (SPEC §11.4): a DELETE or PUT whose connection died after
+// upstream had it was resent on a fresh connection like a GET (they are
+// idempotent by the RFC): upstream ran the recall twice and the client got
+// the second answer, "message not exist", for a delete that worked. A
+// write reaches upstream once; its unknown outcome is a 504.
+TEST_F(UpstreamFailure, AWriteWhoseAnswerWasLostIsNotResent) {
+  start({.threads = 1});                 // one worker, one pool
+  ASSERT_EQ(get(kMessage).status, 200);  // a pooled connection to reuse
+  emulator().add_fault("delete_message", "close", 0, 1);
+  const auto recall = request(gateway().port(), "DELETE", std::string(kMessage) + "?type=1",
+                              {{"X-custom-traceid", "t-del"}});
+  expect_gateway_error(recall, 504, 500, "upstream_bad_reply");
+  EXPECT_EQ(emulator().calls("delete_message"), 1);
+  emulator().add_fault("other", "close", 0, 1);
+  const auto put = request(gateway().port(), "PUT", "/im/v2/custom/thing", {}, "x");
+  EXPECT_EQ(put.status, 504) << put.body;
+  EXPECT_EQ(emulator().calls("other"), 1);
+  // (A read on a dead pooled connection is still resent once: UpstreamBehaviour.*Stale*.)
+}
+
 TEST_F(UpstreamFailure, UpstreamHttp503IsPassedThroughUnchanged) {
   start();
   emulator().add_fault("chatroom_messages", "http503", 0, 1);
