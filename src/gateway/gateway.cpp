@@ -81,14 +81,6 @@ asio::awaitable<HttpResponse> pass_through(RouteEnv env) {
                                             env.request.method() == http::verb::head);
 }
 
-// Upstream routes on the percent-decoded path (`/im/v2/conversation%73/...`
-// is the conversations route there), so the gateway does too (SPEC §11.1).
-// check_path has refused encoded '/' and '%', so decoding changes no segment
-// count and one decoding is all upstream does. A request already routed to
-// a parsed route has no encoded literal segment (its ids are decoded by the
-// reader): only pass-through and unrouted paths are decoded and routed again,
-// which keeps the hit path free of the copy. Bytes that are not UTF-8 stay
-// encoded: the parsed routes refuse them.
 // A POST that asks to be run as another method: Spring's HiddenHttpMethodFilter
 // (`_method=DELETE` in a form POST) and proxies honouring the override
 // headers would run it as, say, a recall upstream, which the gateway would
@@ -132,6 +124,14 @@ bool suffix_hides_mutation(std::string_view method, std::string_view path) {
          kind == router::RouteKind::kClearConversation;
 }
 
+// Upstream routes on the percent-decoded path (`/im/v2/conversation%73/...`
+// is the conversations route there), so the gateway does too (SPEC §11.1).
+// check_path has refused encoded '/' and '%', so decoding changes no segment
+// count and one decoding is all upstream does. A request already routed to
+// a parsed route has no encoded literal segment (its ids are decoded by the
+// reader): only pass-through and unrouted paths are decoded and routed again,
+// which keeps the hit path free of the copy. Bytes that are not UTF-8 stay
+// encoded: the parsed routes refuse them.
 router::Route route_as_upstream(std::string_view method, std::string_view path,
                                 request::RequestContext& ctx) {
   auto route = router::classify(method, path);
