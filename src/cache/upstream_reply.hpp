@@ -51,7 +51,7 @@ struct BatchItem {
   bool has_create_time = true;
   // Not part of the item: the Redis epoch its lookup saw, carried to the
   // fill's ticket (coalesce/ticket.hpp FillTicket::redis_epoch).
-  std::optional<std::int64_t> redis_epoch;
+  std::optional<std::int64_t> redis_epoch{};
 };
 
 // Parses {"messages":[{"message_server_id":N,"create_time":T},...]}; the

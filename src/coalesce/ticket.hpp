@@ -36,7 +36,7 @@ struct FillTicket {
   // The app's Redis invalidation epoch the lookup saw before going upstream
   // (message_cache/redis_message_store_impl.hpp, kPutScript): a tombstone it
   // already followed does not refuse its fill. None: every tombstone does.
-  std::optional<std::int64_t> redis_epoch;
+  std::optional<std::int64_t> redis_epoch{};
 };
 
 // Rule 2. `now` is a ticket taken for the same key by the arriving lookup.

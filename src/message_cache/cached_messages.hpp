@@ -32,7 +32,7 @@ struct CacheAnswer {
   cache::Lookup result = cache::Lookup::kMiss;
   std::string_view layer;  // "local" | "redis" when answered
   // A miss Redis answered: the epoch its fill passes on (FillTicket::redis_epoch).
-  std::optional<std::int64_t> redis_epoch;
+  std::optional<std::int64_t> redis_epoch{};
 };
 
 // Taken before going upstream; see the rules in coalesce/ticket.hpp.

@@ -255,7 +255,9 @@ TEST(FidelityProperty, EverySpellingOfAModifyBodyIsRefusedOrNamesTheSameMessage)
     }
     EXPECT_FALSE(duplicate) << body;
     EXPECT_EQ(read->message_server_id, id) << body;
-    if (!reorder) EXPECT_EQ(read->canonical, canonical->canonical) << body;
+    if (!reorder) {
+      EXPECT_EQ(read->canonical, canonical->canonical) << body;
+    }
     // What is forwarded reads back as itself.
     EXPECT_EQ(read_modify_body(read->canonical)->canonical, read->canonical);
   }
