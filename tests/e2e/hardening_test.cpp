@@ -93,7 +93,22 @@ TEST_F(AccessControl, PathParametersCannotReachARouteOutsideTheAllowlist) {
   EXPECT_EQ(emulator().total_requests(), 0);
 }
 
-class Hardening : public GatewayTest {};
+class Hardening : public GatewayTest {
+ protected:
+  // Each (method, target) is refused 400 bad_path with nothing sent upstream
+  // (a POST carries a modifyMsg body that would change message 1001).
+  void expect_bad_path(const std::vector<std::pair<std::string, std::string>>& requests) {
+    const auto before = emulator().total_requests();
+    for (const auto& [method, target] : requests) {
+      const auto res = request(
+          gateway().port(), method, target, {{"Content-Type", "application/json"}},
+          method == "POST" ? R"({"message":{"message_server_id":1001,"text":"changed"}})" : "");
+      EXPECT_EQ(res.status, 400) << target;
+      EXPECT_EQ(res.header("X-Yxgate-Error"), "bad_path") << target;
+    }
+    EXPECT_EQ(emulator().total_requests(), before);
+  }
+};
 
 TEST_F(Hardening, PathTraversalIsRefusedWith400) {
   start();
@@ -131,20 +146,10 @@ TEST_F(Hardening, AMutationWithPathParametersIsRefusedAndTheCacheStaysRight) {
 TEST_F(Hardening, AMutationWithATrailingSlashIsRefusedAndTheCacheStaysRight) {
   start();
   ASSERT_EQ(get(kMessage).header("X-Yxgate-Cache"), "miss");
-  const auto before = emulator().total_requests();
   const std::string conversation = "/im/v2/conversations/alice%7C1%7Cbob/messages/";
-  const std::vector<std::pair<std::string, std::string>> mutations{
-      {"POST", "/im/v2/messages/actions/modifyMsg/"},
-      {"DELETE", conversation + "?type=1"},
-      {"DELETE", conversation + "1001/?type=1"}};
-  for (const auto& [method, target] : mutations) {
-    const auto res = request(
-        gateway().port(), method, target, {{"Content-Type", "application/json"}},
-        method == "POST" ? R"({"message":{"message_server_id":1001,"text":"changed"}})" : "");
-    EXPECT_EQ(res.status, 400) << target;
-    EXPECT_EQ(res.header("X-Yxgate-Error"), "bad_path") << target;
-  }
-  EXPECT_EQ(emulator().total_requests(), before);
+  expect_bad_path({{"POST", "/im/v2/messages/actions/modifyMsg/"},
+                   {"DELETE", conversation + "?type=1"},
+                   {"DELETE", conversation + "1001/?type=1"}});
   const auto again = get(kMessage);
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.header("X-Yxgate-Cache"), "hit");
@@ -152,34 +157,24 @@ TEST_F(Hardening, AMutationWithATrailingSlashIsRefusedAndTheCacheStaysRight) {
   EXPECT_EQ(again.body.find("107404"), std::string::npos);
 }
 
-// A POST asking to be run as another method (override headers, Spring's
-// `_method` parameter in the query or a form body) would be a recall to a
-// stack that honours it, relayed here as an unrouted POST without
-// invalidating. Refused; nothing goes upstream and the cache stays right.
 // Spring MVC before 5.3 matched `/modifyMsg.json` as `/modifyMsg` (suffix
 // pattern matching): a mutation there, an unrouted pass-through here.
 TEST_F(Hardening, AMutationsPathWithASuffixIsRefused) {
   start();
   ASSERT_EQ(get(kMessage).header("X-Yxgate-Cache"), "miss");
-  const auto before = emulator().total_requests();
-  const std::vector<std::pair<std::string, std::string>> mutations{
-      {"POST", "/im/v2/messages/actions/modifyMsg.json"},
-      {"POST", "/im/v2/messages/actions/modify%4Dsg.do"},
-      {"POST", "/im/v2/messages/actions/modifyMsg%20"},
-      {"DELETE", "/im/v2/conversations/alice%7C1%7Cbob/messages.json?type=1"}};
-  for (const auto& [method, target] : mutations) {
-    const auto res = request(
-        gateway().port(), method, target, {{"Content-Type", "application/json"}},
-        method == "POST" ? R"({"message":{"message_server_id":1001,"text":"changed"}})" : "");
-    EXPECT_EQ(res.status, 400) << target;
-    EXPECT_EQ(res.header("X-Yxgate-Error"), "bad_path") << target;
-  }
-  EXPECT_EQ(emulator().total_requests(), before);
+  expect_bad_path({{"POST", "/im/v2/messages/actions/modifyMsg.json"},
+                   {"POST", "/im/v2/messages/actions/modify%4Dsg.do"},
+                   {"POST", "/im/v2/messages/actions/modifyMsg%20"},
+                   {"DELETE", "/im/v2/conversations/alice%7C1%7Cbob/messages.json?type=1"}});
   EXPECT_EQ(get(kMessage).header("X-Yxgate-Cache"), "hit");
   // A suffix elsewhere passes (a read of another route).
   EXPECT_NE(get("/im/v2/chatrooms/12/messages.json?sender_id=a&limit=1").status, 400);
 }
 
+// A POST asking to be run as another method (override headers, Spring's
+// `_method` parameter in the query or a form body) would be a recall to a
+// stack that honours it, relayed here as an unrouted POST without
+// invalidating. Refused; nothing goes upstream and the cache stays right.
 TEST_F(Hardening, MethodOverridesAreRefused) {
   start();
   ASSERT_EQ(get(kMessage).header("X-Yxgate-Cache"), "miss");
