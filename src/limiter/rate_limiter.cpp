@@ -99,20 +99,34 @@ void RateLimiter::reload(const std::vector<config::AppConfig>& apps) {
   for (std::size_t i = 0; i < apps.size() && i < apps_.size(); ++i) apps_[i]->configure(apps[i]);
 }
 
+// One call's view of its app's settings, read under the app's lock (SIGHUP
+// may change them): Redis is asked for a global bucket it can reach, else
+// `bucket` decides (a global app's fallback share while Redis is out).
+struct RateLimiter::CallSettings {
+  bool via_redis = false;
+  std::chrono::microseconds max_wait{0};
+  BucketShape shape;
+  ratelimit::Gcra* bucket = nullptr;
+};
+
+RateLimiter::CallSettings RateLimiter::settings(App& app, router::RouteClass route,
+                                                const redis::RedisConnection* redis) {
+  const auto cls = std::min<std::size_t>(static_cast<std::size_t>(route), kClasses - 1);
+  std::lock_guard lock(app.mutex);
+  return CallSettings{app.global && redis, app.max_wait, app.shapes[cls],
+                      app.global ? app.fallback[cls].get() : app.local[cls].get()};
+}
+
 std::optional<Admission> RateLimiter::admit_now(redis::RedisConnection* redis,
                                                 std::uint32_t app_index, router::RouteClass route) {
   auto& app = *apps_[app_index];
-  const auto cls = std::min<std::size_t>(static_cast<std::size_t>(route), kClasses - 1);
-  ratelimit::Gcra* bucket = nullptr;
-  {
-    std::lock_guard lock(app.mutex);
-    if (app.global && redis) return std::nullopt;  // one script call: admit()
-    bucket = app.global ? app.fallback[cls].get() : app.local[cls].get();
-  }
+  const auto call = settings(app, route, redis);
+  if (call.via_redis) return std::nullopt;  // one script call: admit()
   // No wait allowed: a call that would have to wait is refused, and a
   // refusal changes nothing in the bucket (gcra_step), so admit() decides it
   // afresh, in arrival order.
-  const auto verdict = bucket->take(std::chrono::steady_clock::now(), std::chrono::microseconds{0});
+  const auto verdict =
+      call.bucket->take(std::chrono::steady_clock::now(), std::chrono::microseconds{0});
   if (verdict.decision != Decision::kAllowed) return std::nullopt;
   app.metrics->decisions(route, Decision::kAllowed).Increment();
   return Admission{};
@@ -121,19 +135,11 @@ std::optional<Admission> RateLimiter::admit_now(redis::RedisConnection* redis,
 asio::awaitable<Admission> RateLimiter::admit(redis::RedisConnection* redis,
                                               std::uint32_t app_index, router::RouteClass route) {
   auto& app = *apps_[app_index];
-  const auto cls = std::min<std::size_t>(static_cast<std::size_t>(route), kClasses - 1);
-  bool global;
-  std::chrono::microseconds max_wait;
-  BucketShape shape;
-  {
-    std::lock_guard lock(app.mutex);
-    global = app.global && redis;
-    max_wait = app.max_wait;
-    shape = app.shapes[cls];
-  }
+  const auto call = settings(app, route, redis);
+  const auto& [via_redis, max_wait, shape, bucket] = call;
   ratelimit::Verdict verdict;
   bool decided = false;
-  if (global) {
+  if (via_redis) {
     const auto interval = std::llround(1e6 / shape.rate);
     const auto tolerance = std::llround((shape.burst - 1) * 1e6 / shape.rate);
     std::vector<std::string> keys{app.key_prefix + std::string(router::route_class_name(route))};
@@ -151,10 +157,7 @@ asio::awaitable<Admission> RateLimiter::admit(redis::RedisConnection* redis,
       decided = true;
     }
   }
-  if (!decided) {
-    auto& bucket = global ? *app.fallback[cls] : *app.local[cls];
-    verdict = bucket.take(std::chrono::steady_clock::now(), max_wait);
-  }
+  if (!decided) verdict = bucket->take(std::chrono::steady_clock::now(), max_wait);
   app.metrics->decisions(route, verdict.decision).Increment();
   if (verdict.decision == Decision::kDelayed) {
     asio::steady_timer timer(co_await asio::this_coro::executor, verdict.wait);

@@ -51,6 +51,9 @@ class RateLimiter {
 
  private:
   struct App;
+  struct CallSettings;
+  static CallSettings settings(App& app, router::RouteClass route,
+                               const redis::RedisConnection* redis);
   std::vector<std::unique_ptr<App>> apps_;
 };
 
